@@ -1,0 +1,69 @@
+/**
+ * The server's only door to the database: call a SQL function by name with named arguments.
+ * Three adapters implement it (embedded PGlite, PostgreSQL via postgres.js, Supabase via
+ * supabase-js) and run the same SQL, so the database — not this code — decides conflicts.
+ *
+ * @example
+ * const provider = await db.rpc('get_public_provider', { p_slug: 'demo' });
+ */
+export interface Db {
+  readonly kind: 'embedded' | 'postgres' | 'supabase';
+  rpc<T = unknown>(fn: string, args: Record<string, unknown>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** An error raised by a SQL function on purpose (custom SQLSTATE `SLxxx`), or a constraint. */
+export class DbError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'DbError';
+  }
+}
+
+/** The database cannot be reached (down, restarting, timed out): the server answers 503. */
+export class DbUnavailableError extends Error {
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+    this.name = 'DbUnavailableError';
+  }
+}
+
+export const SLOT_TAKEN = 'SL409';
+export const NOT_FOUND = 'SL404';
+
+/** True when the error is the typed "slot taken" error of `create_booking_if_free`. */
+export function isSlotTaken(error: unknown): boolean {
+  return error instanceof DbError && error.code === SLOT_TAKEN;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof DbError && error.code === NOT_FOUND;
+}
+
+/** Turns an argument value into what every adapter sends the same way. */
+export function toSqlValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return value;
+}
+
+/** Maps a driver error (PGlite, postgres.js, PostgREST) to DbError / DbUnavailableError. */
+export function mapDriverError(error: unknown): Error {
+  const e = error as { code?: string; message?: string; detail?: string; details?: string };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = e?.message ?? String(error);
+  if (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED',
+      'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08000', '08003',
+      '08006', '08001', '08004'].includes(code)
+  ) {
+    return new DbUnavailableError(message, error);
+  }
+  if (code) return new DbError(message, code, e.detail ?? e.details ?? undefined);
+  return error instanceof Error ? error : new Error(message);
+}

@@ -1,0 +1,72 @@
+import postgres from 'postgres';
+import { assertKnownCall } from './functions.ts';
+import { migrate, type SqlRunner } from './migrate.ts';
+import { mapDriverError, type Db } from './port.ts';
+import { rpcSql } from './rpc-sql.ts';
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+function runner(sql: Sql, root?: postgres.Sql): SqlRunner {
+  return {
+    async exec(script) {
+      await sql.unsafe(script);
+    },
+    async query<T>(text: string, params: unknown[] = []) {
+      return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+    },
+    async transaction(fn) {
+      if (!root) return fn(this);
+      await root.begin(async (tx) => fn(runner(tx)));
+    },
+  };
+}
+
+/**
+ * PostgreSQL (or a Supabase project's database reached directly) through postgres.js.
+ * Pending migrations are applied on open.
+ *
+ * @example
+ * const db = await openPostgresDb({ url: process.env.DATABASE_URL! });
+ */
+export async function openPostgresDb(options: {
+  url: string;
+  max?: number;
+  migrate?: boolean;
+  /** Seconds to wait for a connection before answering "unavailable". */
+  connectTimeout?: number;
+}): Promise<Db & { sql: postgres.Sql }> {
+  const sql = postgres(options.url, {
+    max: options.max ?? 10,
+    connect_timeout: options.connectTimeout ?? 5,
+    idle_timeout: 30,
+    onnotice: () => {},
+  });
+  if (options.migrate !== false) {
+    try {
+      await migrate(runner(sql, sql));
+    } catch (error) {
+      await sql.end({ timeout: 1 });
+      throw error;
+    }
+  }
+  return {
+    kind: 'postgres',
+    sql,
+    async rpc<T>(fn: string, args: Record<string, unknown>): Promise<T> {
+      assertKnownCall(fn, args);
+      const { sql: text, params } = rpcSql(fn, args);
+      try {
+        // postgres.js learns each parameter's type from the server and serializes by it (jsonb
+        // values are stringified there), so values go as they are.
+        const values = params.map((v) => (v === undefined ? null : v));
+        const rows = await sql.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
+        return rows[0]?.result as T;
+      } catch (error) {
+        throw mapDriverError(error);
+      }
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { createClient } from '@supabase/supabase-js';
+import { assertKnownCall } from './functions.ts';
+import { DbUnavailableError, mapDriverError, toSqlValue, type Db } from './port.ts';
+
+/**
+ * A Supabase project through its REST API (`POST /rest/v1/rpc/<fn>`) with the service role key.
+ * Migrations are applied with `supabase db push`, not here.
+ *
+ * @example
+ * const db = openSupabaseDb({ url: process.env.SUPABASE_URL!, serviceRoleKey: process.env.SUPABASE_SERVICE_ROLE_KEY! });
+ */
+export function openSupabaseDb(options: { url: string; serviceRoleKey: string; fetch?: typeof fetch }): Db {
+  const client = createClient(options.url, options.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: options.fetch ? { fetch: options.fetch } : undefined,
+  });
+  return {
+    kind: 'supabase',
+    async rpc<T>(fn: string, args: Record<string, unknown>): Promise<T> {
+      assertKnownCall(fn, args);
+      const body: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(args)) {
+        // PostgREST takes JSON values as they are; dates go as ISO strings.
+        body[name] = value instanceof Date ? toSqlValue(value) : value ?? null;
+      }
+      let response;
+      try {
+        response = await client.rpc(fn, body);
+      } catch (error) {
+        throw new DbUnavailableError('Supabase is unreachable', error);
+      }
+      if (response.error) {
+        if (!response.error.code) throw new DbUnavailableError(response.error.message, response.error);
+        throw mapDriverError(response.error);
+      }
+      return response.data as T;
+    },
+    async close() {},
+  };
+}
