@@ -1,0 +1,8 @@
+/**
+ * The availability engine (issue 3): pure functions from working hours, policy and busy
+ * time to bookable slots. No I/O, no clock reads; zone math with luxon.
+ */
+export { computeSlots, type Instant, type Slot, type SlotQuery } from './slots';
+export { checkStart } from './check';
+export { localDayOf } from './local-day';
+export { workingHoursSchema, weeklyRanges, type WorkingHours } from './working-hours';

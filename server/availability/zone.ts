@@ -1,0 +1,101 @@
+import { IANAZone } from 'luxon';
+
+/** Milliseconds in a minute, an hour and a (UTC, 24-hour) day. */
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+
+// Every UTC offset in the tz database lies within [-12h, +14h], so the instant for a wall
+// time W lies within [W - 14h, W + 12h].
+const EARLIEST = 14 * HOUR;
+const LATEST = 12 * HOUR;
+
+/** The luxon zone for an IANA name; throws a RangeError for an unknown zone. */
+export function zoneOf(name: string): IANAZone {
+  if (typeof name !== 'string' || !IANAZone.isValidZone(name)) {
+    throw new RangeError(`timezone: unknown IANA zone ${JSON.stringify(name)}`);
+  }
+  return IANAZone.create(name);
+}
+
+/** UTC offset in milliseconds in force at `instant` (ms since the epoch). */
+export function offsetAt(zone: IANAZone, instant: number): number {
+  return zone.offset(instant) * MINUTE;
+}
+
+/**
+ * The instant of a local wall time, given as "wall time read as if it were UTC" in ms.
+ * Follows RFC 5545 §3.3.5: a wall time inside a spring-forward gap is read with the offset
+ * in force before the gap (02:30 New York on the switch day → 07:30Z = 03:30 EDT); a wall
+ * time that occurs twice (fall back) means its first occurrence. luxon's own
+ * `DateTime.fromObject` picks the later occurrence, hence this function.
+ *
+ * @example wallToInstant(zoneOf('America/New_York'), Date.UTC(2026, 10, 1, 1, 30)) // 05:30Z (EDT)
+ */
+export function wallToInstant(zone: IANAZone, wall: number): number {
+  const before = offsetAt(zone, wall - EARLIEST);
+  const after = offsetAt(zone, wall + LATEST);
+  if (before === after) return wall - before;
+  // One transition in the window (tzdb never has two within a day).
+  const early = wall - before;
+  const late = wall - after;
+  const earlyOk = offsetAt(zone, early) === before;
+  const lateOk = offsetAt(zone, late) === after;
+  if (earlyOk && lateOk) return Math.min(early, late); // repeated: first occurrence
+  if (lateOk) return late;
+  return early; // valid with the earlier offset, or in the gap: offset before the gap
+}
+
+/** Days since 1970-01-01 of the provider-local date that `instant` falls on. */
+export function localDayNumber(zone: IANAZone, instant: number): number {
+  return Math.floor((instant + offsetAt(zone, instant)) / DAY);
+}
+
+/** `YYYY-MM-DD` for a day number (days since 1970-01-01). */
+export function isoDate(dayNumber: number): string {
+  return new Date(dayNumber * DAY).toISOString().slice(0, 10);
+}
+
+/** Day number (days since 1970-01-01) of a `YYYY-MM-DD` date. */
+export function dayNumberOf(date: string): number {
+  return Math.round(Date.parse(`${date}T00:00:00Z`) / DAY);
+}
+
+/** ISO weekday (1 = Monday … 7 = Sunday) of a day number; 1970-01-01 was a Thursday. */
+export function isoWeekday(dayNumber: number): number {
+  return ((((dayNumber + 3) % 7) + 7) % 7) + 1;
+}
+
+/**
+ * Wall-clock minutes of local dates → instants, for one zone, with the offset sampled once
+ * per day so that only the few days next to a transition pay for the careful path.
+ */
+export class LocalClock {
+  private readonly samples = new Map<number, number>();
+
+  constructor(readonly zone: IANAZone) {}
+
+  /** The instant of `minutes` (0 … 1440, 1440 = next midnight) after local midnight of `day`. */
+  at(day: number, minutes: number): number {
+    const wall = day * DAY + minutes * MINUTE;
+    // Instants for wall times on `day` (00:00 … 24:00) lie in [day - 14h, day + 36h], which
+    // the samples of `day` and `day + 3` (at local midnight - 14h) enclose.
+    const offset = this.sample(day);
+    if (offset === this.sample(day + 3)) return wall - offset;
+    return wallToInstant(this.zone, wall);
+  }
+
+  /** First instant of the local date `day` (its midnight, RFC 5545 rules as above). */
+  startOfDay(day: number): number {
+    return this.at(day, 0);
+  }
+
+  private sample(day: number): number {
+    let offset = this.samples.get(day);
+    if (offset === undefined) {
+      offset = offsetAt(this.zone, day * DAY - EARLIEST);
+      this.samples.set(day, offset);
+    }
+    return offset;
+  }
+}
