@@ -1,0 +1,182 @@
+/**
+ * Time-zone arithmetic for iCalendar values.
+ *
+ * Wall-clock times are carried as "wall milliseconds": the local date and time read as if it were UTC
+ * (`Date.UTC(y, m - 1, d, h, mi, s)`). A zone is an `OffsetAt` function: UTC instant → offset in milliseconds.
+ * Keeping our own offset functions (instead of ical.js's) lets us apply RFC 5545 §3.3.5 exactly: a local time
+ * in a DST gap moves forward by the gap, and a repeated local time means its first occurrence.
+ */
+import ICAL from 'ical.js';
+import { IANAZone } from 'luxon';
+
+/** UTC instant (ms) → UTC offset of the zone at that instant (ms). */
+export type OffsetAt = (utcMs: number) => number;
+
+const DAY_MS = 86_400_000;
+
+/** Wall milliseconds of an ical.js time (fields only; the zone is ignored). */
+export function wallMs(t: ICAL.Time): number {
+  return Date.UTC(t.year, t.month - 1, t.day, t.isDate ? 0 : t.hour, t.isDate ? 0 : t.minute, t.isDate ? 0 : t.second);
+}
+
+/**
+ * Converts a wall time to a UTC instant following RFC 5545 §3.3.5.
+ * Example: `wallToUtc(Date.UTC(2026, 2, 8, 2, 30), ianaOffset('America/New_York'))` → 07:30Z (03:30 EDT).
+ */
+export function wallToUtc(wall: number, offsetAt: OffsetAt): number {
+  const before = offsetAt(wall - DAY_MS);
+  const after = offsetAt(wall + DAY_MS);
+  const valid = [wall - before, wall - after].filter((utc) => utc + offsetAt(utc) === wall);
+  // Ambiguous (two valid instants): the first occurrence is the earlier instant.
+  if (valid.length > 0) return Math.min(...valid);
+  // In a gap no instant shows this wall time: read it with the offset before the gap, which moves it forward.
+  return wall - before;
+}
+
+/** Offset function of an IANA zone (luxon, backed by Intl). */
+export function ianaOffset(zone: string): OffsetAt {
+  const z = IANAZone.create(zone);
+  if (!z.isValid) throw new Error(`unknown time zone: ${zone}`);
+  return (utcMs) => z.offset(utcMs) * 60_000;
+}
+
+/** True when `zone` names an IANA zone known to this runtime. */
+export function isIanaZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+interface Transition {
+  at: number;
+  offset: number;
+}
+
+/**
+ * Offset function of a VTIMEZONE component (RFC 5545 §3.6.5): every STANDARD/DAYLIGHT onset from DTSTART,
+ * RRULE and RDATE becomes a UTC transition (onset wall time − TZOFFSETFROM). Transitions are expanded lazily
+ * up to two years past the latest instant asked for.
+ */
+export function vtimezoneOffset(vtimezone: ICAL.Component): OffsetAt {
+  let coveredYear = -Infinity;
+  let transitions: Transition[] = [];
+
+  const build = (untilYear: number): void => {
+    const list: Transition[] = [];
+    const limit = Date.UTC(untilYear + 1, 0, 1);
+    for (const sub of vtimezone.getAllSubcomponents()) {
+      const from = sub.getFirstPropertyValue('tzoffsetfrom') as ICAL.UtcOffset | null;
+      const to = sub.getFirstPropertyValue('tzoffsetto') as ICAL.UtcOffset | null;
+      const dtstart = sub.getFirstPropertyValue('dtstart') as ICAL.Time | null;
+      if (!from || !to || !dtstart) continue;
+      const fromMs = from.toSeconds() * 1000;
+      const offset = to.toSeconds() * 1000;
+      const start = wallMs(dtstart);
+      list.push({ at: start - fromMs, offset });
+      for (const prop of sub.getAllProperties('rdate')) {
+        for (const v of prop.getValues() as (ICAL.Time | ICAL.Period)[]) {
+          const t = v instanceof ICAL.Period ? v.start : v;
+          list.push({ at: wallMs(t) - (t.zone === ICAL.Timezone.utcTimezone ? 0 : fromMs), offset });
+        }
+      }
+      for (const prop of sub.getAllProperties('rrule')) {
+        const rule = (prop.getFirstValue() as ICAL.Recur).clone();
+        const until = rule.until ? wallMs(rule.until) - (rule.until.zone === ICAL.Timezone.utcTimezone ? 0 : fromMs) : null;
+        const count = rule.count;
+        rule.until = null;
+        rule.count = null;
+        const it = rule.iterator(floating(dtstart));
+        let n = 1;
+        for (let occ = it.next(); occ; occ = it.next()) {
+          const at = wallMs(occ) - fromMs;
+          if (at <= start - fromMs) continue;
+          if (at >= limit || (until !== null && at > until) || (count !== null && n >= count)) break;
+          n++;
+          list.push({ at, offset });
+        }
+      }
+    }
+    list.sort((a, b) => a.at - b.at);
+    transitions = list;
+    coveredYear = untilYear;
+  };
+
+  // Before the first onset the zone keeps the offset that onset changes from.
+  const initialOffset = (): number => {
+    let best: { at: number; from: number } | null = null;
+    for (const sub of vtimezone.getAllSubcomponents()) {
+      const from = sub.getFirstPropertyValue('tzoffsetfrom') as ICAL.UtcOffset | null;
+      const dtstart = sub.getFirstPropertyValue('dtstart') as ICAL.Time | null;
+      if (!from || !dtstart) continue;
+      const at = wallMs(dtstart);
+      if (!best || at < best.at) best = { at, from: from.toSeconds() * 1000 };
+    }
+    return best ? best.from : 0;
+  };
+  const initial = initialOffset();
+
+  return (utcMs) => {
+    const year = new Date(utcMs).getUTCFullYear();
+    if (year + 1 > coveredYear) build(year + 2);
+    let lo = 0;
+    let hi = transitions.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (transitions[mid].at <= utcMs) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found < 0 ? initial : transitions[found].offset;
+  };
+}
+
+/** A zone-less copy of an ical.js time, so recurrence runs on wall-clock fields only. */
+export function floating(t: ICAL.Time): ICAL.Time {
+  return ICAL.Time.fromData({
+    year: t.year,
+    month: t.month,
+    day: t.day,
+    hour: t.isDate ? 0 : t.hour,
+    minute: t.isDate ? 0 : t.minute,
+    second: t.isDate ? 0 : t.second,
+    isDate: t.isDate,
+  });
+}
+
+/**
+ * Resolves TZID parameters for one VCALENDAR: its own VTIMEZONE blocks first (RFC 5545 §3.2.19), then an IANA
+ * zone of the same name (also after a `/vendor/…/Area/City` prefix), else the fallback zone (treated as floating).
+ */
+export class ZoneResolver {
+  private readonly cache = new Map<string, OffsetAt>();
+  private readonly vtimezones = new Map<string, ICAL.Component>();
+  readonly fallback: OffsetAt;
+
+  constructor(vcalendar: ICAL.Component, fallbackZone: string) {
+    for (const vtz of vcalendar.getAllSubcomponents('vtimezone')) {
+      const id = vtz.getFirstPropertyValue('tzid');
+      if (typeof id === 'string') this.vtimezones.set(id, vtz);
+    }
+    this.fallback = ianaOffset(fallbackZone);
+  }
+
+  /** Offset function for a TZID parameter value. */
+  zone(tzid: string): OffsetAt {
+    const cached = this.cache.get(tzid);
+    if (cached) return cached;
+    let fn: OffsetAt;
+    const vtz = this.vtimezones.get(tzid);
+    if (vtz) fn = vtimezoneOffset(vtz);
+    else if (isIanaZone(tzid)) fn = ianaOffset(tzid);
+    else {
+      // Longest `/`-separated suffix that is an IANA name, e.g. `/mozilla.org/20050126_1/Europe/Berlin`.
+      const parts = tzid.split('/');
+      const tail = parts.map((_, i) => parts.slice(i).join('/')).find((s) => s.includes('/') && isIanaZone(s));
+      fn = tail ? ianaOffset(tail) : this.fallback;
+    }
+    this.cache.set(tzid, fn);
+    return fn;
+  }
+}
