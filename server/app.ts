@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import { bookingRoutes } from './bookings/routes.ts';
+import type { Config } from './config.ts';
+import { DbUnavailableError, type Db } from './db/port.ts';
+import { notFound, problem } from './http/problem.ts';
+import { securityHeaders } from './http/security.ts';
+import { providerRoutes } from './providers/routes.ts';
+import { slotRoutes } from './slots/routes.ts';
+
+export interface AppOptions {
+  db: Db;
+  config: Config;
+  now?: () => Date;
+  log?: (message: string) => void;
+}
+
+/**
+ * The whole HTTP surface of Slotline as one Hono app: public API, booking, pages, widget.
+ * It never listens by itself (`main.ts` does), so tests call `app.request()` or serve it.
+ */
+export function createApp({ db, config, now, log = console.error }: AppOptions) {
+  const app = new Hono();
+  app.use('*', securityHeaders());
+
+  app.get('/healthz', async (c) => {
+    await db.rpc('get_public_provider', { p_slug: 'healthz' });
+    return c.json({ ok: true, database: db.kind }, 200, { 'cache-control': 'no-store' });
+  });
+
+  app.route('/', providerRoutes({ db }));
+  app.route('/', slotRoutes({ db, now }));
+  app.route('/', bookingRoutes({ db, config }));
+
+  app.notFound((c) => notFound(c, 'Page'));
+  app.onError((error, c) => {
+    if (error instanceof DbUnavailableError) {
+      return problem(c, 503, 'unavailable', 'Slotline is briefly unavailable', {
+        detail: 'The database cannot be reached. Please try again in a moment.',
+      }, { 'retry-after': '5' });
+    }
+    log(`[slotline] ${c.req.method} ${new URL(c.req.url).pathname} failed: ${error.stack ?? error.message}`);
+    return problem(c, 500, 'internal', 'Something went wrong on our side');
+  });
+  return app;
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { isTimeZone, parseInstant } from '../http/validate.ts';
+
+const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+
+/** `POST /api/bookings` body. `email` or `phone` is required; the rest is optional. */
+export const bookingRequestSchema = z
+  .object({
+    provider: z.string().min(1, 'is required').max(64),
+    service: z.string().min(1, 'is required').max(64),
+    start: z
+      .string()
+      .max(40)
+      .refine((s) => parseInstant(s) !== null, 'must be an ISO 8601 instant with an offset, e.g. 2026-12-01T09:00:00Z'),
+    name: text(200).optional().default(''),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .pipe(z.email('must be an email address'))
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'must be a phone number, e.g. +971500000000')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    notes: text(2000).optional().default(''),
+    timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Asia/Dubai').optional(),
+    idempotencyKey: z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII').optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (!b.email && !b.phone) ctx.addIssue({ code: 'custom', message: 'give an email or a phone number', path: ['email'] });
+  });
+
+export type BookingRequest = z.infer<typeof bookingRequestSchema>;

@@ -1,0 +1,40 @@
+/**
+ * Everything the server reads from the environment, with defaults that work with no
+ * configuration at all (`npm start`). `.env.example` lists the same variables.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** Absolute base URL used in links we hand out (manage links, share links). */
+  publicUrl: string;
+  holdMinutes: number;
+  /** Trust X-Forwarded-For / X-Forwarded-Proto (only behind a proxy you run). */
+  trustProxy: boolean;
+  seedDemo: boolean;
+}
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
+  return n;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env.PORT, 8787, 'PORT');
+  const host = env.HOST || '127.0.0.1';
+  const publicUrl = (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute URL, got "${env.PUBLIC_URL}"`);
+  }
+  return {
+    port,
+    host,
+    publicUrl,
+    holdMinutes: int(env.HOLD_MINUTES, 30, 'HOLD_MINUTES'),
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    seedDemo: env.SEED_DEMO === undefined ? !env.DATABASE_URL && !env.SUPABASE_URL : env.SEED_DEMO !== '0' && env.SEED_DEMO !== 'false',
+  };
+}

@@ -1,0 +1,66 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { readConfig } from './config.ts';
+import { openDbFromEnv } from './db/index.ts';
+import { seedDemo } from './providers/demo.ts';
+
+/**
+ * `npm start`: opens the database the environment selects (embedded PGlite by default),
+ * applies migrations, seeds the demo provider, serves, and shuts down cleanly on Ctrl-C.
+ */
+async function main() {
+  const config = readConfig();
+  const { db, description } = await openDbFromEnv();
+  console.log(`[slotline] database: ${description}`);
+  if (config.seedDemo && (await seedDemo(db))) console.log('[slotline] seeded the demo provider "demo"');
+
+  const app = createApp({ db, config });
+  let inFlight = 0;
+  let closing = false;
+  const server = serve({
+    fetch: async (request, env) => {
+      if (closing) {
+        return new Response(JSON.stringify({ type: 'https://slotline.dev/problems/shutting-down', title: 'Server is shutting down', status: 503 }), {
+          status: 503,
+          headers: { 'content-type': 'application/problem+json', connection: 'close', 'retry-after': '2' },
+        });
+      }
+      inFlight++;
+      try {
+        return await app.fetch(request, env);
+      } finally {
+        inFlight--;
+      }
+    },
+    port: config.port,
+    hostname: config.host,
+  }, () => {
+    const base = config.publicUrl;
+    console.log(`[slotline] listening on http://${config.host}:${config.port}`);
+    console.log('');
+    console.log(`  Booking page     ${base}/c/demo`);
+    console.log(`  Widget examples  ${base}/examples/`);
+    console.log(`  Slots API        ${base}/api/providers/demo/slots?service=intro`);
+    console.log(`  Health           ${base}/healthz`);
+    console.log('');
+  });
+
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`[slotline] ${signal}: finishing ${inFlight} request(s), then closing the database`);
+    const deadline = Date.now() + 10_000;
+    server.close();
+    while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await db.close();
+    console.log('[slotline] stopped cleanly');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(`[slotline] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import type { Db } from '../db/port.ts';
+import type { WorkingHours } from '../availability/working-hours.ts';
+
+export interface ProviderService {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  durationMinutes: number;
+  priceCents: number;
+  currency: string;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  location: { type?: string; address?: string };
+}
+
+export interface BookingPolicy {
+  minNoticeMinutes?: number;
+  horizonDays?: number;
+  slotStepMinutes?: number;
+  bufferBeforeMinutes?: number;
+  bufferAfterMinutes?: number;
+  maxPerDay?: number;
+  holdMinutes?: number;
+  cancelUntilHoursBefore?: number;
+  rescheduleUntilHoursBefore?: number;
+  refundUntilHoursBefore?: number;
+}
+
+/** What `get_public_provider` returns: the provider as the server needs it to take bookings. */
+export interface Provider {
+  id: string;
+  slug: string;
+  name: string;
+  timezone: string;
+  settings: {
+    workingHours?: WorkingHours;
+    booking?: BookingPolicy;
+    whatsapp?: { enabled: boolean; phoneE164?: string; messageTemplate?: string; bookingMode?: 'confirm' | 'request' };
+    embed?: { allowedOrigins?: string[] };
+    appearance?: { accentColor?: string };
+    calendarOnError?: 'hide' | 'ignore';
+  };
+  services: ProviderService[];
+}
+
+/** The public, bookable provider by slug, or null when unknown or not public. */
+export async function loadProvider(db: Db, slug: string): Promise<Provider | null> {
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) return null;
+  return (await db.rpc<Provider | null>('get_public_provider', { p_slug: slug })) ?? null;
+}
+
+/** The fields a visitor may see — never the owner, calendar settings or secrets. */
+export function publicProviderJson(p: Provider) {
+  return {
+    slug: p.slug,
+    name: p.name,
+    timezone: p.timezone,
+    accentColor: p.settings.appearance?.accentColor ?? null,
+    embedAllowedOrigins: p.settings.embed?.allowedOrigins ?? null,
+    services: p.services.map((s) => ({
+      slug: s.slug,
+      title: s.title,
+      description: s.description,
+      durationMinutes: s.durationMinutes,
+      priceCents: s.priceCents,
+      currency: s.currency,
+      location: s.location?.type ? { type: s.location.type, address: s.location.address ?? null } : null,
+    })),
+    whatsapp: {
+      enabled: Boolean(p.settings.whatsapp?.enabled && p.settings.whatsapp.phoneE164),
+      bookingMode: p.settings.whatsapp?.bookingMode ?? 'confirm',
+    },
+    booking: {
+      minNoticeMinutes: p.settings.booking?.minNoticeMinutes ?? 0,
+      horizonDays: p.settings.booking?.horizonDays ?? 60,
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { checkStart, computeSlots, type Slot, type SlotQuery } from '../availability/index.ts';
+import type { Db } from '../db/port.ts';
+import type { Provider, ProviderService } from '../providers/public.ts';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export interface BusyData {
+  busy: { start: string; end: string }[];
+  bookings: string[];
+}
+
+/** Busy time around a window; a day either side covers buffers and whole local days. */
+export async function loadBusy(db: Db, providerId: string, from: Date, to: Date): Promise<BusyData> {
+  return db.rpc<BusyData>('get_busy', {
+    p_provider_id: providerId,
+    p_from: new Date(from.getTime() - DAY),
+    p_to: new Date(to.getTime() + DAY),
+  });
+}
+
+/** The engine's query for a provider's service: rules from settings, busy from the database. */
+export function slotQuery(
+  provider: Provider,
+  service: ProviderService,
+  busy: BusyData,
+  now: Date,
+): Omit<SlotQuery, 'from' | 'to'> {
+  const policy = provider.settings.booking ?? {};
+  return {
+    timezone: provider.settings.workingHours?.timezone ?? provider.timezone,
+    workingHours: provider.settings.workingHours ?? { intervals: [] },
+    durationMinutes: service.durationMinutes,
+    stepMinutes: policy.slotStepMinutes ?? service.durationMinutes,
+    bufferBeforeMinutes: service.bufferBeforeMinutes || policy.bufferBeforeMinutes || 0,
+    bufferAfterMinutes: service.bufferAfterMinutes || policy.bufferAfterMinutes || 0,
+    minNoticeMinutes: policy.minNoticeMinutes ?? 0,
+    horizonDays: policy.horizonDays ?? 60,
+    maxPerDay: policy.maxPerDay,
+    busy: busy.busy,
+    bookedStarts: busy.bookings,
+    now,
+  };
+}
+
+/** The slots a visitor can book in `[from, to)`, as the booking endpoint will accept them. */
+export async function offeredSlots(
+  db: Db,
+  provider: Provider,
+  service: ProviderService,
+  window: { from: Date; to: Date },
+  now = new Date(),
+): Promise<Slot[]> {
+  const busy = await loadBusy(db, provider.id, window.from, window.to);
+  return computeSlots({ ...slotQuery(provider, service, busy, now), ...window });
+}
+
+/** Whether one start can be booked now: `available`, `taken` (busy) or `unavailable` (rules). */
+export async function checkOffered(
+  db: Db,
+  provider: Provider,
+  service: ProviderService,
+  start: Date,
+  now = new Date(),
+): Promise<'available' | 'taken' | 'unavailable'> {
+  const busy = await loadBusy(db, provider.id, start, start);
+  return checkStart(slotQuery(provider, service, busy, now), start);
+}

@@ -1,0 +1,42 @@
+import { DateTime } from 'luxon';
+import { parseInstant } from '../http/validate.ts';
+import type { FieldError } from '../http/problem.ts';
+
+export const MAX_WINDOW_DAYS = 62;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Reads `from`/`to` as instants or plain dates. A plain date is a whole day in `zone`:
+ * `from=2026-12-01&to=2026-12-07` is Dec 1 00:00 up to the end of Dec 7 there.
+ * Missing `from` means now; missing `to` means 14 days after `from`.
+ */
+export function readWindow(
+  fromParam: string | undefined,
+  toParam: string | undefined,
+  zone: string,
+  now: Date,
+): { from: Date; to: Date } | { errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const read = (name: 'from' | 'to', value: string | undefined): Date | null => {
+    if (value === undefined || value === '') return null;
+    if (DATE.test(value)) {
+      const day = DateTime.fromISO(value, { zone });
+      if (!day.isValid) {
+        errors.push({ field: name, message: 'is not a real date' });
+        return null;
+      }
+      return (name === 'to' ? day.plus({ days: 1 }) : day).startOf('day').toJSDate();
+    }
+    const at = parseInstant(value);
+    if (!at) errors.push({ field: name, message: 'must be a date YYYY-MM-DD or an ISO 8601 instant with an offset' });
+    return at;
+  };
+  const from = read('from', fromParam) ?? (errors.some((e) => e.field === 'from') ? null : now);
+  const to = read('to', toParam) ?? (from && !errors.some((e) => e.field === 'to') ? new Date(from.getTime() + 14 * 86_400_000) : null);
+  if (errors.length || !from || !to) return { errors };
+  if (to <= from) return { errors: [{ field: 'to', message: 'must be after from' }] };
+  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000 + 2 * 3_600_000) {
+    return { errors: [{ field: 'to', message: `the window may span at most ${MAX_WINDOW_DAYS} days` }] };
+  }
+  return { from, to };
+}
