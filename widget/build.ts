@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export async function buildWidget(outDir?: string): Promise<string> {
   const { build } = await import('vite');
   const result = await build({
-    configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)),
+    configFile: join(dirname(fileURLToPath(import.meta.url)), 'vite.config.ts'),
     logLevel: 'error',
     build: outDir ? { outDir, emptyOutDir: true } : { write: false },
   });

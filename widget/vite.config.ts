@@ -1,7 +1,9 @@
 import { defineConfig } from 'vite';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
+// Plain paths (not URL objects): this config is also loaded inside jsdom test workers, whose global URL is jsdom's.
+const here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Builds the script-tag loader `widget/src/index.ts` into one self-running file, `dist/widget/widget.js`.
@@ -16,13 +18,13 @@ export default defineConfig({
   publicDir: false,
   logLevel: 'warn',
   build: {
-    outDir: fileURLToPath(new URL('../dist/widget', import.meta.url)),
+    outDir: join(here, '../dist/widget'),
     emptyOutDir: true,
     target: 'es2020',
     minify: true,
     sourcemap: false,
     lib: {
-      entry: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+      entry: join(here, 'src/index.ts'),
       formats: ['iife'],
       name: 'SlotlineWidget',
       fileName: () => 'widget.js',

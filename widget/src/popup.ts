@@ -9,6 +9,8 @@ interface Popup {
 }
 
 let open: (Popup & { opener: Element | null; overflow: string }) | null = null;
+/** True while focus returns to the opener, so that focus does not warm up a fresh popup nobody asked for. */
+let restoring = false;
 /** Popups built ahead of a click (hover/focus on a trigger), keyed by iframe URL. Moving an iframe reloads it,
  * so the whole dialog is built hidden and only shown on open. */
 const warm = new Map<string, Popup>();
@@ -49,7 +51,7 @@ function build(url: string, label: string): Popup {
  * @example warmPopup('https://book.example/c/kim?embed=1&parentOrigin=…', 'Book a time')
  */
 export function warmPopup(url: string, label: string): void {
-  if (!warm.has(url) && warm.size < 5 && open?.frame.src !== url) warm.set(url, build(url, label));
+  if (!restoring && !warm.has(url) && warm.size < 5 && open?.frame.src !== url) warm.set(url, build(url, label));
 }
 
 /**
@@ -78,7 +80,9 @@ export function closePopup(): void {
   p.overlay.remove();
   forget(p.frame);
   document.documentElement.style.overflow = p.overflow;
+  restoring = true;
   (p.opener as HTMLElement | null)?.focus?.();
+  restoring = false;
   emit('closed', {});
 }
 
