@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { openPostgresDb } from '../../server/db/postgres.ts';
+import { sqlFunctions } from '../../server/db/functions.ts';
+import { listMigrations } from '../../server/db/migrate.ts';
+import { isSlotTaken, type Db } from '../../server/db/port.ts';
+import { startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { createTestDb } from '../support/db.ts';
+import { bookSql, makeProvider } from '../support/fixtures.ts';
+
+let server: PostgresServer;
+let url: string;
+let db: Db & { sql: postgres.Sql };
+
+beforeAll(async () => {
+  server = await startPostgres();
+  url = await server.createDatabase('slotline_pg');
+  db = await openPostgresDb({ url, max: 60 });
+});
+afterAll(async () => {
+  await db?.close();
+  await server?.stop();
+});
+
+describe('migrations on PostgreSQL 15', () => {
+  it('are tracked and applied once each, in order', async () => {
+    const names = (await listMigrations()).map((m) => m.name);
+    const rows = await db.sql<{ name: string }[]>`select name from slotline.migrations order by applied_at, name`;
+    expect(rows.map((r) => r.name)).toEqual(names);
+    // Opening again (as a second server would) applies nothing new and changes nothing.
+    const again = await openPostgresDb({ url, max: 1 });
+    await again.close();
+    const after = await db.sql<{ n: number }[]>`select count(*)::int as n from slotline.migrations`;
+    expect(after[0].n).toBe(names.length);
+  });
+});
+
+describe('the adapter contract', () => {
+  async function checkAgainstPgProc(rows: { proname: string; args: string[] | null }[]) {
+    const byName = new Map(rows.map((r) => [r.proname, r.args ?? []]));
+    for (const [fn, args] of Object.entries(sqlFunctions)) {
+      expect(byName.has(fn), `function ${fn} exists`).toBe(true);
+      for (const arg of args) expect(byName.get(fn), `${fn}(${arg})`).toContain(arg);
+    }
+  }
+  const query = `select p.proname, p.proargnames as args from pg_proc p
+                 join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public'`;
+
+  it('every function and argument name the adapters send exists on PostgreSQL', async () => {
+    await checkAgainstPgProc(await db.sql.unsafe(query));
+  });
+
+  it('and on PGlite', async () => {
+    const pgl = await createTestDb();
+    try {
+      await checkAgainstPgProc((await pgl.pg.query<{ proname: string; args: string[] }>(query)).rows);
+    } finally {
+      await pgl.close();
+    }
+  });
+});
+
+describe('no double booking under concurrency (real PostgreSQL)', () => {
+  it('200 concurrent attempts at the same slot make exactly one booking', async () => {
+    const p = await makeProvider(db, { slug: 'race' });
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, () => bookSql(db, p, '2031-03-03T10:00:00Z')),
+    );
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    expect(ok).toHaveLength(1);
+    expect(refused).toHaveLength(199);
+    for (const r of refused) expect(isSlotTaken(r.reason), String(r.reason)).toBe(true);
+    const [{ n }] = await db.sql<{ n: number }[]>`
+      select count(*)::int as n from bookings where provider_id = ${p.id} and status in ('pending', 'confirmed')`;
+    expect(n).toBe(1);
+  });
+
+  it('1,000 random overlapping attempts over 20 providers leave no overlap, and every refusal is slot_taken', async () => {
+    const providers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        makeProvider(db, {
+          slug: `load-${i}`,
+          services: [{ slug: 'call', title: 'Call', durationMinutes: 30 + (i % 4) * 15, bufferAfterMinutes: i % 3 === 0 ? 10 : 0 }],
+        })),
+    );
+    // 50 connections of their own, so attempts really run side by side.
+    const pool = await openPostgresDb({ url, max: 50, migrate: false });
+    const base = Date.parse('2031-04-01T08:00:00Z');
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const attempts = Array.from({ length: 1000 }, () => ({
+      provider: providers[Math.floor(random() * providers.length)],
+      start: new Date(base + Math.floor(random() * 48) * 5 * 60_000), // 4 hours of 5-minute offsets
+      hold: random() < 0.2 ? 15 : null,
+    }));
+    const outcomes = await Promise.allSettled(
+      attempts.map((a) => bookSql(pool, a.provider, a.start, { p_hold_minutes: a.hold })),
+    );
+    await pool.close();
+    const failures = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
+    const unexpected = failures.filter((f) => !isSlotTaken(f.reason));
+    expect(unexpected.map((f) => String(f.reason))).toEqual([]);
+    expect(outcomes.length - failures.length).toBeGreaterThan(20);
+
+    const overlaps = await db.sql`
+      select a.id, b.id from bookings a join bookings b
+        on a.provider_id = b.provider_id and a.id < b.id and a.occupied && b.occupied
+       where a.status in ('pending', 'confirmed') and b.status in ('pending', 'confirmed')`;
+    expect(overlaps).toHaveLength(0);
+    const [{ n }] = await db.sql<{ n: number }[]>`
+      select count(*)::int as n from bookings b join providers p on p.id = b.provider_id
+       where p.public_slug like 'load-%'`;
+    expect(n).toBe(outcomes.length - failures.length);
+  });
+});

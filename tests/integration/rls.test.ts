@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { openPostgresDb } from '../../server/db/postgres.ts';
+import type { Db } from '../../server/db/port.ts';
+import { startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { makeProvider } from '../support/fixtures.ts';
+
+let server: PostgresServer;
+let sql: postgres.Sql;
+let db: Db;
+let ownerA: string;
+let ownerB: string;
+
+const TABLES = ['providers', 'integrations', 'integration_secrets', 'services', 'bookings', 'external_busy', 'payments'];
+
+/** Runs `fn` as a database role, as PostgREST would for a request (rolled back afterwards). */
+async function as<T>(role: 'anon' | 'authenticated', userId: string | null, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  let result: T;
+  const rollback = new Error('rollback');
+  await sql.begin(async (tx) => {
+    await tx.unsafe(`set local role ${role}`);
+    if (userId) await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: userId, role })}, true)`;
+    result = await fn(tx);
+    throw rollback;
+  }).catch((e) => {
+    if (e !== rollback) throw e;
+  });
+  return result!;
+}
+
+async function denied(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(() => null, (e: Error) => e);
+  expect(error, 'expected the database to refuse').not.toBeNull();
+  return (error as Error).message;
+}
+
+beforeAll(async () => {
+  server = await startPostgres();
+  const url = await server.createDatabase('slotline_rls');
+  db = await openPostgresDb({ url });
+  sql = postgres(url, { max: 2, onnotice: () => {} });
+  await makeProvider(db, { slug: 'alice' });
+  await makeProvider(db, { slug: 'bob' });
+  const rows = await sql<{ public_slug: string; owner_user_id: string }[]>`select public_slug, owner_user_id from providers`;
+  ownerA = rows.find((r) => r.public_slug === 'alice')!.owner_user_id;
+  ownerB = rows.find((r) => r.public_slug === 'bob')!.owner_user_id;
+  const [integ] = await sql<{ id: string }[]>`
+    insert into integrations (user_id, integration_type, label) values (${ownerA}, 'icloud', 'Alice iCloud') returning id`;
+  await sql`insert into integration_secrets (integration_id, secret)
+            values (${integ.id}, ${sql.json({ ciphertext: 'c', iv: 'i', tag: 't' })})`;
+});
+afterAll(async () => {
+  await sql?.end();
+  await db?.close();
+  await server?.stop();
+});
+
+describe('RLS with real roles', () => {
+  it('anon reads no table', async () => {
+    for (const table of TABLES) {
+      const message = await denied(as('anon', null, (tx) => tx.unsafe(`select * from public.${table}`)));
+      expect(message).toMatch(/permission denied/);
+    }
+  });
+
+  it('anon cannot call the write functions but can read a public provider', async () => {
+    const writes = [
+      `select public.create_booking_if_free(null, null, now(), '', 'a@b.c', null, '', 'UTC', null, 'h', null)`,
+      `select public.cancel_booking('h', '')`,
+      `select public.apply_provider('x', 'X', 'UTC', true, '{}', '[]')`,
+      `select public.expire_holds(null)`,
+    ];
+    for (const statement of writes) {
+      expect(await denied(as('anon', null, (tx) => tx.unsafe(statement)))).toMatch(/permission denied/);
+    }
+    const [row] = await as('anon', null, (tx) => tx`select public.get_public_provider('alice') as p`);
+    expect(row.p.slug).toBe('alice');
+    expect(JSON.stringify(row.p)).not.toContain(ownerA);
+  });
+
+  it('an owner sees and changes only their own providers', async () => {
+    const seen = await as('authenticated', ownerA, (tx) => tx`select public_slug from providers`);
+    expect(seen.map((r) => r.public_slug)).toEqual(['alice']);
+    const updated = await as('authenticated', ownerA, (tx) => tx`
+      update providers set display_name = 'changed' where public_slug in ('alice', 'bob') returning public_slug`);
+    expect(updated.map((r) => r.public_slug)).toEqual(['alice']);
+    const services = await as('authenticated', ownerB, (tx) => tx`
+      select s.slug, p.public_slug from services s join providers p on p.id = s.provider_id`);
+    expect(services.map((r) => r.public_slug)).toEqual(['bob']);
+  });
+
+  it('integrations and secrets are visible only to their owner', async () => {
+    const mine = await as('authenticated', ownerA, (tx) => tx`select secret from integration_secrets`);
+    expect(mine).toHaveLength(1);
+    const theirs = await as('authenticated', ownerB, (tx) => tx`select * from integration_secrets`);
+    expect(theirs).toHaveLength(0);
+    const theirIntegrations = await as('authenticated', ownerB, (tx) => tx`select * from integrations`);
+    expect(theirIntegrations).toHaveLength(0);
+    const message = await denied(as('authenticated', ownerB, (tx) => tx`
+      insert into integrations (user_id, integration_type) values (${ownerA}, 'google')`));
+    expect(message).toMatch(/row-level security/);
+  });
+
+  it('an authenticated owner cannot call the booking function directly', async () => {
+    const message = await denied(as('authenticated', ownerA, (tx) => tx.unsafe(
+      `select public.create_booking_if_free(null, null, now(), '', 'a@b.c', null, '', 'UTC', null, 'h', null)`)));
+    expect(message).toMatch(/permission denied/);
+  });
+
+  it('the secret owner trigger refuses a mismatched owner', async () => {
+    const [integ] = await sql<{ id: string }[]>`select id from integrations where user_id = ${ownerA}`;
+    await expect(sql`update integration_secrets set user_id = ${ownerB} where integration_id = ${integ.id}`)
+      .rejects.toThrow(/must match the integration owner/);
+  });
+});

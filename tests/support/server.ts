@@ -1,0 +1,48 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '../../server/app.ts';
+import { readConfig, type Config } from '../../server/config.ts';
+import { openEmbeddedDb } from '../../server/db/embedded.ts';
+import { openPostgresDb } from '../../server/db/postgres.ts';
+import type { Db } from '../../server/db/port.ts';
+import { seedDemo } from '../../server/providers/demo.ts';
+import { freePort } from './postgres.ts';
+
+export interface TestServer {
+  url: string;
+  db: Db;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on 127.0.0.1 and a free port, on a fresh in-memory PGlite database (or the
+ * PostgreSQL at `databaseUrl`), with the demo provider seeded.
+ */
+export async function startTestServer(options: {
+  databaseUrl?: string;
+  db?: Db;
+  seed?: boolean;
+  env?: Record<string, string>;
+  now?: () => Date;
+} = {}): Promise<TestServer> {
+  const port = await freePort();
+  const config = readConfig({ PORT: String(port), HOST: '127.0.0.1', ...options.env });
+  const db = options.db ?? (options.databaseUrl ? await openPostgresDb({ url: options.databaseUrl }) : await openEmbeddedDb());
+  if (options.seed !== false) await seedDemo(db);
+  const app = createApp({ db, config, now: options.now, log: () => {} });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    config,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      if (!options.db) await db.close();
+    },
+  };
+}
