@@ -1,0 +1,48 @@
+import { zoneCity, zoneName } from './format';
+import { useStore } from './store';
+
+let zones: string[] | null = null;
+function allZones(current: string): string[] {
+  if (!zones) {
+    const supported = (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.('timeZone');
+    zones = supported?.length ? supported : ['UTC'];
+  }
+  return zones.includes(current) ? zones : [current, ...zones];
+}
+
+/** The visitor's zone (detected, shown, switchable) and the 12/24-hour toggle. */
+export function ZoneBar() {
+  const store = useStore();
+  const { t, locale } = store;
+  const tz = store.tz.value;
+  return (
+    <div class="zone-bar">
+      <div class="zone-field">
+        <label for="zone-select">{t('timeZone')}</label>
+        <select
+          id="zone-select"
+          value={tz}
+          onChange={(e) => store.setZone((e.currentTarget as HTMLSelectElement).value)}
+          aria-describedby="zone-now"
+        >
+          {allZones(tz).map((z) => (
+            <option key={z} value={z}>
+              {zoneCity(z)}
+            </option>
+          ))}
+        </select>
+        <p class="muted small" id="zone-now">
+          {t('timesShownIn', { zone: zoneName(tz, locale, store.now()) })}
+        </p>
+      </div>
+      <label class="toggle">
+        <input
+          type="checkbox"
+          checked={!store.hour12.value}
+          onChange={(e) => store.setHour12(!(e.currentTarget as HTMLInputElement).checked)}
+        />
+        <span>{t('clock24')}</span>
+      </label>
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * The public API the page talks to (same origin). Types mirror the server's JSON; errors are RFC 9457
+ * problem details (https://www.rfc-editor.org/rfc/rfc9457).
+ */
+
+export interface Service {
+  slug: string;
+  title: string;
+  durationMinutes: number;
+  priceCents: number;
+  currency: string;
+  description?: string | null;
+}
+
+export interface Provider {
+  slug: string;
+  name: string;
+  timezone: string;
+  accentColor?: string | null;
+  services: Service[];
+  whatsapp?: { enabled: boolean };
+  embedAllowedOrigins?: string[] | null;
+}
+
+export interface Slot {
+  start: string;
+  end: string;
+}
+
+export interface SlotsResponse {
+  timezone: string;
+  slots: Slot[];
+  days?: Record<string, number>;
+}
+
+/** The first data the server inlines into the page (`<script type="application/json" id="slotline-data">`). */
+export interface InitialData {
+  provider: Provider | null;
+  /** Slots of one service covering the instants `[from, to)`, so the first month paints without a request. */
+  slots: { service: string; from: string; to: string; slots: Slot[] } | null;
+}
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  errors?: { field: string; message: string }[];
+}
+
+export interface BookingRequest {
+  provider: string;
+  service: string;
+  start: string;
+  name: string;
+  email?: string;
+  phone?: string;
+  notes?: string;
+  timezone: string;
+  idempotencyKey: string;
+}
+
+export type Next = { type: 'confirmed' } | { type: 'payment'; url: string } | { type: 'whatsapp'; url: string };
+
+export interface BookingResponse {
+  booking: { id: string; status: string; start: string; end: string; provider: string; service: string };
+  manageUrl: string;
+  next?: Next;
+  /** Optional extras a server may add; the page shows them when present. */
+  icsUrl?: string;
+  calendarLinks?: { google?: string; ics?: string };
+  whatsappUrl?: string;
+}
+
+/** A failed request: the problem body, or a synthetic one for network failures (status 0). */
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.title ?? `HTTP ${problem.status}`);
+  }
+}
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+async function call<T>(fetchFn: Fetch, path: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetchFn(path, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+  } catch (error) {
+    throw new ApiError({ status: 0, title: String(error) });
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError({ ...(body as object), status: response.status });
+  return body as T;
+}
+
+/** `GET /api/providers/:slug`. */
+export function getProvider(fetchFn: Fetch, slug: string): Promise<Provider> {
+  return call(fetchFn, `/api/providers/${encodeURIComponent(slug)}`);
+}
+
+/** `GET /api/providers/:slug/slots` for whole local days `from`…`to` in `tz`. */
+export function getSlots(
+  fetchFn: Fetch,
+  slug: string,
+  q: { service: string; from: string; to: string; tz: string },
+): Promise<SlotsResponse> {
+  const query = new URLSearchParams(q);
+  return call(fetchFn, `/api/providers/${encodeURIComponent(slug)}/slots?${query}`);
+}
+
+/** `POST /api/bookings`. */
+export function createBooking(fetchFn: Fetch, body: BookingRequest): Promise<BookingResponse> {
+  return call(fetchFn, '/api/bookings', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+/** The last path segment of a problem type: `https://…/problems/slot-taken` → `slot-taken`. */
+export function problemKind(problem: Problem): string {
+  return (problem.type ?? '').split('/').pop() ?? '';
+}

@@ -1,0 +1,195 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { formatDate, formatDayNumber, formatMonth, formatNumber, weekdayNames } from '../format';
+import { BackButton, StepHeading } from '../heading';
+import { useStore } from '../store';
+import { addDays, addMonths, firstDayOfWeek, monthGrid } from '../time';
+
+const MAX_MONTHS_AHEAD = 12;
+
+/**
+ * Step 2: a month grid with the days that have free times marked. Follows the WAI-ARIA date grid pattern
+ * (https://www.w3.org/WAI/ARIA/apg/patterns/dialog-modal/examples/datepicker-dialog/): one Tab stop, arrow keys
+ * move by day/week (mirrored in right-to-left), Home/End to the week's ends, Page Up/Down by month.
+ */
+export function Calendar({ asStep }: { asStep: boolean }) {
+  const store = useStore();
+  const { t, locale } = store;
+  const month = store.month.value;
+  const state = store.monthSlots(month).value;
+  const days = state.status === 'ready' ? state.days : null;
+  const today = store.today();
+  const thisMonth = today.slice(0, 7);
+  const selected = store.date.value;
+  const firstDay = firstDayOfWeek(locale);
+  const rows = monthGrid(month, firstDay);
+  const headingId = 'month-label';
+
+  const available = (d: string) => !!days?.get(d)?.length;
+  const pickDefault = () => {
+    if (selected?.startsWith(month)) return selected;
+    const first = days && [...days.keys()].sort()[0];
+    if (first) return first;
+    return today.startsWith(month) ? today : `${month}-01`;
+  };
+  const [focusDate, setFocusDate] = useState(pickDefault);
+  const moved = useRef(false);
+  const grid = useRef<HTMLTableElement>(null);
+
+  // A new month or freshly loaded days move the roving Tab stop to a sensible day.
+  useEffect(() => {
+    if (!focusDate.startsWith(month) || (!moved.current && days && !available(focusDate))) setFocusDate(pickDefault());
+  }, [month, days]);
+
+  useEffect(() => {
+    if (!moved.current) return;
+    moved.current = false;
+    grid.current?.querySelector<HTMLButtonElement>(`[data-date="${focusDate}"]`)?.focus();
+  }, [focusDate, month]);
+
+  // Late in a month with nothing left, show the next month instead (only when no month was asked for).
+  useEffect(() => {
+    if (asStep && !store.route.value.month && month === thisMonth && days && days.size === 0) {
+      store.go({ month: addMonths(month, 1) }, { replace: true, focus: false, keepNotice: true });
+    }
+  }, [days]);
+
+  const setMonth = (m: string) => store.go({ month: m }, { replace: true, focus: false, keepNotice: true });
+  const canPrev = month > thisMonth;
+  const canNext = month < addMonths(thisMonth, MAX_MONTHS_AHEAD);
+
+  const choose = (d: string) => {
+    if (available(d)) store.go({ date: d, slot: null, month: null });
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const rtl = store.dir === 'rtl';
+    const delta: Record<string, number> = {
+      ArrowRight: rtl ? -1 : 1,
+      ArrowLeft: rtl ? 1 : -1,
+      ArrowDown: 7,
+      ArrowUp: -7,
+    };
+    let next: string | null = null;
+    if (e.key in delta) next = addDays(focusDate, delta[e.key]);
+    else if (e.key === 'Home' || e.key === 'End') {
+      const row = rows.find((r) => r.includes(focusDate)) ?? [];
+      const cells = row.filter((c): c is string => !!c);
+      next = e.key === 'Home' ? cells[0] : cells[cells.length - 1];
+    } else if (e.key === 'PageUp' || e.key === 'PageDown') {
+      const m = addMonths(month, e.key === 'PageUp' ? -1 : 1);
+      next = `${m}-${focusDate.slice(8)}`;
+      while (next.slice(0, 7) !== m) next = addDays(next, -1);
+    } else return;
+    e.preventDefault();
+    const m = next.slice(0, 7);
+    if (m < thisMonth || m > addMonths(thisMonth, MAX_MONTHS_AHEAD)) return;
+    moved.current = true;
+    if (m !== month) setMonth(m);
+    setFocusDate(next);
+  };
+
+  return (
+    <section class={`step calendar${asStep ? '' : ' calendar-side'}`}>
+      {asStep ? (
+        <>
+          <BackButton />
+          <StepHeading>{t('chooseDay')}</StepHeading>
+        </>
+      ) : (
+        <h2 class="step-title">{t('chooseDay')}</h2>
+      )}
+      <div class="month-nav">
+        <button
+          type="button"
+          class="icon-button"
+          aria-label={t('previousMonth')}
+          disabled={!canPrev}
+          onClick={() => setMonth(addMonths(month, -1))}
+        >
+          <span aria-hidden="true" class="arrow-prev" />
+        </button>
+        <h3 id={headingId} class="month-label" aria-live="polite">
+          {formatMonth(month, locale)}
+        </h3>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label={t('nextMonth')}
+          disabled={!canNext}
+          onClick={() => setMonth(addMonths(month, 1))}
+        >
+          <span aria-hidden="true" class="arrow-next" />
+        </button>
+      </div>
+      <table role="grid" class="grid" aria-labelledby={headingId} aria-busy={state.status === 'loading'} ref={grid}>
+        <thead>
+          <tr>
+            {Array.from({ length: 7 }, (_, i) => {
+              const [short, long] = weekdayNames(locale, ((firstDay - 1 + i) % 7) + 1);
+              return (
+                <th scope="col" key={i} abbr={long}>
+                  <span aria-hidden="true">{short}</span>
+                  <span class="sr-only">{long}</span>
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody onKeyDown={onKeyDown}>
+          {rows.map((row, r) => (
+            <tr key={r}>
+              {row.map((d, c) => {
+                if (!d) return <td key={c} class="pad" />;
+                const count = days?.get(d)?.length ?? 0;
+                const label =
+                  count === 0
+                    ? t('dayUnavailable', { date: formatDate(d, locale) })
+                    : count === 1
+                      ? t('dayOneAvailable', { date: formatDate(d, locale) })
+                      : t('dayAvailable', { date: formatDate(d, locale), count: formatNumber(count, locale) });
+                return (
+                  <td key={c} aria-selected={d === selected ? 'true' : 'false'}>
+                    <button
+                      type="button"
+                      class={`day${count ? ' available' : ''}${d === selected ? ' selected' : ''}${d === today ? ' today' : ''}`}
+                      data-date={d}
+                      tabIndex={d === focusDate ? 0 : -1}
+                      aria-label={label}
+                      aria-disabled={count ? undefined : 'true'}
+                      aria-current={d === today ? 'date' : undefined}
+                      onClick={() => choose(d)}
+                      onFocus={() => setFocusDate(d)}
+                    >
+                      {formatDayNumber(d, locale)}
+                    </button>
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {state.status === 'loading' ? (
+        <p class="muted status" role="status">
+          {t('loading')}
+        </p>
+      ) : state.status === 'error' ? (
+        <div class="alert" role="alert">
+          <p>{t('loadFailed')}</p>
+          <button type="button" class="link-button" onClick={() => store.monthSlots(month, true)}>
+            {t('retry')}
+          </button>
+        </div>
+      ) : days && days.size === 0 ? (
+        <div class="empty" role="status">
+          <p>{t('noTimesMonth', { month: formatMonth(month, locale) })}</p>
+          {canNext ? (
+            <button type="button" class="link-button" onClick={() => setMonth(addMonths(month, 1))}>
+              {t('nextAvailable')}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,109 @@
+import type { Signal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { formatDateTime, formatTime } from '../format';
+import { BackButton, StepHeading } from '../heading';
+import { useStore } from '../store';
+import { serviceMeta } from './Services';
+
+type Field = 'name' | 'email' | 'phone' | 'notes';
+
+/** Step 4: the visitor's details. Typed values live in the store, so a 409 or Back never loses them. */
+export function Details() {
+  const store = useStore();
+  const { t, locale } = store;
+  const slot = store.route.value.slot!;
+  const service = store.service.value!;
+  const provider = store.provider.value!;
+  const tz = store.tz.value;
+  const start = Date.parse(slot);
+  const end = start + service.durationMinutes * 60_000;
+  const errors = store.fieldErrors.value;
+  const sending = store.sending.value;
+  const date = store.date.value!;
+  const state = store.monthSlots(date.slice(0, 7)).value;
+
+  // A preselected slot (share link, Back after booking) that is no longer free sends the visitor to the day's times.
+  useEffect(() => {
+    if (state.status !== 'ready') return;
+    const free = state.days.get(date)?.some((s) => Date.parse(s.start) === start);
+    if (!free) {
+      store.notice.value = 'slotGone';
+      store.go({ slot: null, date }, { replace: true, keepNotice: true });
+    }
+  }, [state, slot]);
+
+  const input = (field: Field, type: string, autocomplete: string, extra: Record<string, unknown> = {}) => {
+    const value: Signal<string> = store.draft[field];
+    const error = errors[field];
+    const id = `field-${field}`;
+    const described = [error ? `${id}-error` : '', field === 'email' || field === 'phone' ? 'contact-hint' : '']
+      .filter(Boolean)
+      .join(' ');
+    const Tag = field === 'notes' ? 'textarea' : 'input';
+    return (
+      <div class={`field${error ? ' invalid' : ''}`}>
+        <label for={id}>{field === 'notes' ? t('notes') : t(field)}</label>
+        <Tag
+          id={id}
+          name={field}
+          type={field === 'notes' ? undefined : (type as 'text')}
+          autoComplete={autocomplete}
+          value={value.value}
+          onInput={(e: Event) => {
+            value.value = (e.currentTarget as HTMLInputElement).value;
+          }}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={described || undefined}
+          dir={field === 'email' || field === 'phone' ? 'ltr' : undefined}
+          {...extra}
+        />
+        {error ? (
+          <p class="field-error" id={`${id}-error`}>
+            {error}
+          </p>
+        ) : null}
+      </div>
+    );
+  };
+
+  const onSubmit = async (e: Event) => {
+    e.preventDefault();
+    await store.submit();
+    const form = e.target as HTMLFormElement;
+    // After a refused submit, put the keyboard on the first field to fix.
+    if (form.isConnected) form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  };
+
+  return (
+    <section class="step details">
+      <BackButton />
+      <StepHeading>{t('yourDetails')}</StepHeading>
+      <div class="summary">
+        <p class="summary-service">{service.title}</p>
+        <p class="summary-when">
+          {formatDateTime(start, locale, tz, store.hour12.value)}
+          {' – '}
+          {formatTime(end, locale, tz, store.hour12.value)}
+        </p>
+        <p class="muted">{serviceMeta(service, locale, t('free'))}</p>
+      </div>
+      <form class="form" noValidate onSubmit={onSubmit}>
+        {input('name', 'text', 'name', { required: true, 'aria-required': 'true' })}
+        {input('email', 'email', 'email', { inputMode: 'email' })}
+        {input('phone', 'tel', 'tel', { inputMode: 'tel' })}
+        <p class="hint" id="contact-hint">
+          {t('contactHint', { name: provider.name })}
+        </p>
+        {input('notes', '', 'off', { rows: 3, maxLength: 2000 })}
+        {store.formError.value ? (
+          <p class="alert" role="alert">
+            {store.formError.value}
+          </p>
+        ) : null}
+        <button type="submit" class="primary" aria-disabled={sending ? "true" : undefined}>
+          {sending ? t('sending') : service.priceCents > 0 ? t('confirmPay') : t('confirm')}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,198 @@
+import { Hono, type Context } from 'hono';
+import { compress } from 'hono/compress';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dirOf, pickLang, translator, type Lang } from '../../pages/i18n/index.ts';
+import { htmlText, jsonForScript } from './escape.ts';
+
+export interface PageRouteOptions {
+  /** Calls the public API in-process, e.g. `(path) => app.request(path)`. */
+  fetchApi: (path: string) => Promise<Response>;
+  /** Folder holding the built page (default `dist/pages`). */
+  distDir?: string;
+  now?: () => Date;
+}
+
+const root = (p: string) => fileURLToPath(new URL('../../' + p, import.meta.url));
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const ASSET = /^[\w.-]+\.(js|css|svg|png|woff2|map)$/;
+const TYPES: Record<string, string> = {
+  js: 'application/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  woff2: 'font/woff2',
+  map: 'application/json; charset=utf-8',
+};
+/** Slots inlined into the first response: from a day ago to 33 days ahead covers the current month in any zone. */
+const INLINE_BACK_MS = 86_400_000;
+const INLINE_AHEAD_MS = 33 * 86_400_000;
+
+interface PublicProvider {
+  slug: string;
+  name: string;
+  timezone: string;
+  services: { slug: string }[];
+  embedAllowedOrigins?: string[] | null;
+}
+
+/**
+ * `frame-ancestors` for a provider: anywhere by default, or only its `settings.embed.allowedOrigins`
+ * (https://www.w3.org/TR/CSP3/#directive-frame-ancestors). Entries that are not plain http(s) origins are dropped.
+ * @example frameAncestors(['https://kim.example']) // "'self' https://kim.example"
+ */
+export function frameAncestors(allowed: readonly string[] | null | undefined): string {
+  if (!allowed?.length) return '*';
+  const origins = allowed.flatMap((o) => {
+    try {
+      const url = new URL(o);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === o.replace(/\/$/, '')
+        ? [url.origin]
+        : [];
+    } catch {
+      return [];
+    }
+  });
+  return ["'self'", ...origins].join(' ');
+}
+
+/** The page's Content-Security-Policy: scripts and styles from our origin only, no inline script. */
+export function pageCsp(ancestors: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "object-src 'none'",
+    `frame-ancestors ${ancestors}`,
+  ].join('; ');
+}
+
+function isZone(zone: string | undefined): zone is string {
+  if (!zone || zone.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function requestLang(c: Context): Lang {
+  const accept = (c.req.header('accept-language') ?? '')
+    .split(',')
+    .map((part) => part.split(';')[0].trim())
+    .filter(Boolean);
+  return pickLang(c.req.query('lang'), accept);
+}
+
+/**
+ * The booking page: `GET /c/:slug` and `GET /c/:slug/:service`, plus its built assets under `/assets/`.
+ * The first response carries the provider and the first weeks of free times as a JSON block the page reads,
+ * so the first paint shows a calendar without another round trip.
+ *
+ * @example app.route('/', pageRoutes({ fetchApi: (path) => app.request(path) }));
+ */
+export function pageRoutes(options: PageRouteOptions): Hono {
+  const distDir = resolve(options.distDir ?? root('dist/pages'));
+  const now = options.now ?? (() => new Date());
+  const app = new Hono();
+  let template: Promise<string> | undefined;
+
+  /** The built `index.html`; on a checkout that was never built, builds the page once with Vite. */
+  function readTemplate(): Promise<string> {
+    template ??= readFile(resolve(distDir, 'index.html'), 'utf8').catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT' || options.distDir) throw error;
+      const { build } = await import('vite');
+      await build({ configFile: root('vite.config.ts'), logLevel: 'warn' });
+      return readFile(resolve(distDir, 'index.html'), 'utf8');
+    });
+    template.catch(() => (template = undefined));
+    return template;
+  }
+
+  async function apiJson<T>(path: string): Promise<{ status: number; body: T | null }> {
+    const res = await options.fetchApi(path);
+    const body = res.ok ? ((await res.json()) as T) : null;
+    return { status: res.status, body };
+  }
+
+  function withHeaders(c: Context, ancestors: string) {
+    c.header('content-security-policy', pageCsp(ancestors));
+    c.header('cache-control', 'no-cache');
+    c.header('vary', 'accept-language');
+  }
+
+  async function notFoundPage(c: Context, lang: Lang) {
+    const t = translator(lang);
+    const html = (await readTemplate())
+      .replace(/<script type="module"[^>]*><\/script>/, '')
+      .replace(/<html[^>]*>/, `<html lang="${lang}" dir="${dirOf(lang)}">`)
+      .replace(/<title>[^<]*<\/title>/, `<title>${htmlText(t('notFound'))}</title>`)
+      .replace(
+        '<div id="app"></div>',
+        `<div class="shell"><div class="card"><main class="main"><section class="step missing">` +
+          `<h1 class="step-title">${htmlText(t('notFound'))}</h1><p class="muted">${htmlText(t('notFoundHint'))}</p>` +
+          `</section></main></div></div>`,
+      );
+    withHeaders(c, '*');
+    return c.html(html, 404);
+  }
+
+  async function page(c: Context) {
+    const slug = c.req.param('slug') ?? '';
+    const serviceParam = c.req.param('service');
+    const lang = requestLang(c);
+    if (!SLUG.test(slug)) return notFoundPage(c, lang);
+
+    const provider = await apiJson<PublicProvider>(`/api/providers/${slug}`);
+    if (provider.status === 404) return notFoundPage(c, lang);
+    const p = provider.body;
+
+    let slots: { service: string; from: string; to: string; slots: unknown[] } | null = null;
+    const service = p?.services.find((s) => s.slug === serviceParam) ?? (p?.services.length === 1 ? p.services[0] : null);
+    if (p && service) {
+      const at = now().getTime();
+      const from = new Date(at - INLINE_BACK_MS).toISOString();
+      const to = new Date(at + INLINE_AHEAD_MS).toISOString();
+      const tz = isZone(c.req.query('tz')) ? c.req.query('tz')! : p.timezone;
+      const q = new URLSearchParams({ service: service.slug, from, to, tz });
+      const res = await apiJson<{ slots: unknown[] }>(`/api/providers/${slug}/slots?${q}`);
+      if (res.body) slots = { service: service.slug, from, to, slots: res.body.slots };
+    }
+
+    const t = translator(lang);
+    const data = jsonForScript({ provider: p, slots });
+    const html = (await readTemplate())
+      .replace(/<html[^>]*>/, `<html lang="${lang}" dir="${dirOf(lang)}">`)
+      .replace(/<title>[^<]*<\/title>/, `<title>${htmlText(p ? t('pageTitle', { name: p.name }) : 'Slotline')}</title>`)
+      .replace('</body>', `<script type="application/json" id="slotline-data">${data}</script>\n</body>`);
+    withHeaders(c, frameAncestors(p?.embedAllowedOrigins));
+    return c.html(html);
+  }
+
+  app.use('/assets/*', compress());
+  app.get('/assets/:file', async (c) => {
+    const file = c.req.param('file');
+    const ext = ASSET.exec(file)?.[1];
+    if (!ext) return c.notFound();
+    try {
+      const body = await readFile(resolve(distDir, file));
+      return c.body(body, 200, {
+        'content-type': TYPES[ext],
+        // Names carry a content hash, so a file never changes.
+        'cache-control': 'public, max-age=31536000, immutable',
+      });
+    } catch {
+      return c.notFound();
+    }
+  });
+  app.use('/c/*', compress());
+  app.get('/c/:slug', page);
+  app.get('/c/:slug/:service', page);
+  return app;
+}
