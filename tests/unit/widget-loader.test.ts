@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { JSDOM, ResourceLoader, VirtualConsole } from 'jsdom';
+import { JSDOM, ResourceLoader, VirtualConsole, type DOMWindow } from 'jsdom';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildWidget } from '../../widget/build';
 import { frameUrl, optionsFrom } from '../../widget/src/options';
@@ -39,7 +39,7 @@ async function page(body: string, opts: { path?: string; head?: string; tag?: st
     virtualConsole,
   });
   open.push(dom);
-  const w = dom.window as unknown as Window & typeof globalThis & { Slotline: any };
+  const w = dom.window as DOMWindow & { Slotline: any; got?: unknown[] };
   await until(() => w.Slotline?.loaded === true);
   return { w, doc: w.document, errors };
 }
@@ -54,7 +54,7 @@ function frames(doc: Document) {
 }
 
 /** A message as the booking page inside `frame` would post it, with the origin the browser would stamp on it. */
-function post(w: Window, frame: HTMLIFrameElement | Window | null, data: unknown, origin = HOST) {
+function post(w: DOMWindow, frame: HTMLIFrameElement | DOMWindow | Window | null, data: unknown, origin = HOST) {
   const source = frame && 'contentWindow' in frame ? frame.contentWindow : frame;
   w.dispatchEvent(new w.MessageEvent('message', { data, origin, source: source as Window }));
 }
@@ -220,7 +220,7 @@ describe('JS API and events', () => {
     });
     const booking = { id: 'b-1', start: '2026-12-01T09:00:00Z', end: '2026-12-01T09:30:00Z', service: 'intro' };
     post(w, frame, { source: 'slotline', type: 'booked', payload: booking });
-    expect((w as any).got).toEqual([['callback', booking], ['event', booking]]);
+    expect(w.got).toEqual([['callback', booking], ['event', booking]]);
   });
 
   it('ignores messages from another origin, from a window that is not our iframe, or not in our format', async () => {
@@ -233,7 +233,7 @@ describe('JS API and events', () => {
     post(w, null, { source: 'slotline', type: 'booked', payload: booking });
     post(w, frame, { type: 'booked', payload: booking });
     post(w, frame, 'booked');
-    expect((w as any).got).toEqual([]);
+    expect(w.got).toEqual([]);
   });
 
   it("'inline', 'on'/'off' and 'close' work after load", async () => {
