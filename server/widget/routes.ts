@@ -90,8 +90,31 @@ export function widgetRoutes(options: WidgetRouteOptions = {}): Hono {
     const headers = { 'Content-Type': TYPES[ext] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' };
     if (!TEXT.has(ext)) return c.body(body, 200, headers);
     const origin = options.bookingOrigin?.replace(/\/+$/, '') ?? new URL(c.req.url).origin;
-    return c.body(body.toString('utf8').replaceAll(ORIGIN_PLACEHOLDER, origin), 200, headers);
+    return c.body(body.toString('utf8').replaceAll(ORIGIN_PLACEHOLDER, origin), 200, {
+      ...headers,
+      'Content-Security-Policy': examplePolicy(origin),
+    });
   });
 
   return app;
+}
+
+/**
+ * The CSP of the example pages, which is also what a provider's own site needs to allow for the widget: the
+ * script and the frames from the booking origin. (Examples use inline scripts, as a small site would.)
+ *
+ * @example examplePolicy('https://book.example') // "default-src 'self'; script-src 'self' 'unsafe-inline' https://book.example; …"
+ * @see https://www.w3.org/TR/CSP3/
+ */
+export function examplePolicy(origin: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'unsafe-inline' ${origin}`,
+    "style-src 'self' 'unsafe-inline'",
+    `frame-src ${origin}`,
+    `connect-src 'self' ${origin}`,
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "frame-ancestors 'self'",
+  ].join('; ');
 }

@@ -101,6 +101,9 @@ describe('loader modes', () => {
     expect(frame.parentElement!.id).toBe('cal');
     expect(doc.querySelector('#cal a')).toBeNull();
     expect(frame.title).toBeTruthy();
+    const sheets = [...doc.querySelectorAll('style')].map((s) => s.textContent).join('') +
+      [...(doc.adoptedStyleSheets ?? [])].flatMap((s) => [...s.cssRules].map((r) => r.cssText)).join('');
+    expect(sheets).toContain('.slotline-overlay');
     expect(query(frame.src)).toEqual({
       path: `${HOST}/c/kim/intro`,
       q: { embed: '1', parentOrigin: SITE, name: 'Omar', utm_source: 'ig' },

@@ -66,9 +66,16 @@ function trigger(e: Event): HTMLElement | null {
 }
 
 function start(): void {
-  const style = document.createElement('style');
-  style.textContent = css;
-  document.head.append(style);
+  // A constructed sheet is not subject to the host's CSP `style-src`; a <style> element is the fallback.
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  } catch {
+    const style = document.createElement('style');
+    style.textContent = css;
+    document.head.append(style);
+  }
   listen(HOST, closePopup);
   trapFocus();
 
