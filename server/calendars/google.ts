@@ -1,0 +1,231 @@
+/**
+ * Google Calendar busy source: OAuth 2.0 authorization-code flow with offline access (a refresh token), access-token
+ * refresh, calendarList and freeBusy. Plain fetch against configurable endpoints so tests run the real flow against
+ * a local fake: `GOOGLE_OAUTH_BASE` (authorization and token endpoints) and `GOOGLE_API_BASE` (Calendar API).
+ */
+import type { BusyInterval } from './expand.js';
+import { CalendarAuthError, CalendarSourceError, GoogleGrantRevokedError, type BusySource, type FetchWindow } from './source.js';
+
+export interface GoogleOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  /** Where Google sends the provider back with `?code=…&state=…`. */
+  redirectUri: string;
+  /** Override for both OAuth endpoints, e.g. `http://127.0.0.1:9000` → `/o/oauth2/v2/auth` and `/token`. */
+  oauthBase?: string;
+  /** Override for the Calendar API root, e.g. `http://127.0.0.1:9000/calendar/v3`. */
+  apiBase?: string;
+}
+
+export interface GoogleTokens {
+  accessToken: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  refreshToken?: string;
+  scope?: string;
+}
+
+export interface GoogleCalendarInfo {
+  id: string;
+  name: string;
+  primary: boolean;
+}
+
+/** Read-only access is all we need for busy times; `calendar.events` is for write-back. */
+export const GOOGLE_SCOPES = ['https://www.googleapis.com/auth/calendar.readonly', 'https://www.googleapis.com/auth/calendar.events'];
+
+/** The Google OAuth configuration from the environment (`GOOGLE_CLIENT_ID`, `GOOGLE_CLIENT_SECRET`, …). */
+export function googleConfigFromEnv(env: Record<string, string | undefined> = process.env): GoogleOAuthConfig | null {
+  if (!env.GOOGLE_CLIENT_ID || !env.GOOGLE_CLIENT_SECRET) return null;
+  return {
+    clientId: env.GOOGLE_CLIENT_ID,
+    clientSecret: env.GOOGLE_CLIENT_SECRET,
+    redirectUri: env.GOOGLE_REDIRECT_URI ?? 'http://127.0.0.1:8787/oauth/google/callback',
+    oauthBase: env.GOOGLE_OAUTH_BASE || undefined,
+    apiBase: env.GOOGLE_API_BASE || undefined,
+  };
+}
+
+function authEndpoint(cfg: GoogleOAuthConfig): string {
+  return cfg.oauthBase ? `${cfg.oauthBase.replace(/\/$/, '')}/o/oauth2/v2/auth` : 'https://accounts.google.com/o/oauth2/v2/auth';
+}
+
+function tokenEndpoint(cfg: GoogleOAuthConfig): string {
+  return cfg.oauthBase ? `${cfg.oauthBase.replace(/\/$/, '')}/token` : 'https://oauth2.googleapis.com/token';
+}
+
+function apiBase(cfg: GoogleOAuthConfig): string {
+  return (cfg.apiBase ?? 'https://www.googleapis.com/calendar/v3').replace(/\/$/, '');
+}
+
+/**
+ * The consent URL to send the provider to (offline access so Google returns a refresh token).
+ * Example: `googleAuthUrl(cfg, randomState)` → `https://accounts.google.com/o/oauth2/v2/auth?client_id=…`.
+ * @see https://developers.google.com/identity/protocols/oauth2/web-server#creatingclient
+ */
+export function googleAuthUrl(cfg: GoogleOAuthConfig, state: string): string {
+  const q = new URLSearchParams({
+    client_id: cfg.clientId,
+    redirect_uri: cfg.redirectUri,
+    response_type: 'code',
+    scope: GOOGLE_SCOPES.join(' '),
+    access_type: 'offline',
+    prompt: 'consent',
+    include_granted_scopes: 'true',
+    state,
+  });
+  return `${authEndpoint(cfg)}?${q}`;
+}
+
+async function tokenRequest(cfg: GoogleOAuthConfig, form: Record<string, string>, signal?: AbortSignal): Promise<GoogleTokens> {
+  const res = await fetch(tokenEndpoint(cfg), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams({ client_id: cfg.clientId, client_secret: cfg.clientSecret, ...form }),
+    signal,
+  });
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) {
+    const code = typeof body.error === 'string' ? body.error : `HTTP ${res.status}`;
+    if (code === 'invalid_grant') {
+      throw new GoogleGrantRevokedError('Google access was revoked or expired (invalid_grant): reconnect Google Calendar', res.status);
+    }
+    if (code === 'invalid_client' || code === 'unauthorized_client') {
+      throw new CalendarAuthError(`Google refused the OAuth client (${code}): check GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET`, res.status);
+    }
+    throw new CalendarSourceError(`Google token endpoint error: ${code}`, res.status);
+  }
+  if (typeof body.access_token !== 'string') throw new CalendarSourceError('Google token endpoint returned no access token');
+  return {
+    accessToken: body.access_token,
+    expiresAt: Date.now() + (typeof body.expires_in === 'number' ? body.expires_in : 3600) * 1000,
+    ...(typeof body.refresh_token === 'string' ? { refreshToken: body.refresh_token } : {}),
+    ...(typeof body.scope === 'string' ? { scope: body.scope } : {}),
+  };
+}
+
+/**
+ * Exchanges the callback's `code` for tokens; the refresh token is what we store (encrypted).
+ * @see https://developers.google.com/identity/protocols/oauth2/web-server#exchange-authorization-code
+ */
+export async function exchangeGoogleCode(cfg: GoogleOAuthConfig, code: string, signal?: AbortSignal): Promise<GoogleTokens> {
+  const tokens = await tokenRequest(cfg, { grant_type: 'authorization_code', code, redirect_uri: cfg.redirectUri }, signal);
+  if (!tokens.refreshToken) {
+    throw new CalendarSourceError('Google returned no refresh token: remove Slotline from your Google account permissions and connect again');
+  }
+  return tokens;
+}
+
+/**
+ * A fresh access token from a refresh token; `invalid_grant` throws GoogleGrantRevokedError.
+ * @see https://developers.google.com/identity/protocols/oauth2/web-server#offline
+ */
+export async function refreshGoogleToken(cfg: GoogleOAuthConfig, refreshToken: string, signal?: AbortSignal): Promise<GoogleTokens> {
+  return tokenRequest(cfg, { grant_type: 'refresh_token', refresh_token: refreshToken }, signal);
+}
+
+async function api<T>(cfg: GoogleOAuthConfig, token: string, path: string, init: RequestInit & { signal?: AbortSignal }): Promise<T> {
+  const res = await fetch(`${apiBase(cfg)}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+  });
+  const body = (await res.json().catch(() => ({}))) as T & { error?: { message?: string; status?: string } };
+  if (res.status === 401) throw new CalendarAuthError('Google rejected the access token (HTTP 401)', 401);
+  if (!res.ok) throw new CalendarSourceError(`Google Calendar API error (HTTP ${res.status}${body.error?.status ? ` ${body.error.status}` : ''})`, res.status);
+  return body;
+}
+
+/**
+ * The provider's calendars (all pages of calendarList).
+ * @see https://developers.google.com/calendar/api/v3/reference/calendarList/list
+ */
+export async function listGoogleCalendars(cfg: GoogleOAuthConfig, accessToken: string, signal?: AbortSignal): Promise<GoogleCalendarInfo[]> {
+  const out: GoogleCalendarInfo[] = [];
+  let pageToken: string | undefined;
+  do {
+    const q = new URLSearchParams({ maxResults: '250', ...(pageToken ? { pageToken } : {}) });
+    const page = await api<{ items?: { id: string; summary?: string; summaryOverride?: string; primary?: boolean }[]; nextPageToken?: string }>(
+      cfg, accessToken, `/users/me/calendarList?${q}`, { method: 'GET', signal },
+    );
+    for (const c of page.items ?? []) out.push({ id: c.id, name: c.summaryOverride ?? c.summary ?? c.id, primary: c.primary === true });
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return out;
+}
+
+/** freeBusy answers at most 50 calendars per call; we also keep each call's span modest. */
+const MAX_ITEMS = 50;
+const MAX_SPAN_MS = 60 * 86_400_000;
+
+/**
+ * Busy intervals of the given calendars; a calendar reported with errors fails the call rather than look free.
+ * @see https://developers.google.com/calendar/api/v3/reference/freebusy/query
+ */
+export async function googleFreeBusy(
+  cfg: GoogleOAuthConfig, accessToken: string, calendarIds: string[], window: FetchWindow, signal?: AbortSignal,
+): Promise<BusyInterval[]> {
+  const out: BusyInterval[] = [];
+  for (let from = window.from.getTime(); from < window.to.getTime(); from += MAX_SPAN_MS) {
+    const to = Math.min(from + MAX_SPAN_MS, window.to.getTime());
+    for (let i = 0; i < calendarIds.length; i += MAX_ITEMS) {
+      const items = calendarIds.slice(i, i + MAX_ITEMS).map((id) => ({ id }));
+      const res = await api<{ calendars?: Record<string, { busy?: { start: string; end: string }[]; errors?: { reason?: string }[] }> }>(
+        cfg, accessToken, '/freeBusy',
+        { method: 'POST', body: JSON.stringify({ timeMin: new Date(from).toISOString(), timeMax: new Date(to).toISOString(), items }), signal },
+      );
+      for (const { id } of items) {
+        const cal = res.calendars?.[id];
+        if (!cal) throw new CalendarSourceError('Google freeBusy left out a requested calendar');
+        if (cal.errors?.length) throw new CalendarSourceError(`Google freeBusy error for a calendar: ${cal.errors.map((e) => e.reason ?? 'unknown').join(', ')}`);
+        for (const b of cal.busy ?? []) out.push({ start: new Date(b.start).toISOString(), end: new Date(b.end).toISOString() });
+      }
+    }
+  }
+  const seen = new Set<string>();
+  return out
+    .filter((b) => b.end > b.start)
+    .sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end))
+    .filter((b) => (seen.has(`${b.start}/${b.end}`) ? false : (seen.add(`${b.start}/${b.end}`), true)));
+}
+
+export interface GoogleSourceOptions {
+  id: string;
+  config: GoogleOAuthConfig;
+  refreshToken: string;
+  /** Google calendar ids to read; all calendars of the account when empty or when none of them match. */
+  selectedCalendarIds?: string[];
+}
+
+/**
+ * A BusySource reading Google Calendar freeBusy; access tokens are refreshed as needed and kept in memory only.
+ * Example: `createGoogleSource({ id: 'google:…', config: googleConfigFromEnv()!, refreshToken })`.
+ */
+export function createGoogleSource(options: GoogleSourceOptions): BusySource {
+  let tokens: GoogleTokens | null = null;
+  return {
+    id: options.id,
+    kind: 'google',
+    async fetchBusy(window: FetchWindow, signal: AbortSignal): Promise<BusyInterval[]> {
+      const run = async (): Promise<BusyInterval[]> => {
+        if (!tokens || tokens.expiresAt - 60_000 < Date.now()) tokens = await refreshGoogleToken(options.config, options.refreshToken, signal);
+        const token = tokens.accessToken;
+        const calendars = await listGoogleCalendars(options.config, token, signal);
+        const wanted = new Set(options.selectedCalendarIds ?? []);
+        const selected = calendars.filter((c) => wanted.has(c.id)).map((c) => c.id);
+        const ids = selected.length > 0 ? selected : calendars.map((c) => c.id);
+        if (ids.length === 0) return [];
+        return googleFreeBusy(options.config, token, ids, window, signal);
+      };
+      try {
+        return await run();
+      } catch (error) {
+        // An access token can be revoked before its stated expiry: refresh once and retry.
+        if (error instanceof CalendarAuthError && error.status === 401 && !(error instanceof GoogleGrantRevokedError) && tokens) {
+          tokens = null;
+          return run();
+        }
+        throw error;
+      }
+    },
+  };
+}

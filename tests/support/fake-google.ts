@@ -1,0 +1,171 @@
+/**
+ * A local fake of the Google endpoints Slotline uses, on 127.0.0.1 (Google cannot be reached from test machines):
+ * the OAuth consent redirect, the token endpoint (authorization_code and refresh_token grants, `invalid_grant` for
+ * unknown, used or revoked grants), calendarList (paged) and freeBusy. Behaviour follows Google's documentation.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { GoogleOAuthConfig } from '../../server/calendars/google.ts';
+
+export interface FakeCalendar {
+  id: string;
+  summary: string;
+  primary?: boolean;
+  busy: { start: string; end: string }[];
+  /** Makes freeBusy report an error for this calendar. */
+  error?: string;
+}
+
+export interface FakeGoogle {
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  calendars: FakeCalendar[];
+  /** Lifetime of issued access tokens in seconds (3600 like Google; set low to test refresh). */
+  accessTokenTtl: number;
+  /** calendarList page size, to exercise paging. */
+  pageSize: number;
+  /** Every request: method, path and the grant type for token calls. */
+  requests: { method: string; path: string; grantType?: string }[];
+  config(redirectUri?: string): GoogleOAuthConfig;
+  /** Revokes every grant (refresh and access tokens), as when the user removes the app. */
+  revokeAll(): void;
+  /** Expires every access token now, keeping refresh tokens. */
+  expireAccessTokens(): void;
+  stop(): Promise<void>;
+}
+
+export async function startFakeGoogle(): Promise<FakeGoogle> {
+  const clientId = 'test-client.apps.googleusercontent.com';
+  const clientSecret = `secret-${randomBytes(6).toString('hex')}`;
+  const codes = new Map<string, { redirectUri: string; used: boolean }>();
+  const refreshTokens = new Set<string>();
+  const accessTokens = new Map<string, number>(); // token → expiry ms
+
+  const fake: FakeGoogle = {
+    url: '',
+    clientId,
+    clientSecret,
+    calendars: [],
+    accessTokenTtl: 3600,
+    pageSize: 250,
+    requests: [],
+    config: (redirectUri = 'http://127.0.0.1:1/callback') => ({
+      clientId, clientSecret, redirectUri, oauthBase: fake.url, apiBase: `${fake.url}/calendar/v3`,
+    }),
+    revokeAll: () => {
+      refreshTokens.clear();
+      accessTokens.clear();
+    },
+    expireAccessTokens: () => {
+      for (const t of accessTokens.keys()) accessTokens.set(t, 0);
+    },
+    stop: async () => new Promise((r) => server.close(() => r())),
+  };
+
+  const json = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  };
+  const readBody = async (req: IncomingMessage): Promise<string> => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  };
+  const issueAccess = (): { access_token: string; expires_in: number; token_type: string; scope: string } => {
+    const token = `ya29.${randomBytes(12).toString('hex')}`;
+    accessTokens.set(token, Date.now() + fake.accessTokenTtl * 1000);
+    return { access_token: token, expires_in: fake.accessTokenTtl, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/calendar.readonly' };
+  };
+  const authorized = (req: IncomingMessage): boolean => {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const exp = token ? accessTokens.get(token) : undefined;
+    return exp !== undefined && exp > Date.now();
+  };
+  const unauthenticated = (res: ServerResponse): void =>
+    json(res, 401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
+
+  const server = createServer(async (req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const entry: FakeGoogle['requests'][number] = { method: req.method ?? '', path: u.pathname };
+    fake.requests.push(entry);
+    try {
+      if (req.method === 'GET' && u.pathname === '/o/oauth2/v2/auth') {
+        // Consent is implied: redirect back with a code, as Google does after the user clicks Allow.
+        const redirectUri = u.searchParams.get('redirect_uri') ?? '';
+        if (u.searchParams.get('client_id') !== clientId || u.searchParams.get('response_type') !== 'code' || !redirectUri) {
+          return json(res, 400, { error: 'invalid_request' });
+        }
+        const code = `4/${randomBytes(10).toString('hex')}`;
+        codes.set(code, { redirectUri, used: false });
+        const back = new URL(redirectUri);
+        back.searchParams.set('code', code);
+        back.searchParams.set('state', u.searchParams.get('state') ?? '');
+        res.writeHead(302, { location: back.toString() });
+        return res.end();
+      }
+      if (req.method === 'POST' && u.pathname === '/token') {
+        const form = new URLSearchParams(await readBody(req));
+        entry.grantType = form.get('grant_type') ?? undefined;
+        if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
+          return json(res, 401, { error: 'invalid_client', error_description: 'Unauthorized' });
+        }
+        if (form.get('grant_type') === 'authorization_code') {
+          const c = codes.get(form.get('code') ?? '');
+          if (!c || c.used || c.redirectUri !== form.get('redirect_uri')) return json(res, 400, { error: 'invalid_grant', error_description: 'Bad Request' });
+          c.used = true;
+          const refresh = `1//${randomBytes(12).toString('hex')}`;
+          refreshTokens.add(refresh);
+          return json(res, 200, { ...issueAccess(), refresh_token: refresh });
+        }
+        if (form.get('grant_type') === 'refresh_token') {
+          if (!refreshTokens.has(form.get('refresh_token') ?? '')) {
+            return json(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+          }
+          return json(res, 200, issueAccess());
+        }
+        return json(res, 400, { error: 'unsupported_grant_type' });
+      }
+      if (req.method === 'GET' && u.pathname === '/calendar/v3/users/me/calendarList') {
+        if (!authorized(req)) return unauthenticated(res);
+        const size = Math.min(Number(u.searchParams.get('maxResults') ?? 100), fake.pageSize);
+        const offset = Number(u.searchParams.get('pageToken') ?? 0);
+        const items = fake.calendars.slice(offset, offset + size).map((c) => ({
+          kind: 'calendar#calendarListEntry', id: c.id, summary: c.summary, accessRole: 'owner', ...(c.primary ? { primary: true } : {}),
+        }));
+        const next = offset + size < fake.calendars.length ? { nextPageToken: String(offset + size) } : {};
+        return json(res, 200, { kind: 'calendar#calendarList', items, ...next });
+      }
+      if (req.method === 'POST' && u.pathname === '/calendar/v3/freeBusy') {
+        if (!authorized(req)) return unauthenticated(res);
+        const body = JSON.parse(await readBody(req)) as { timeMin: string; timeMax: string; items: { id: string }[] };
+        const min = Date.parse(body.timeMin);
+        const max = Date.parse(body.timeMax);
+        if (!(min < max)) return json(res, 400, { error: { code: 400, message: 'The specified time range is empty.' } });
+        const calendars: Record<string, unknown> = {};
+        for (const { id } of body.items) {
+          const cal = fake.calendars.find((c) => c.id === id);
+          if (!cal) calendars[id] = { errors: [{ domain: 'global', reason: 'notFound' }], busy: [] };
+          else if (cal.error) calendars[id] = { errors: [{ domain: 'global', reason: cal.error }], busy: [] };
+          else {
+            calendars[id] = {
+              busy: cal.busy
+                .filter((b) => Date.parse(b.start) < max && Date.parse(b.end) > min)
+                .map((b) => ({
+                  start: new Date(Math.max(Date.parse(b.start), min)).toISOString().replace('.000Z', 'Z'),
+                  end: new Date(Math.min(Date.parse(b.end), max)).toISOString().replace('.000Z', 'Z'),
+                })),
+            };
+          }
+        }
+        return json(res, 200, { kind: 'calendar#freeBusy', timeMin: body.timeMin, timeMax: body.timeMax, calendars });
+      }
+      json(res, 404, { error: { code: 404, message: 'Not Found' } });
+    } catch (e) {
+      json(res, 500, { error: { code: 500, message: String(e) } });
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  fake.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return fake;
+}
