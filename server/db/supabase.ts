@@ -1,4 +1,5 @@
 import { createClient } from '@supabase/supabase-js';
+import WebSocket from 'ws';
 import { assertKnownCall } from './functions.ts';
 import { DbUnavailableError, mapDriverError, toSqlValue, type Db } from './port.ts';
 
@@ -13,6 +14,8 @@ export function openSupabaseDb(options: { url: string; serviceRoleKey: string; f
   const client = createClient(options.url, options.serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     global: options.fetch ? { fetch: options.fetch } : undefined,
+    // Node 20 has no global WebSocket; supabase-js wants one even though we only call .rpc().
+    realtime: { transport: WebSocket as never },
   });
   return {
     kind: 'supabase',
