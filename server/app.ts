@@ -4,8 +4,10 @@ import type { Config } from './config.ts';
 import { DbUnavailableError, type Db } from './db/port.ts';
 import { notFound, problem } from './http/problem.ts';
 import { securityHeaders } from './http/security.ts';
+import { pageRoutes } from './pages/routes.ts';
 import { providerRoutes } from './providers/routes.ts';
 import { slotRoutes } from './slots/routes.ts';
+import { widgetRoutes } from './widget/routes.ts';
 
 export interface AppOptions {
   db: Db;
@@ -30,6 +32,10 @@ export function createApp({ db, config, now, log = console.error }: AppOptions) 
   app.route('/', providerRoutes({ db }));
   app.route('/', slotRoutes({ db, now }));
   app.route('/', bookingRoutes({ db, config }));
+  app.route('/', widgetRoutes());
+  // The page inlines its first data by calling the public API in-process.
+  app.route('/', pageRoutes({ fetchApi: async (path) => app.request(path), now }));
+  app.get('/', (c) => c.redirect('/examples/'));
 
   app.notFound((c) => notFound(c, 'Page'));
   app.onError((error, c) => {
