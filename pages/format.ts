@@ -52,14 +52,18 @@ export function formatDayNumber(date: string, locale: string): string {
   return dtf(locale, { timeZone: 'UTC', day: 'numeric' }).format(dateAsUtc(date));
 }
 
-/** Weekday names for ISO weekdays 1…7, `[short, long]`. */
+/**
+ * Weekday names for ISO weekdays 1…7, `[column header, full name]`. Where the locale's short names are whole
+ * words (Arabic), the narrow form keeps seven columns readable at 360 px.
+ * @example weekdayNames('en', 1) // ['Mon', 'Monday']
+ */
 export function weekdayNames(locale: string, isoDay: number): [string, string] {
   // 2024-01-01 was a Monday, so day N of that week is ISO weekday N.
-  const date = dateAsUtc(`2024-01-0${isoDay}`);
-  return [
-    dtf(locale, { timeZone: 'UTC', weekday: 'short' }).format(date),
-    dtf(locale, { timeZone: 'UTC', weekday: 'long' }).format(date),
-  ];
+  const day = (n: number) => dateAsUtc(`2024-01-0${n}`);
+  const short = dtf(locale, { timeZone: 'UTC', weekday: 'short' });
+  const tooLong = [1, 2, 3, 4, 5, 6, 7].some((n) => short.format(day(n)).length > 4);
+  const header = tooLong ? dtf(locale, { timeZone: 'UTC', weekday: 'narrow' }) : short;
+  return [header.format(day(isoDay)), dtf(locale, { timeZone: 'UTC', weekday: 'long' }).format(day(isoDay))];
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 import { createEmbed, type Embed } from './embed';
 import { uses12Hour } from './format';
 import { dirOf, intlLocale, pickLang, translator, type Lang, type MessageKey, type T } from './i18n';
-import { addMonths, browserZone, dateInZone, isDate, isMonth, isValidZone, parseInstant, startOfDay } from './time';
+import { addMonths, browserZone, daysInMonth, dateInZone, isDate, isMonth, isValidZone, parseInstant, startOfDay } from './time';
 
 /**
  * The page's state. The URL is the source of truth for where the visitor is (so Back/Forward and share links
@@ -257,7 +257,7 @@ export function createStore(env: Env) {
     const zone = tz.value;
     const target = state;
     if (target.value.status !== 'ready') target.value = { status: 'loading' };
-    getSlots(env.fetch, route.value.slug, { service: svc, from: `${m}-01`, to: `${addMonths(m, 1)}-01`, tz: zone })
+    getSlots(env.fetch, route.value.slug, { service: svc, from: `${m}-01`, to: `${m}-${daysInMonth(m)}`, tz: zone })
       .then((res) => {
         target.value = { status: 'ready', days: group(res.slots, m, zone) };
       })

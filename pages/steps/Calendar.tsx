@@ -32,19 +32,25 @@ export function Calendar({ asStep }: { asStep: boolean }) {
     return today.startsWith(month) ? today : `${month}-01`;
   };
   const [focusDate, setFocusDate] = useState(pickDefault);
-  const moved = useRef(false);
+  /** The day the keyboard just moved to; focused once its button is rendered (maybe in another month). */
+  const pendingFocus = useRef<string | null>(null);
   const grid = useRef<HTMLTableElement>(null);
 
   // A new month or freshly loaded days move the roving Tab stop to a sensible day.
   useEffect(() => {
-    if (!focusDate.startsWith(month) || (!moved.current && days && !available(focusDate))) setFocusDate(pickDefault());
+    // Never move the Tab stop away from a day the keyboard is on.
+    if (pendingFocus.current || grid.current?.contains(grid.current.ownerDocument.activeElement)) return;
+    if (!focusDate.startsWith(month) || (days && !available(focusDate) && focusDate !== selected)) setFocusDate(pickDefault());
   }, [month, days]);
 
   useEffect(() => {
-    if (!moved.current) return;
-    moved.current = false;
-    grid.current?.querySelector<HTMLButtonElement>(`[data-date="${focusDate}"]`)?.focus();
-  }, [focusDate, month]);
+    const target = pendingFocus.current;
+    const button = target && grid.current?.querySelector<HTMLButtonElement>(`[data-date="${target}"]`);
+    if (button) {
+      pendingFocus.current = null;
+      button.focus();
+    }
+  });
 
   // Late in a month with nothing left, show the next month instead (only when no month was asked for).
   useEffect(() => {
@@ -83,7 +89,7 @@ export function Calendar({ asStep }: { asStep: boolean }) {
     e.preventDefault();
     const m = next.slice(0, 7);
     if (m < thisMonth || m > addMonths(thisMonth, MAX_MONTHS_AHEAD)) return;
-    moved.current = true;
+    pendingFocus.current = next;
     if (m !== month) setMonth(m);
     setFocusDate(next);
   };
