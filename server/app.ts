@@ -31,7 +31,7 @@ export function createApp({ db, config, now, log = console.error }: AppOptions) 
 
   app.route('/', providerRoutes({ db }));
   app.route('/', slotRoutes({ db, now }));
-  app.route('/', bookingRoutes({ db, config }));
+  app.route('/', bookingRoutes({ db, config, now }));
   app.route('/', widgetRoutes());
   // The page inlines its first data by calling the public API in-process.
   app.route('/', pageRoutes({ fetchApi: async (path) => app.request(path), now }));

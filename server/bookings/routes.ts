@@ -15,6 +15,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export interface BookingRoutesOptions {
   db: Db;
   config: Pick<Config, 'publicUrl' | 'holdMinutes'>;
+  now?: () => Date;
 }
 
 /**
@@ -23,7 +24,7 @@ export interface BookingRoutesOptions {
  * @example
  * app.route('/', bookingRoutes({ db, config }));
  */
-export function bookingRoutes({ db, config }: BookingRoutesOptions) {
+export function bookingRoutes({ db, config, now = () => new Date() }: BookingRoutesOptions) {
   const app = new Hono();
   const tooLarge = bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -43,6 +44,7 @@ export function bookingRoutes({ db, config }: BookingRoutesOptions) {
     const paid = service.priceCents > 0;
     const outcome = await createBooking(db, provider, service, request, {
       holdMinutes: paid ? (provider.settings.booking?.holdMinutes ?? config.holdMinutes) : null,
+      now: now(),
     });
     if (outcome.kind === 'unavailable') {
       return problem(c, 409, 'slot-unavailable', 'This time cannot be booked', {
