@@ -15,6 +15,33 @@ export const sqlFunctions = {
   get_booking_by_token: ['p_token_hash'],
   cancel_booking: ['p_token_hash', 'p_reason'],
   apply_provider: ['p_slug', 'p_name', 'p_timezone', 'p_is_public', 'p_settings', 'p_services'],
+  // Hand-offs (payments, reschedule, ICS feed)
+  attach_checkout_session: ['p_booking_id', 'p_session_id', 'p_amount_cents', 'p_currency'],
+  apply_payment_event: [
+    'p_event_id', 'p_event_type', 'p_kind', 'p_booking_id', 'p_session_id', 'p_payment_intent',
+    'p_amount_cents', 'p_currency',
+  ],
+  record_refund: ['p_booking_id', 'p_refund_id', 'p_reason', 'p_event_id', 'p_event_type'],
+  list_stale_checkout_sessions: ['p_limit'],
+  mark_checkout_closed: ['p_session_id'],
+  reschedule_booking: ['p_token_hash', 'p_starts_at'],
+  set_ics_feed_token: ['p_slug', 'p_token_hash'],
+  get_ics_feed: ['p_token_hash'],
+  check_rate_limit: ['p_identifier', 'p_endpoint', 'p_max_requests', 'p_window_seconds'],
+  // Calendar busy sources (supabase/migrations/20261122000300_calendars.sql, server/calendars/)
+  get_calendar_cache: ['p_provider_id', 'p_from', 'p_to'],
+  get_calendar_refresh_input: ['p_provider_id'],
+  claim_calendar_refresh: ['p_provider_id', 'p_source', 'p_min_interval_seconds'],
+  save_calendar_busy: [
+    'p_provider_id', 'p_source', 'p_from', 'p_to', 'p_busy', 'p_etag', 'p_last_modified', 'p_body',
+  ],
+  record_calendar_failure: ['p_provider_id', 'p_source', 'p_reason', 'p_clear'],
+  get_any_integration_secret: [],
+  connect_calendar: [
+    'p_provider_slug', 'p_kind', 'p_label', 'p_external_username', 'p_external_email', 'p_secret',
+    'p_selected_calendar_ids',
+  ],
+  disconnect_calendar: ['p_provider_slug', 'p_kind'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SqlFunctionName = keyof typeof sqlFunctions;

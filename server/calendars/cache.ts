@@ -1,0 +1,259 @@
+/**
+ * The external busy cache: busy time per provider and source in `external_busy`, sync state in
+ * `calendar_sync_state`. Reads never wait on a calendar that already has data (stale-while-revalidate); refreshes
+ * run sources in parallel, each bounded by a timeout. A failing source keeps its last good data for
+ * `maxStaleMinutes`; after that `settings.calendar.onError` decides: "hide" the window (default) or "ignore" it.
+ */
+import type { Db } from '../db/port.js';
+import { secretsKeyFromEnv } from '../secrets/crypto.js';
+import type { BusyInterval } from './expand.js';
+import { googleConfigFromEnv, type GoogleOAuthConfig } from './google.js';
+import type { IcsFeedState } from './ics-feed.js';
+import { sourceFromIntegration, type CalendarSettings, type StoredSource } from './integration.js';
+import { describeSourceError, type SourceKind } from './source.js';
+
+export interface CalendarCacheOptions {
+  /** Data older than this is refreshed (default 5). */
+  maxAgeMinutes?: number;
+  /** A failing source's last good data is used up to this age (default 60). */
+  maxStaleMinutes?: number;
+  /** Per-source fetch timeout (default 4000). */
+  timeoutMs?: number;
+  /** A refresh reads from yesterday to this many days ahead (default 90), or the asked window if wider. */
+  horizonDays?: number;
+  /** No new attempt on a source within this many seconds of the last one (in flight, or back-off). Default 30. */
+  retryAfterSeconds?: number;
+  /** Secrets key; read from `SECRETS_KEY` when a secret must be decrypted and this is not given. */
+  secretsKey?: Buffer;
+  /** Google OAuth client; `googleConfigFromEnv()` when undefined. */
+  google?: GoogleOAuthConfig | null;
+  now?: () => Date;
+  /** Where failures and recoveries are reported (one line each, never credentials). Default console.warn. */
+  log?: (line: string) => void;
+}
+
+/** What the slots path gets: busy intervals to subtract, and whether to trust them. */
+export interface CachedBusy {
+  /** External busy intervals overlapping the window, sorted (UTC ISO). */
+  busy: BusyInterval[];
+  /** Some data is older than maxAgeMinutes or its source is failing (a refresh was started in the background). */
+  stale: boolean;
+  /** Sources (`<kind>:<integration id>`) whose last refresh failed. */
+  failing: string[];
+  /** A source has no usable data for the window and onError is "hide": offer no slots in this window. */
+  hideWindow: boolean;
+}
+
+export interface RefreshReport {
+  refreshed: string[];
+  failed: { source: string; reason: string }[];
+  /** Fresh enough, or another attempt is in flight / too recent. */
+  skipped: string[];
+}
+
+interface CacheSource {
+  source: string;
+  integrationId: string;
+  kind: SourceKind;
+  label: string | null;
+  coveredFrom: string | null;
+  coveredTo: string | null;
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  failingSince: string | null;
+  busy: { start: string; end: string }[];
+}
+
+interface CacheRow {
+  timezone: string;
+  calendar: CalendarSettings;
+  sources: CacheSource[];
+}
+
+interface RefreshInput {
+  timezone: string;
+  calendar: CalendarSettings;
+  sources: StoredSource[];
+}
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+function settingsNumber(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+function limits(calendar: CalendarSettings, options: CalendarCacheOptions) {
+  return {
+    maxAgeMs: settingsNumber(calendar.maxAgeMinutes, options.maxAgeMinutes ?? 5) * MINUTE,
+    maxStaleMs: settingsNumber(calendar.maxStaleMinutes, options.maxStaleMinutes ?? 60) * MINUTE,
+    onError: calendar.onError === 'ignore' ? ('ignore' as const) : ('hide' as const),
+  };
+}
+
+function ms(value: string | null): number | null {
+  return value ? Date.parse(value) : null;
+}
+
+function covers(s: { coveredFrom: string | null; coveredTo: string | null }, window: { from: Date; to: Date }): boolean {
+  const from = ms(s.coveredFrom);
+  const to = ms(s.coveredTo);
+  return from !== null && to !== null && from <= window.from.getTime() && to >= window.to.getTime();
+}
+
+function iso(v: string): string {
+  return new Date(v).toISOString();
+}
+
+/** Per-process de-duplication of refreshes (the claim in SQL de-duplicates across servers). */
+const inflight = new Map<string, Promise<RefreshReport>>();
+
+/** The refresh running in the background for a provider, if any (tests and graceful shutdown await it). */
+export function pendingRefresh(providerId: string): Promise<RefreshReport> | undefined {
+  return inflight.get(providerId);
+}
+
+/**
+ * Busy time from the cache for a window, at once. Sources that are stale are refreshed in the background; a source
+ * that has never delivered data for this window is fetched first (bounded by the timeout) so a freshly connected
+ * calendar is not ignored.
+ * Example: `const { busy, hideWindow } = await getCachedBusy(db, provider.id, { from, to })`.
+ */
+export async function getCachedBusy(
+  db: Db, providerId: string, window: { from: Date; to: Date }, options: CalendarCacheOptions = {},
+): Promise<CachedBusy> {
+  const now = (options.now ?? (() => new Date()))();
+  const read = () => db.rpc<CacheRow | null>('get_calendar_cache', { p_provider_id: providerId, p_from: window.from, p_to: window.to });
+  let cache = await read();
+  if (!cache || cache.sources.length === 0) return { busy: [], stale: false, failing: [], hideWindow: false };
+
+  const { maxAgeMs, maxStaleMs, onError } = limits(cache.calendar, options);
+  const missing = cache.sources.some((s) => !s.failingSince && !(s.lastSuccessAt && covers(s, window)));
+  if (missing) {
+    await refreshIfStale(db, providerId, { ...options, window });
+    cache = (await read()) ?? cache;
+  } else if (cache.sources.some((s) => s.failingSince || now.getTime() - (ms(s.lastSuccessAt) ?? 0) > maxAgeMs)) {
+    startBackgroundRefresh(db, providerId, window, options);
+  }
+
+  const busy: BusyInterval[] = [];
+  const failing: string[] = [];
+  let stale = false;
+  let hideWindow = false;
+  for (const s of cache.sources) {
+    if (s.failingSince) failing.push(s.source);
+    const age = now.getTime() - (ms(s.lastSuccessAt) ?? -Infinity);
+    const usable = s.lastSuccessAt !== null && covers(s, window) && age <= maxStaleMs;
+    if (!usable) {
+      if (onError === 'hide') hideWindow = true;
+      stale = true;
+      continue;
+    }
+    if (s.failingSince || age > maxAgeMs) stale = true;
+    for (const b of s.busy) busy.push({ start: iso(b.start), end: iso(b.end) });
+  }
+  busy.sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end));
+  return { busy, stale, failing, hideWindow };
+}
+
+function startBackgroundRefresh(db: Db, providerId: string, window: { from: Date; to: Date }, options: CalendarCacheOptions): void {
+  refreshIfStale(db, providerId, { ...options, window }).catch((error: unknown) => {
+    (options.log ?? console.warn)(`calendar refresh for provider ${providerId} failed: ${describeSourceError(error)}`);
+  });
+}
+
+/**
+ * Refreshes every source of a provider that is older than maxAgeMinutes, does not cover the window, or is failing
+ * (all of them with `force`), in parallel, each within the timeout. Never throws for a source failure: it records
+ * it (logged once per source and reason) and keeps the last good data.
+ * Example: `await refreshIfStale(db, providerId, { window: { from, to } })` before confirming a booking.
+ */
+export function refreshIfStale(
+  db: Db, providerId: string, options: CalendarCacheOptions & { window?: { from: Date; to: Date }; force?: boolean } = {},
+): Promise<RefreshReport> {
+  const running = inflight.get(providerId);
+  if (running) return running;
+  const job = runRefresh(db, providerId, options).finally(() => inflight.delete(providerId));
+  inflight.set(providerId, job);
+  return job;
+}
+
+async function runRefresh(
+  db: Db, providerId: string, options: CalendarCacheOptions & { window?: { from: Date; to: Date }; force?: boolean },
+): Promise<RefreshReport> {
+  const report: RefreshReport = { refreshed: [], failed: [], skipped: [] };
+  const input = await db.rpc<RefreshInput | null>('get_calendar_refresh_input', { p_provider_id: providerId });
+  if (!input) return report;
+  const now = (options.now ?? (() => new Date()))();
+  const log = options.log ?? console.warn;
+  const { maxAgeMs, maxStaleMs, onError } = limits(input.calendar, options);
+  const horizon = (options.horizonDays ?? 90) * DAY;
+  const startOfYesterday = Math.floor((now.getTime() - DAY) / DAY) * DAY;
+  const range = {
+    from: new Date(Math.min(startOfYesterday, options.window?.from.getTime() ?? Infinity)),
+    to: new Date(Math.max(now.getTime() + horizon, options.window?.to.getTime() ?? -Infinity)),
+  };
+  const needed = options.window ?? { from: now, to: new Date(now.getTime() + DAY) };
+
+  await Promise.all(
+    input.sources.map(async (row) => {
+      const age = now.getTime() - (ms(row.lastSuccessAt) ?? -Infinity);
+      const due = options.force || age > maxAgeMs || !covers(row, needed);
+      if (!due) return void report.skipped.push(row.source);
+      const claimed = await db.rpc<boolean>('claim_calendar_refresh', {
+        p_provider_id: providerId, p_source: row.source, p_min_interval_seconds: options.retryAfterSeconds ?? 30,
+      });
+      if (!claimed) return void report.skipped.push(row.source);
+
+      let ics: IcsFeedState = {};
+      try {
+        const source = sourceFromIntegration(row, {
+          timezone: input.timezone,
+          calendar: input.calendar,
+          key: options.secretsKey ?? secretsKeyFromEnv(),
+          google: options.google === undefined ? googleConfigFromEnv() : options.google,
+          onIcsState: (state) => {
+            ics = state;
+          },
+        });
+        const busy = await withTimeout((signal) => source.fetchBusy(range, signal), options.timeoutMs ?? 4000);
+        const saved = await db.rpc<{ count: number; recovered: boolean }>('save_calendar_busy', {
+          p_provider_id: providerId, p_source: row.source, p_from: range.from, p_to: range.to, p_busy: busy,
+          p_etag: ics.etag ?? null, p_last_modified: ics.lastModified ?? null, p_body: ics.body ?? null,
+        });
+        if (saved.recovered) log(`calendar source ${row.source} of provider ${providerId} recovered`);
+        report.refreshed.push(row.source);
+      } catch (error) {
+        const reason = describeSourceError(error);
+        // Past maxStaleMinutes with onError "ignore", the old rows must stop blocking bookings too.
+        const expired = !(age <= maxStaleMs);
+        const result = await db.rpc<{ first: boolean }>('record_calendar_failure', {
+          p_provider_id: providerId, p_source: row.source, p_reason: reason, p_clear: expired && onError === 'ignore',
+        });
+        if (result.first) log(`calendar source ${row.source} of provider ${providerId} failing: ${reason}`);
+        report.failed.push({ source: row.source, reason });
+      }
+    }),
+  );
+  return report;
+}
+
+/** Runs fn with an AbortSignal that fires after `ms`, and gives up at that moment even if fn ignores the signal. */
+async function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error('timed out');
+      error.name = 'TimeoutError';
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([fn(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Stored integrations → BusySources. The secret of each kind (encrypted in `integration_secrets.secret`):
+ * - caldav: `{ serverUrl, username, password }` (iCloud: an app-specific password)
+ * - ics:    `{ url }` (the secret feed address)
+ * - google: `{ refreshToken }`
+ */
+import { decryptSecret, type EncryptedSecret } from '../secrets/crypto.js';
+import { createCalDavSource } from './caldav.js';
+import { createGoogleSource, type GoogleOAuthConfig } from './google.js';
+import { createIcsFeedSource, type IcsFeedState } from './ics-feed.js';
+import { CalendarSourceError, type BusySource, type SourceKind } from './source.js';
+
+export interface CalDavSecret {
+  serverUrl: string;
+  username: string;
+  password: string;
+}
+export interface IcsSecret {
+  url: string;
+}
+export interface GoogleSecret {
+  refreshToken: string;
+}
+
+/** One row of `get_calendar_refresh_input(...).sources`. */
+export interface StoredSource {
+  source: string;
+  integrationId: string;
+  kind: SourceKind;
+  externalUsername: string | null;
+  externalEmail: string | null;
+  secret: EncryptedSecret;
+  lastSuccessAt: string | null;
+  coveredFrom: string | null;
+  coveredTo: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  body: string | null;
+}
+
+/** Calendar settings of a provider (`providers.settings.calendar`). */
+export interface CalendarSettings {
+  selectedCalendarIds?: string[];
+  onError?: 'hide' | 'ignore';
+  unansweredBusy?: boolean;
+  maxAgeMinutes?: number;
+  maxStaleMinutes?: number;
+}
+
+export interface BuildContext {
+  timezone: string;
+  calendar: CalendarSettings;
+  key: Buffer;
+  google: GoogleOAuthConfig | null;
+  /** Receives the ICS validators and body to store after a successful fetch. */
+  onIcsState?: (state: IcsFeedState) => void;
+}
+
+function isEmail(v: string | null | undefined): v is string {
+  return typeof v === 'string' && /^[^@\s]+@[^@\s]+$/.test(v);
+}
+
+function need(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !value) throw new CalendarSourceError(`stored ${what} is missing: reconnect the calendar`);
+  return value;
+}
+
+/** Decrypts the secret and builds the matching source (throws SecretsKeyError on a wrong key). */
+export function sourceFromIntegration(row: StoredSource, ctx: BuildContext): BusySource {
+  const selfAddresses = [row.externalEmail, row.externalUsername].filter(isEmail);
+  const selected = Array.isArray(ctx.calendar.selectedCalendarIds) ? ctx.calendar.selectedCalendarIds.filter((x) => typeof x === 'string') : [];
+  const unansweredBusy = ctx.calendar.unansweredBusy !== false;
+  if (row.kind === 'caldav') {
+    const s = decryptSecret<CalDavSecret>(row.secret, ctx.key);
+    return createCalDavSource({
+      id: row.source,
+      serverUrl: need(s.serverUrl, 'CalDAV server URL'),
+      username: need(s.username, 'CalDAV username'),
+      password: need(s.password, 'CalDAV password'),
+      timezone: ctx.timezone,
+      selectedCalendarIds: selected,
+      selfAddresses,
+      unansweredBusy,
+    });
+  }
+  if (row.kind === 'ics') {
+    const s = decryptSecret<IcsSecret>(row.secret, ctx.key);
+    return createIcsFeedSource({
+      id: row.source,
+      url: need(s.url, 'feed URL'),
+      timezone: ctx.timezone,
+      selfAddresses,
+      unansweredBusy,
+      state: { etag: row.etag, lastModified: row.lastModified, body: row.body },
+      onState: ctx.onIcsState,
+    });
+  }
+  if (row.kind === 'google') {
+    if (!ctx.google) throw new CalendarSourceError('Google OAuth client is not configured (GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET)');
+    const s = decryptSecret<GoogleSecret>(row.secret, ctx.key);
+    return createGoogleSource({ id: row.source, config: ctx.google, refreshToken: need(s.refreshToken, 'Google refresh token'), selectedCalendarIds: selected });
+  }
+  throw new CalendarSourceError(`unknown calendar kind ${String(row.kind)}`);
+}
