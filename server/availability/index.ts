@@ -4,5 +4,5 @@
  */
 export { computeSlots, type Instant, type Slot, type SlotQuery } from './slots';
 export { checkStart } from './check';
-export { localDayOf } from './local-day';
+export { localDayOf, startOfLocalDay } from './local-day';
 export { workingHoursSchema, weeklyRanges, type WorkingHours } from './working-hours';

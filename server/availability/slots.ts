@@ -1,5 +1,6 @@
 import { workingHoursSchema, type WorkingHours } from './working-hours';
 import { mergeSpans, WeekPlan, workingSpans, type Span } from './ranges';
+import { createIsoFormatter } from './iso';
 import { LocalClock, localDayNumber, MINUTE, zoneOf } from './zone';
 
 /** An instant: an ISO 8601 date-time string with a time part (`Z` or an offset), or a `Date`. */
@@ -81,6 +82,7 @@ export function computeSlots(query: SlotQuery): Slot[] {
   const busy = mergeSpans(q.busy);
   const fullDays = fullDaySpans(clock, q.bookedStarts, q.maxPerDay);
 
+  const iso = createIsoFormatter();
   const out: Slot[] = [];
   let b = 0; // first busy span that may overlap the current occupancy (busy is sorted)
   let f = 0; // same for full days
@@ -104,7 +106,7 @@ export function computeSlots(query: SlotQuery): Slot[] {
         k = Math.max(k + 1, Math.ceil((fullDays[f].end - range.start) / q.step));
         continue;
       }
-      out.push({ start: new Date(s).toISOString(), end: new Date(s + q.duration).toISOString() });
+      out.push({ start: iso(s), end: iso(s + q.duration) });
       k++;
     }
   }

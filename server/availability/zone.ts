@@ -12,10 +12,11 @@ const LATEST = 12 * HOUR;
 
 /** The luxon zone for an IANA name; throws a RangeError for an unknown zone. */
 export function zoneOf(name: string): IANAZone {
-  if (typeof name !== 'string' || !IANAZone.isValidZone(name)) {
-    throw new RangeError(`timezone: unknown IANA zone ${JSON.stringify(name)}`);
-  }
-  return IANAZone.create(name);
+  // IANAZone.create is memoized by luxon and checks validity once per name;
+  // IANAZone.isValidZone would build a new Intl.DateTimeFormat on every call.
+  const zone = typeof name === 'string' && name !== '' ? IANAZone.create(name) : undefined;
+  if (!zone?.isValid) throw new RangeError(`timezone: unknown IANA zone ${JSON.stringify(name)}`);
+  return zone;
 }
 
 /** UTC offset in milliseconds in force at `instant` (ms since the epoch). */
@@ -66,23 +67,44 @@ export function isoWeekday(dayNumber: number): number {
   return ((((dayNumber + 3) % 7) + 7) % 7) + 1;
 }
 
+// Offsets are sampled every SPACING days. Across all tzdb zones from 1970 to 2040 no two
+// transitions are closer than 7 days (Brazil, October 2000), and a wall time's window is
+// enclosed by samples at most 6 days apart, so such a window holds at most one transition.
+const SPACING = 3;
+
 /**
- * Wall-clock minutes of local dates → instants, for one zone, with the offset sampled once
- * per day so that only the few days next to a transition pay for the careful path.
+ * Wall-clock minutes of local dates → instants, for one zone. The offset is sampled every
+ * few days; where two samples differ, the transition instant is found once by bisection,
+ * so resolving a wall time costs arithmetic only. Same rules as `wallToInstant`.
  */
 export class LocalClock {
   private readonly samples = new Map<number, number>();
+  private readonly transitions = new Map<number, number>();
 
   constructor(readonly zone: IANAZone) {}
 
   /** The instant of `minutes` (0 … 1440, 1440 = next midnight) after local midnight of `day`. */
   at(day: number, minutes: number): number {
     const wall = day * DAY + minutes * MINUTE;
-    // Instants for wall times on `day` (00:00 … 24:00) lie in [day - 14h, day + 36h], which
-    // the samples of `day` and `day + 3` (at local midnight - 14h) enclose.
-    const offset = this.sample(day);
-    if (offset === this.sample(day + 3)) return wall - offset;
-    return wallToInstant(this.zone, wall);
+    // Instants for wall times on `day` (00:00 … 24:00) lie in [day - 14h, day + 36h]: the
+    // samples at local midnight - 14h of `first` ≤ day and `last` ≥ day + 3 enclose them.
+    const first = Math.floor(day / SPACING) * SPACING;
+    const last = Math.ceil((day + 3) / SPACING) * SPACING;
+    const offset = this.sample(first);
+    if (offset === this.sample(last)) return wall - offset;
+
+    let k = first;
+    while (this.sample(k) === this.sample(k + SPACING)) k += SPACING;
+    const before = this.sample(k);
+    const after = this.sample(k + SPACING);
+    const transition = this.transition(k);
+    const early = wall - before; // valid if it falls before the transition
+    const late = wall - after; // valid if it falls at or after it
+    const earlyOk = early < transition;
+    const lateOk = late >= transition;
+    if (earlyOk && lateOk) return Math.min(early, late); // repeated: first occurrence
+    if (lateOk) return late;
+    return early; // valid with the earlier offset, or in the gap: offset before the gap
   }
 
   /** First instant of the local date `day` (its midnight, RFC 5545 rules as above). */
@@ -90,6 +112,7 @@ export class LocalClock {
     return this.at(day, 0);
   }
 
+  /** Offset at local midnight - 14h of `day` (a multiple of SPACING). */
   private sample(day: number): number {
     let offset = this.samples.get(day);
     if (offset === undefined) {
@@ -97,5 +120,24 @@ export class LocalClock {
       this.samples.set(day, offset);
     }
     return offset;
+  }
+
+  /** The instant the offset changes between samples `day` and `day + SPACING`. */
+  private transition(day: number): number {
+    let found = this.transitions.get(day);
+    if (found === undefined) {
+      // tzdb transitions fall on whole seconds: bisect over seconds.
+      const before = this.sample(day);
+      let lo = (day * DAY - EARLIEST) / 1000; // still `before`
+      let hi = lo + (SPACING * DAY) / 1000; // already the next offset
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (offsetAt(this.zone, mid * 1000) === before) lo = mid;
+        else hi = mid;
+      }
+      found = hi * 1000;
+      this.transitions.set(day, found);
+    }
+    return found;
   }
 }

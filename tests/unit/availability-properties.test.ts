@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeSlots, type SlotQuery } from '../../server/availability/index';
-import { referenceSlots, refWorkingIntervals } from '../support/reference-slots';
+import { createIsoFormatter } from '../../server/availability/iso';
+import { DAY as ENGINE_DAY, LocalClock, wallToInstant, zoneOf } from '../../server/availability/zone';
+import { referenceSlots, refInstantOf, refWorkingIntervals } from '../support/reference-slots';
 
 // Property tests over random providers in every zone of issue 3, with windows placed around
 // each zone's 2026 DST transitions. Runs are bounded so the file stays well under 30 s.
@@ -153,6 +155,40 @@ describe('availability properties', () => {
         for (const slot of computeSlots(more)) expect(without.has(slot.start), `${slot.start} appeared`).toBe(true);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('the fast ISO formatter prints exactly what toISOString prints', () => {
+    const iso = createIsoFormatter();
+    fc.assert(
+      fc.property(fc.integer({ min: -62_000_000_000_000, max: 253_000_000_000_000 }), (t) => {
+        expect(iso(t)).toBe(new Date(t).toISOString());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('wall time → instant agrees with the reference in every IANA zone, 1970–2037', () => {
+    const allZones = Intl.supportedValuesOf('timeZone');
+    const day = fc.integer({ min: 0, max: 24_835 }); // 1970-01-01 … 2037-12-31
+    fc.assert(
+      fc.property(fc.constantFrom(...allZones), day, fc.integer({ min: 0, max: 1440 }), (tz, d, minutes) => {
+        const wall = d * ENGINE_DAY + minutes * MIN;
+        const expected = refInstantOf(tz, wall);
+        expect(wallToInstant(zoneOf(tz), wall)).toBe(expected);
+        expect(new LocalClock(zoneOf(tz)).at(d, minutes)).toBe(expected);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('wall time → instant agrees with the reference around every 2026 transition of the tested zones', () => {
+    fc.assert(
+      fc.property(zoneAndAnchor, fc.integer({ min: -2, max: 2 }), fc.integer({ min: 0, max: 1440 }), ([tz, anchor], shift, minutes) => {
+        const d = Math.round(Date.parse(`${anchor}T00:00:00Z`) / DAY) + shift;
+        expect(new LocalClock(zoneOf(tz)).at(d, minutes)).toBe(refInstantOf(tz, d * DAY + minutes * MIN));
+      }),
+      { numRuns: 400 },
     );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkStart, computeSlots, localDayOf, type SlotQuery } from '../../server/availability/index';
+import { checkStart, computeSlots, localDayOf, startOfLocalDay, type SlotQuery } from '../../server/availability/index';
 
 // One named block per rule of issue 3. Expected instants are worked out by hand in the
 // comments (local wall time → UTC), not copied from the engine's output.
@@ -323,6 +323,27 @@ describe('localDayOf', () => {
 
   it('rejects an unknown zone', () => {
     expect(() => localDayOf('2026-11-22T21:30:00Z', 'Mars/Olympus')).toThrow(/timezone/);
+  });
+});
+
+describe('startOfLocalDay', () => {
+  it('turns a plain date into the instant its local day starts', () => {
+    expect(startOfLocalDay('2026-03-08', 'America/New_York')).toBe('2026-03-08T05:00:00.000Z');
+    expect(startOfLocalDay('2026-11-23', 'Asia/Kathmandu')).toBe('2026-11-22T18:15:00.000Z');
+    expect(startOfLocalDay('2026-10-25', 'Europe/London')).toBe('2026-10-24T23:00:00.000Z');
+  });
+
+  it('a midnight lost to DST starts the day when the clocks jump (Santiago, 6 September 2026)', () => {
+    // 00:00 −04 jumps to 01:00 −03 at 04:00Z; 00:00 read with the offset before the gap = 04:00Z.
+    expect(startOfLocalDay('2026-09-06', 'America/Santiago')).toBe('2026-09-06T04:00:00.000Z');
+    expect(localDayOf('2026-09-06T03:59:59.999Z', 'America/Santiago')).toBe('2026-09-05');
+    expect(localDayOf('2026-09-06T04:00:00Z', 'America/Santiago')).toBe('2026-09-06');
+  });
+
+  it('rejects impossible dates and unknown zones', () => {
+    expect(() => startOfLocalDay('2026-02-30', 'Asia/Dubai')).toThrow(/date/);
+    expect(() => startOfLocalDay('26-02-03', 'Asia/Dubai')).toThrow(/date/);
+    expect(() => startOfLocalDay('2026-02-03', 'Atlantis/Capital')).toThrow(/timezone/);
   });
 });
 
