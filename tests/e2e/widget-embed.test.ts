@@ -158,7 +158,20 @@ describe('embedding the booking page on a provider site of another origin', () =
     expect(await trigger.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await events(page, 'closed')).toHaveLength(1);
 
+    // Keyboard focus never reaches the host page behind the modal (body = the browser's own UI between laps).
     await trigger.click();
+    await page.frameLocator('.slotline-open iframe').locator('table.grid').waitFor();
+    const laps: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      await page.keyboard.press(i < 50 ? 'Tab' : 'Shift+Tab');
+      const where = await page.evaluate(() =>
+        document.activeElement === document.body ? 'browser' : document.activeElement?.closest('[role=dialog]') ? 'dialog' : 'host',
+      );
+      expect(where).not.toBe('host');
+      laps.push(where);
+    }
+    expect(laps).toContain('browser'); // it did go all the way round, both ways
+
     await bookFirstFreeTime(page.frameLocator('.slotline-open iframe'), { name: 'Popup Visitor', email: 'popup@example.com' });
     const booked = await waitForBooked(page);
     expect(booked.service).toBe('session');
