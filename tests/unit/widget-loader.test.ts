@@ -252,8 +252,11 @@ describe('JS API and events', () => {
     post(w, frame, { source: 'slotline', type: 'slot_selected', payload: { id: 'two' } });
     expect(seen).toEqual(['one']);
 
+    w.Slotline('preload', { provider: 'kim' });
+    const preloaded = doc.querySelector<HTMLIFrameElement>('.slotline-overlay:not(.slotline-open) iframe')!;
+    expect(query(preloaded.src).path).toBe(`${HOST}/c/kim`);
     w.Slotline('popup', { provider: 'kim' });
-    expect(doc.querySelector('[role=dialog]')).not.toBeNull();
+    expect(doc.querySelector('.slotline-open iframe')).toBe(preloaded);
     w.Slotline('close');
     expect(doc.querySelector('[role=dialog]')).toBeNull();
   });
