@@ -226,6 +226,16 @@ describe('JS API and events', () => {
     expect(w.got).toEqual([['callback', booking], ['event', booking]]);
   });
 
+  it('a broken queued call does not drop the calls queued after it', async () => {
+    const head = `<script>window.Slotline = window.Slotline || function(){(Slotline.q = Slotline.q || []).push(arguments)};
+      window.got = [];
+      Slotline('popup');
+      Slotline('on', 'loaded', function () { got.push('loaded'); });
+    </script>`;
+    const { w } = await page('', { head });
+    expect(w.got).toEqual(['loaded']);
+  });
+
   it('ignores messages from another origin, from a window that is not our iframe, or not in our format', async () => {
     const { w, doc } = await page('', { head: stub });
     const frame = doc.querySelector<HTMLIFrameElement>('[role=dialog] iframe')!;

@@ -7,6 +7,9 @@
  *   <script src="https://HOST/widget.js" data-slotline-floating="kim" data-label="Book a session" async></script>
  *   Slotline('popup', { provider: 'kim', service: 'intro', prefill: { email } }); Slotline('on', 'booked', fn)
  *
+ * Events reach the host as `on` callbacks and `slotline:<type>` window events: loaded, ready, resize,
+ * slot_selected, booked, checkout, closed.
+ *
  * The booking UI itself lives in an iframe served by HOST; this file only places it and relays its events.
  */
 import { emit, off, on } from './events';
@@ -101,7 +104,16 @@ function start(): void {
   // Replay what the page queued through the stub before this script arrived.
   const queued = w.Slotline?.q || [];
   w.Slotline = api;
-  for (const args of queued) api.apply(null, args as unknown as [string, any, any]);
+  for (const args of queued) {
+    // One bad queued call must not drop the ones after it (often the 'on' listeners).
+    try {
+      api.apply(null, args as unknown as [string, any, any]);
+    } catch (e) {
+      setTimeout(() => {
+        throw e;
+      });
+    }
+  }
   emit('loaded', {});
 }
 
