@@ -1,0 +1,232 @@
+import { isIP } from 'node:net';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
+import { DbUnavailableError, type Db } from '../db/port.ts';
+import { problem } from './problem.ts';
+
+/** One limit: at most `max` writes per `windowSeconds`, counted per client address or per provider. */
+export interface RateLimitRule {
+  /** Stored with the counts, so rules with the same name share them (e.g. `bookings`). */
+  endpoint: string;
+  per: 'ip' | 'provider';
+  max: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitOptions {
+  db: Db;
+  rules: RateLimitRule[];
+  /**
+   * Read the client address from `X-Forwarded-For` (only behind a proxy you run). `true` trusts one
+   * proxy (the right-most entry, the one your proxy appended); a number trusts that many hops.
+   */
+  trustProxy?: boolean | number;
+  /** Which requests are limited (default: the booking writes, see `isBookingWrite`). */
+  applies?: (method: string, path: string) => boolean;
+  /** Where limiter failures other than "database unavailable" are reported (they never fail the request). */
+  log?: (message: string) => void;
+}
+
+export const RATE_LIMIT_DEFAULTS = { perIp: 20, perProvider: 200, windowSeconds: 600 } as const;
+
+/** Bytes of body read to find the provider; bigger bodies are left to the route's own 413. */
+const MAX_BODY_BYTES = 16 * 1024;
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** `POST /api/bookings` and `POST /api/bookings/:token/<action>` (cancel, and later reschedule…). */
+export function isBookingWrite(method: string, path: string): boolean {
+  return method === 'POST' && (path === '/api/bookings' || path === '/api/bookings/' || /^\/api\/bookings\/[^/]+\/[^/]+\/?$/.test(path));
+}
+
+/**
+ * The booking write limits from the environment. `0` switches a limit off.
+ *
+ * @example
+ * rateLimitRulesFromEnv({ RATE_LIMIT_BOOKINGS_PER_IP: '5' })
+ * // [{ endpoint: 'bookings', per: 'ip', max: 5, windowSeconds: 600 }, { …, per: 'provider', max: 200, … }]
+ */
+export function rateLimitRulesFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimitRule[] {
+  const int = (name: string, fallback: number, min: number): number => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${value}"`);
+    return n;
+  };
+  const windowSeconds = int('RATE_LIMIT_WINDOW_SECONDS', RATE_LIMIT_DEFAULTS.windowSeconds, 1);
+  const perIp = int('RATE_LIMIT_BOOKINGS_PER_IP', RATE_LIMIT_DEFAULTS.perIp, 0);
+  const perProvider = int('RATE_LIMIT_BOOKINGS_PER_PROVIDER', RATE_LIMIT_DEFAULTS.perProvider, 0);
+  const rules: RateLimitRule[] = [];
+  if (perIp > 0) rules.push({ endpoint: 'bookings', per: 'ip', max: perIp, windowSeconds });
+  if (perProvider > 0) rules.push({ endpoint: 'bookings', per: 'provider', max: perProvider, windowSeconds });
+  return rules;
+}
+
+/**
+ * Limits booking writes per client address and per provider, with the counts kept in the database
+ * (`check_rate_limit`) so they hold across server instances. Over the limit the answer is `429`
+ * problem+json with `Retry-After`. A limiter that cannot count lets the request through (a broken
+ * limiter must not stop bookings), except when the database is unreachable: that becomes the app's 503.
+ *
+ * @example
+ * app.use('*', rateLimit({ db, rules: rateLimitRulesFromEnv(), trustProxy: config.trustProxy }));
+ * @see https://www.rfc-editor.org/rfc/rfc6585#section-4 (429), https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 (Retry-After)
+ */
+export function rateLimit({ db, rules, trustProxy = false, applies = isBookingWrite, log = console.error }: RateLimitOptions): MiddlewareHandler {
+  const ipRules = rules.filter((r) => r.per === 'ip');
+  const providerRules = rules.filter((r) => r.per === 'provider');
+
+  return async (c, next) => {
+    if (!rules.length || !applies(c.req.method, c.req.path)) return next();
+
+    const check = async (rule: RateLimitRule, identifier: string) => {
+      try {
+        const result = await db.rpc<{ allowed: boolean; remaining: number; retryAfterSeconds: number }>('check_rate_limit', {
+          p_identifier: identifier,
+          p_endpoint: rule.endpoint,
+          p_max_requests: rule.max,
+          p_window_seconds: rule.windowSeconds,
+        });
+        return result?.allowed === false ? Math.max(1, Math.ceil(result.retryAfterSeconds)) : 0;
+      } catch (error) {
+        if (error instanceof DbUnavailableError) throw error;
+        log(`[slotline] rate limiter could not count ${identifier}; letting the request through: ${(error as Error).message}`);
+        return 0;
+      }
+    };
+
+    const address = clientAddress(c, trustProxy);
+    if (address) {
+      for (const rule of ipRules) {
+        const wait = await check(rule, `ip:${address}`);
+        if (wait) return tooMany(c, wait, 'from your network');
+      }
+    }
+    if (providerRules.length) {
+      const slug = await providerOf(c);
+      if (slug) {
+        for (const rule of providerRules) {
+          const wait = await check(rule, `provider:${slug}`);
+          if (wait) return tooMany(c, wait, 'for this provider');
+        }
+      }
+    }
+    return next();
+  };
+}
+
+function tooMany(c: Context, seconds: number, scope: string): Response {
+  const minutes = Math.ceil(seconds / 60);
+  return problem(c, 429, 'rate-limited', 'Too many requests', {
+    detail: `There were too many booking requests ${scope}. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`,
+    retryAfterSeconds: seconds,
+  }, { 'retry-after': String(seconds) });
+}
+
+/**
+ * The address a request is counted under: the socket's peer, or with `trustProxy` the entry of
+ * `X-Forwarded-For` that the trusted proxy appended. IPv4-mapped IPv6 becomes IPv4; IPv6 is counted
+ * per /64, because anyone with one IPv6 address has a whole /64 to rotate through.
+ * Undefined when unknown (e.g. `app.request()` in tests).
+ *
+ * @example clientAddress(c, true) // '203.0.113.7' for "X-Forwarded-For: 10.0.0.1, 203.0.113.7"
+ */
+export function clientAddress(c: Context, trustProxy: boolean | number = false): string | undefined {
+  let socket: string | undefined;
+  try {
+    socket = getConnInfo(c).remote.address;
+  } catch {
+    socket = undefined;
+  }
+  const hops = trustProxy === true ? 1 : typeof trustProxy === 'number' ? trustProxy : 0;
+  if (hops > 0) {
+    const chain = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const forwarded = chain.length ? normalizeAddress(chain[Math.max(0, chain.length - hops)]) : undefined;
+    if (forwarded) return forwarded;
+  }
+  return socket ? normalizeAddress(socket) : undefined;
+}
+
+/** A canonical form of an address for counting, or undefined when it is not an IP address. */
+export function normalizeAddress(raw: string): string | undefined {
+  let value = raw.trim();
+  // "[2001:db8::1]:443" and "203.0.113.7:51234" as some proxies write them.
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
+  if (bracketed) value = bracketed[1];
+  else if (/^\d{1,3}(?:\.\d{1,3}){3}:\d+$/.test(value)) value = value.slice(0, value.lastIndexOf(':'));
+  value = value.replace(/%.*$/, ''); // zone index (fe80::1%eth0)
+  const kind = isIP(value);
+  if (kind === 4) return value;
+  if (kind !== 6) return undefined;
+  const groups = expandIpv6(value);
+  const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
+  if (mapped) return [groups[6] >> 8, groups[6] & 255, groups[7] >> 8, groups[7] & 255].join('.');
+  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (with `::` and a dotted IPv4 tail expanded). */
+function expandIpv6(address: string): number[] {
+  let text = address.toLowerCase();
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c2, d] = v4.slice(1).map(Number);
+    text = text.slice(0, v4.index) + `${((a << 8) | b).toString(16)}:${((c2 << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const middle = tail === undefined ? [] : Array(8 - left.length - right.length).fill('0');
+  return [...left, ...middle, ...right].map((g) => parseInt(g, 16));
+}
+
+/**
+ * The provider a booking write names: the JSON body's `provider`, or the slug in an
+ * `/api/providers/:slug/…` path. The body is read at most once and handed on unchanged.
+ */
+async function providerOf(c: Context): Promise<string | undefined> {
+  const fromPath = /^\/api\/providers\/([^/]+)\//.exec(c.req.path)?.[1];
+  if (fromPath) return SLUG.test(fromPath) ? fromPath : undefined;
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) return undefined;
+  const length = Number(c.req.header('content-length') ?? NaN);
+  if (length > MAX_BODY_BYTES) return undefined;
+  const bytes = await readBounded(c);
+  if (!bytes || bytes.length > MAX_BODY_BYTES) return undefined;
+  try {
+    const body = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    const provider = body && typeof body === 'object' ? (body as Record<string, unknown>).provider : undefined;
+    return typeof provider === 'string' && SLUG.test(provider) ? provider : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads up to MAX_BODY_BYTES + 1 bytes of the body and puts a fresh request with those bytes back
+ * in `c.req.raw` (as Hono's bodyLimit does), so the route reads the same body — or, when it is too
+ * big, its own body limit still sees the overflow and answers 413.
+ */
+async function readBounded(c: Context): Promise<Uint8Array | undefined> {
+  const raw = c.req.raw;
+  if (!raw.body) return undefined;
+  const reader = raw.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    if (size > MAX_BODY_BYTES) {
+      void reader.cancel().catch(() => {});
+      break;
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  c.req.raw = new Request(raw, { body: bytes });
+  return bytes;
+}
