@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { computeSlots, type SlotQuery } from '../server/availability/index';
+import { computeSlots, type SlotQuery } from '../server/availability/index.ts';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -71,7 +71,8 @@ function median(q: SlotQuery, warmup: number, runs: number): { ms: number; slots
 export async function benchEngine(): Promise<{ msPer60Days: number; msPer1Day: number; ratio: number; busy: number }> {
   const long = query(60, BUSY);
   const short = query(1, 0);
-  short.busy = long.busy.filter((b) => Date.parse(b.start) < Date.parse(String(short.to)) && Date.parse(b.end) > FROM);
+  const end = FROM + DAY;
+  short.busy = long.busy.filter((b) => new Date(b.start).getTime() < end && new Date(b.end).getTime() > FROM);
   const a = median(long, 100, 301);
   const b = median(short, 500, 3001);
   return { msPer60Days: round(a.ms), msPer1Day: round(b.ms), ratio: round(a.ms / b.ms), busy: long.busy.length };

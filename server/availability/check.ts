@@ -1,4 +1,4 @@
-import { computeSlots, instant, type Instant, type SlotQuery } from './slots';
+import { computeSlots, instant, type Instant, type SlotQuery } from './slots.ts';
 
 /**
  * Why a start can or cannot be booked now: `available`; `taken` (the provider's rules allow

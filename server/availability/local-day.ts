@@ -1,5 +1,5 @@
-import { instant, type Instant } from './slots';
-import { dayNumberOf, DAY, isoDate, localDayNumber, wallToInstant, zoneOf } from './zone';
+import { instant, type Instant } from './slots.ts';
+import { dayNumberOf, DAY, isoDate, localDayNumber, wallToInstant, zoneOf } from './zone.ts';
 
 /**
  * The local date (`YYYY-MM-DD`) an instant falls on in an IANA zone, e.g. to group slots by

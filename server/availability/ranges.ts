@@ -1,5 +1,5 @@
-import { weeklyRanges, type WorkingHours } from './working-hours';
-import { dayNumberOf, isoWeekday, type LocalClock } from './zone';
+import { weeklyRanges, type WorkingHours } from './working-hours.ts';
+import { dayNumberOf, isoWeekday, type LocalClock } from './zone.ts';
 
 /** A half-open interval of instants, ms since the epoch: `[start, end)`. */
 export interface Span {

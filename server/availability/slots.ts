@@ -1,7 +1,7 @@
-import { workingHoursSchema, type WorkingHours } from './working-hours';
-import { mergeSpans, WeekPlan, workingSpans, type Span } from './ranges';
-import { createIsoFormatter } from './iso';
-import { LocalClock, localDayNumber, MINUTE, zoneOf } from './zone';
+import { workingHoursSchema, type WorkingHours } from './working-hours.ts';
+import { mergeSpans, WeekPlan, workingSpans, type Span } from './ranges.ts';
+import { createIsoFormatter } from './iso.ts';
+import { LocalClock, localDayNumber, MINUTE, zoneOf } from './zone.ts';
 
 /** An instant: an ISO 8601 date-time string with a time part (`Z` or an offset), or a `Date`. */
 export type Instant = string | Date;

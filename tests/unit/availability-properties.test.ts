@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeSlots, type SlotQuery } from '../../server/availability/index';
-import { createIsoFormatter } from '../../server/availability/iso';
-import { DAY as ENGINE_DAY, LocalClock, wallToInstant, zoneOf } from '../../server/availability/zone';
-import { referenceSlots, refInstantOf, refWorkingIntervals } from '../support/reference-slots';
+import { computeSlots, type SlotQuery } from '../../server/availability/index.ts';
+import { createIsoFormatter } from '../../server/availability/iso.ts';
+import { DAY as ENGINE_DAY, LocalClock, wallToInstant, zoneOf } from '../../server/availability/zone.ts';
+import { referenceSlots, refInstantOf, refWorkingIntervals } from '../support/reference-slots.ts';
 
 // Property tests over random providers in every zone of issue 3, with windows placed around
 // each zone's 2026 DST transitions. Runs are bounded so the file stays well under 30 s.

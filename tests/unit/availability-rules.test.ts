@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkStart, computeSlots, localDayOf, startOfLocalDay, type SlotQuery } from '../../server/availability/index';
+import { checkStart, computeSlots, localDayOf, startOfLocalDay, type SlotQuery } from '../../server/availability/index.ts';
 
 // One named block per rule of issue 3. Expected instants are worked out by hand in the
 // comments (local wall time → UTC), not copied from the engine's output.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeSlots, type SlotQuery } from '../../server/availability/index';
-import { referenceSlots } from '../support/reference-slots';
+import { computeSlots, type SlotQuery } from '../../server/availability/index.ts';
+import { referenceSlots } from '../support/reference-slots.ts';
 
 // Table tests per zone: one local date, one working range, the slot starts in UTC worked out
 // by hand (offsets and 2026 transition instants in the comments). Each case runs with the
