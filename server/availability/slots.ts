@@ -79,7 +79,8 @@ export function computeSlots(query: SlotQuery): Slot[] {
   const firstDay = localDayNumber(clock.zone, lower);
   const lastDay = localDayNumber(clock.zone, upper + q.duration);
   const ranges = workingSpans(new WeekPlan(query.workingHours), clock, firstDay, lastDay);
-  const busy = mergeSpans(q.busy);
+  // An interval with end ≤ start is empty: like an empty PostgreSQL range, it overlaps nothing.
+  const busy = mergeSpans(q.busy.filter((b) => b.end > b.start));
   const fullDays = fullDaySpans(clock, q.bookedStarts, q.maxPerDay);
 
   const iso = createIsoFormatter();

@@ -130,7 +130,7 @@ export function referenceSlots(q: RefQuery): { start: string; end: string }[] {
   const now = toMs(q.now);
   const from = toMs(q.from);
   const to = toMs(q.to);
-  const busy = q.busy.map((b) => [toMs(b.start), toMs(b.end)]);
+  const busy = q.busy.map((b) => [toMs(b.start), toMs(b.end)]).filter(([bs, be]) => be > bs); // empty = nothing
   const booked = (q.bookedStarts ?? []).map(toMs);
 
   const today = refLocalDate(tz, now);

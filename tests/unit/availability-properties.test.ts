@@ -135,7 +135,7 @@ describe('availability properties', () => {
           expect(s).toBeGreaterThanOrEqual(Math.max(ms(q.from), ms(q.now) + (q.minNoticeMinutes ?? 0) * MIN));
           expect(s).toBeLessThan(ms(q.to));
           for (const b of q.busy) {
-            const overlaps = ms(b.start) < e + after && ms(b.end) > s - before;
+            const overlaps = ms(b.end) > ms(b.start) && ms(b.start) < e + after && ms(b.end) > s - before;
             expect(overlaps, `${slot.start} overlaps busy ${b.start}–${b.end}`).toBe(false);
           }
         }

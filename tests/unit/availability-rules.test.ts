@@ -178,6 +178,14 @@ describe('rule: busy time removes slots but never moves the grid', () => {
     ];
     expect(hhmm(starts(query({ busy })))).toEqual(['06:00', '09:00', '10:00', '11:00', '12:00']);
   });
+
+  it('an empty or reversed interval inside a slot blocks nothing (as an empty PostgreSQL range)', () => {
+    const busy = [
+      { start: '2026-11-23T05:30:00Z', end: '2026-11-23T05:30:00Z' },
+      { start: '2026-11-23T06:45:00Z', end: '2026-11-23T06:15:00Z' },
+    ];
+    expect(starts(query({ busy }))).toEqual(starts(query({})));
+  });
 });
 
 describe('rule: occupancy [s − before, s + duration + after) overlaps no busy interval; touching is fine', () => {
