@@ -1,17 +1,24 @@
 import { Hono } from 'hono';
 import { bookingRoutes } from './bookings/routes.ts';
+import { manageRoutes } from './bookings/manage-routes.ts';
 import type { Config } from './config.ts';
 import { DbUnavailableError, type Db } from './db/port.ts';
 import { notFound, problem } from './http/problem.ts';
 import { securityHeaders } from './http/security.ts';
+import { icsFeedRoutes } from './ics/feed-routes.ts';
+import type { StripeSetup } from './payments/stripe.ts';
+import { stripeWebhookRoutes } from './payments/webhook.ts';
 import { pageRoutes } from './pages/routes.ts';
 import { providerRoutes } from './providers/routes.ts';
 import { slotRoutes } from './slots/routes.ts';
 import { widgetRoutes } from './widget/routes.ts';
+import { whatsappRoutes } from './whatsapp/routes.ts';
 
 export interface AppOptions {
   db: Db;
   config: Config;
+  /** Stripe for paid services (null: paid services answer 503). */
+  payments?: StripeSetup | null;
   now?: () => Date;
   log?: (message: string) => void;
 }
@@ -20,7 +27,7 @@ export interface AppOptions {
  * The whole HTTP surface of Slotline as one Hono app: public API, booking, pages, widget.
  * It never listens by itself (`main.ts` does), so tests call `app.request()` or serve it.
  */
-export function createApp({ db, config, now, log = console.error }: AppOptions) {
+export function createApp({ db, config, payments = null, now, log = console.error }: AppOptions) {
   const app = new Hono();
   app.use('*', securityHeaders());
 
@@ -31,7 +38,11 @@ export function createApp({ db, config, now, log = console.error }: AppOptions) 
 
   app.route('/', providerRoutes({ db }));
   app.route('/', slotRoutes({ db, now }));
-  app.route('/', bookingRoutes({ db, config, now }));
+  app.route('/', bookingRoutes({ db, config, payments, now }));
+  app.route('/', manageRoutes({ db, config, payments, now }));
+  app.route('/', stripeWebhookRoutes({ db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, log }));
+  app.route('/', whatsappRoutes({ db, config, now }));
+  app.route('/', icsFeedRoutes({ db }));
   app.route('/', widgetRoutes());
   // The page inlines its first data by calling the public API in-process.
   app.route('/', pageRoutes({ fetchApi: async (path) => app.request(path), now }));

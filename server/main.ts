@@ -3,6 +3,8 @@ import { createApp } from './app.ts';
 import { readConfig } from './config.ts';
 import { openDbFromEnv } from './db/index.ts';
 import { seedDemo } from './providers/demo.ts';
+import { startHoldSweep } from './payments/sweep.ts';
+import { stripeFromEnv } from './payments/stripe.ts';
 
 /**
  * `npm start`: opens the database the environment selects (embedded PGlite by default),
@@ -14,7 +16,10 @@ async function main() {
   console.log(`[slotline] database: ${description}`);
   if (config.seedDemo && (await seedDemo(db))) console.log('[slotline] seeded the demo provider "demo"');
 
-  const app = createApp({ db, config });
+  const payments = stripeFromEnv();
+  console.log(`[slotline] payments: ${payments ? 'Stripe' : 'off (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for paid services)'}`);
+  const stopSweep = startHoldSweep(db, payments?.stripe ?? null, 60_000);
+  const app = createApp({ db, config, payments });
   let inFlight = 0;
   let closing = false;
   const server = serve({
@@ -50,6 +55,7 @@ async function main() {
     closing = true;
     console.log(`[slotline] ${signal}: finishing ${inFlight} request(s), then closing the database`);
     const deadline = Date.now() + 10_000;
+    stopSweep();
     server.close();
     while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     await db.close();

@@ -2,19 +2,22 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/port.ts';
-import { isNotFound } from '../db/port.ts';
 import { notFound, problem } from '../http/problem.ts';
 import { readJson } from '../http/validate.ts';
 import { loadProvider } from '../providers/public.ts';
 import { createBooking } from './create.ts';
 import { bookingRequestSchema } from './schema.ts';
-import { hashToken, looksLikeToken } from './tokens.ts';
+import { createCheckout } from '../payments/checkout.ts';
+import type { StripeSetup } from '../payments/stripe.ts';
+import { hashToken } from './tokens.ts';
+import { confirmationWhatsapp } from './view.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export interface BookingRoutesOptions {
   db: Db;
   config: Pick<Config, 'publicUrl' | 'holdMinutes'>;
+  payments?: StripeSetup | null;
   now?: () => Date;
 }
 
@@ -24,7 +27,7 @@ export interface BookingRoutesOptions {
  * @example
  * app.route('/', bookingRoutes({ db, config }));
  */
-export function bookingRoutes({ db, config, now = () => new Date() }: BookingRoutesOptions) {
+export function bookingRoutes({ db, config, payments = null, now = () => new Date() }: BookingRoutesOptions) {
   const app = new Hono();
   const tooLarge = bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -42,6 +45,11 @@ export function bookingRoutes({ db, config, now = () => new Date() }: BookingRou
     if (!service) return notFound(c, 'Service');
 
     const paid = service.priceCents > 0;
+    if (paid && !payments) {
+      return problem(c, 503, 'payments-unavailable', 'This provider cannot take payments right now', {
+        detail: 'Online payment is not set up. Please contact the provider.',
+      });
+    }
     const outcome = await createBooking(db, provider, service, request, {
       holdMinutes: paid ? (provider.settings.booking?.holdMinutes ?? config.holdMinutes) : null,
       now: now(),
@@ -58,6 +66,31 @@ export function bookingRoutes({ db, config, now = () => new Date() }: BookingRou
     }
 
     const { booking, manageToken } = outcome;
+    const manageUrl = `${config.publicUrl}/b/${manageToken}`;
+    let next: { type: 'confirmed' } | { type: 'payment'; url: string } = { type: 'confirmed' };
+    if (paid && payments && booking.status === 'pending') {
+      try {
+        const session = await createCheckout(db, payments.stripe, {
+          bookingId: booking.id,
+          serviceTitle: service.title,
+          providerName: provider.name,
+          amountCents: service.priceCents,
+          currency: service.currency,
+          customerEmail: request.email,
+          manageUrl,
+          holdExpiresAt: new Date(String(booking.holdExpiresAt)),
+        });
+        next = { type: 'payment', url: session.url };
+      } catch (error) {
+        // No checkout, no hold: give the time back at once.
+        await db.rpc('cancel_booking', { p_token_hash: hashToken(manageToken), p_reason: 'checkout could not be created' });
+        console.error(`[slotline] Stripe checkout failed for booking ${booking.id}: ${(error as Error).message}`);
+        return problem(c, 503, 'payments-unavailable', 'Payment could not be started', {
+          detail: 'The payment service did not answer. Your time was not booked; please try again.',
+        }, { 'retry-after': '10' });
+      }
+    }
+    const whatsapp = booking.status === 'confirmed' ? confirmationWhatsapp(provider, service, booking, manageUrl, request) : null;
     return c.json(
       {
         booking: {
@@ -69,76 +102,15 @@ export function bookingRoutes({ db, config, now = () => new Date() }: BookingRou
           service: service.slug,
           holdExpiresAt: booking.holdExpiresAt ? new Date(booking.holdExpiresAt).toISOString() : null,
         },
-        manageUrl: `${config.publicUrl}/b/${manageToken}`,
-        next: { type: 'confirmed' as const },
+        manageUrl,
+        icsUrl: `${config.publicUrl}/api/bookings/${manageToken}/ics`,
+        next,
+        whatsappUrl: whatsapp,
       },
       outcome.replayed ? 200 : 201,
       { 'cache-control': 'no-store' },
     );
   });
 
-  app.get('/api/bookings/:token', async (c) => {
-    const token = c.req.param('token');
-    const booking = looksLikeToken(token)
-      ? await db.rpc<Record<string, unknown> | null>('get_booking_by_token', { p_token_hash: hashToken(token) })
-      : null;
-    if (!booking) return notFound(c, 'Booking');
-    return c.json(manageView(booking), 200, { 'cache-control': 'no-store' });
-  });
-
-  app.post('/api/bookings/:token/cancel', tooLarge, async (c) => {
-    const token = c.req.param('token');
-    if (!looksLikeToken(token)) return notFound(c, 'Booking');
-    let reason = '';
-    const raw = await c.req.text();
-    if (raw.trim()) {
-      try {
-        const body = JSON.parse(raw) as { reason?: unknown };
-        if (body.reason !== undefined && typeof body.reason !== 'string') {
-          return problem(c, 400, 'invalid-request', 'The request has invalid fields', {
-            errors: [{ field: 'reason', message: 'must be a string' }],
-          });
-        }
-        reason = String(body.reason ?? '').slice(0, 500);
-      } catch {
-        return problem(c, 400, 'invalid-request', 'The request has invalid fields', {
-          errors: [{ field: 'body', message: 'is not valid JSON' }],
-        });
-      }
-    }
-    try {
-      const booking = await db.rpc<Record<string, unknown>>('cancel_booking', {
-        p_token_hash: hashToken(token),
-        p_reason: reason,
-      });
-      return c.json({ booking: { id: booking.id, status: booking.status } }, 200, { 'cache-control': 'no-store' });
-    } catch (error) {
-      if (isNotFound(error)) return notFound(c, 'Booking');
-      throw error;
-    }
-  });
-
   return app;
-}
-
-/** A booking as its visitor sees it on the manage page. */
-function manageView(b: Record<string, unknown>) {
-  return {
-    booking: {
-      id: b.id,
-      status: b.status,
-      start: new Date(String(b.start)).toISOString(),
-      end: new Date(String(b.end)).toISOString(),
-      provider: b.provider,
-      providerName: b.providerName,
-      providerTimezone: b.providerTimezone,
-      service: b.service,
-      serviceTitle: b.serviceTitle,
-      name: b.name,
-      timezone: b.timezone,
-      holdExpiresAt: b.holdExpiresAt ? new Date(String(b.holdExpiresAt)).toISOString() : null,
-      meetingUrl: b.meetingUrl ?? null,
-      cancelReason: b.cancelReason ?? null,
-    },
-  };
 }

@@ -28,6 +28,7 @@ export const bookingRequestSchema = z
       .or(z.literal('').transform(() => undefined)),
     notes: text(2000).optional().default(''),
     timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Asia/Dubai').optional(),
+    lang: z.enum(['en', 'ar']).optional(),
     idempotencyKey: z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII').optional(),
   })
   .superRefine((b, ctx) => {

@@ -39,7 +39,7 @@ export const sqlFunctions = {
   get_any_integration_secret: [],
   connect_calendar: [
     'p_provider_slug', 'p_kind', 'p_label', 'p_external_username', 'p_external_email', 'p_secret',
-    'p_selected_calendar_ids',
+    'p_selected_calendar_ids', 'p_account_calendar_ids',
   ],
   disconnect_calendar: ['p_provider_slug', 'p_kind'],
 } as const satisfies Record<string, readonly string[]>;

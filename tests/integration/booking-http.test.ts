@@ -100,12 +100,12 @@ describe('POST /api/bookings', () => {
     expect((await again.json()).booking.id).toBe((await first.json()).booking.id);
   });
 
-  it('makes a paid service a pending hold', async () => {
+  it('refuses a paid service with 503 when payments are not configured, holding nothing', async () => {
+    const before = await countBookings();
     const res = await post({ ...valid(), service: 'paid', start: start(10) });
-    expect(res.status).toBe(201);
-    const body = await res.json();
-    expect(body.booking.status).toBe('pending');
-    expect(Date.parse(body.booking.holdExpiresAt)).toBeGreaterThan(Date.now());
+    expect(res.status).toBe(503);
+    expect((await res.json()).type).toMatch(/\/payments-unavailable$/);
+    expect(await countBookings()).toBe(before);
   });
 
   const bad: [string, unknown, string][] = [

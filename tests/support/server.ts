@@ -5,6 +5,7 @@ import { openEmbeddedDb } from '../../server/db/embedded.ts';
 import { openPostgresDb } from '../../server/db/postgres.ts';
 import type { Db } from '../../server/db/port.ts';
 import { seedDemo } from '../../server/providers/demo.ts';
+import type { StripeSetup } from '../../server/payments/stripe.ts';
 import { freePort } from './postgres.ts';
 
 export interface TestServer {
@@ -24,12 +25,13 @@ export async function startTestServer(options: {
   seed?: boolean;
   env?: Record<string, string>;
   now?: () => Date;
+  payments?: StripeSetup | null;
 } = {}): Promise<TestServer> {
   const port = await freePort();
   const config = readConfig({ PORT: String(port), HOST: '127.0.0.1', ...options.env });
   const db = options.db ?? (options.databaseUrl ? await openPostgresDb({ url: options.databaseUrl }) : await openEmbeddedDb());
   if (options.seed !== false) await seedDemo(db);
-  const app = createApp({ db, config, now: options.now, log: () => {} });
+  const app = createApp({ db, config, now: options.now, payments: options.payments ?? null, log: () => {} });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
   });

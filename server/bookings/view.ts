@@ -1,0 +1,110 @@
+import type { Provider, ProviderService } from '../providers/public.ts';
+import { addToCalendarLinks } from '../ics/booking-ics.ts';
+import { DEFAULT_TEMPLATES, fillTemplate, templateVars, whatsappLink, type Lang } from '../whatsapp/template.ts';
+
+/** A short reference visitors can quote in a chat: the booking id's first 8 characters. */
+export const bookingRef = (id: string) => id.slice(0, 8).toUpperCase();
+
+/** The "Message on WhatsApp" link offered on confirmation (provider's zone and language). */
+export function confirmationWhatsapp(
+  provider: Provider,
+  service: ProviderService,
+  booking: { id: string; start: string },
+  manageUrl: string,
+  visitor: { name?: string; lang?: Lang },
+): string | null {
+  const wa = provider.settings.whatsapp;
+  if (!wa?.enabled || !wa.phoneE164) return null;
+  const lang = visitor.lang ?? 'en';
+  const template = wa.messageTemplate || DEFAULT_TEMPLATES[lang].confirm;
+  const vars = templateVars({
+    start: new Date(booking.start),
+    durationMinutes: service.durationMinutes,
+    timezone: provider.timezone,
+    lang,
+    service: service.title,
+    name: visitor.name,
+    link: manageUrl,
+    ref: bookingRef(booking.id),
+  });
+  return whatsappLink(wa.phoneE164, fillTemplate(template, vars));
+}
+
+export interface ManageRecord {
+  id: string;
+  status: string;
+  start: string;
+  end: string;
+  provider: string;
+  providerName: string;
+  providerTimezone: string;
+  providerPolicy: { cancelUntilHoursBefore?: number; rescheduleUntilHoursBefore?: number; refundUntilHoursBefore?: number };
+  whatsapp: { enabled?: boolean; phoneE164?: string } | null;
+  service: string;
+  serviceTitle: string;
+  durationMinutes: number;
+  location: { type?: string; address?: string } | null;
+  name: string;
+  email: string | null;
+  timezone: string | null;
+  holdExpiresAt: string | null;
+  meetingUrl: string | null;
+  cancelReason: string | null;
+  payment: { status: string; amountCents: number; currency: string; txnId: string | null; refundTxnId: string | null } | null;
+}
+
+/** Where the meeting happens, as one line for calendars. */
+export function locationLine(r: Pick<ManageRecord, 'location' | 'meetingUrl'>): string | null {
+  if (r.meetingUrl) return r.meetingUrl;
+  if (r.location?.type === 'in_person') return r.location.address ?? null;
+  if (r.location?.type === 'phone') return 'Phone call';
+  if (r.location?.type === 'whatsapp') return 'WhatsApp call';
+  return null;
+}
+
+/** Hours left before the start, and what the provider's policy still allows. */
+export function policyState(r: ManageRecord, now: Date) {
+  const hoursLeft = (Date.parse(r.start) - now.getTime()) / 3_600_000;
+  const live = r.status === 'confirmed' || r.status === 'pending';
+  const p = r.providerPolicy ?? {};
+  return {
+    canCancel: live && hoursLeft >= (p.cancelUntilHoursBefore ?? 0),
+    canReschedule: live && r.status === 'confirmed' && hoursLeft >= (p.rescheduleUntilHoursBefore ?? 0),
+    refundable: r.payment?.status === 'paid' && hoursLeft >= (p.refundUntilHoursBefore ?? 0),
+  };
+}
+
+/** A booking as its visitor sees it on the manage page (no internal ids beyond the booking's own). */
+export function manageView(r: ManageRecord, urls: { manageUrl: string; icsUrl: string }, now: Date) {
+  const start = new Date(r.start);
+  const end = new Date(r.end);
+  const description = `${r.serviceTitle} with ${r.providerName}\nManage: ${urls.manageUrl}`;
+  return {
+    booking: {
+      id: r.id,
+      ref: bookingRef(r.id),
+      status: r.status,
+      start: start.toISOString(),
+      end: end.toISOString(),
+      provider: r.provider,
+      providerName: r.providerName,
+      providerTimezone: r.providerTimezone,
+      service: r.service,
+      serviceTitle: r.serviceTitle,
+      durationMinutes: r.durationMinutes,
+      name: r.name,
+      timezone: r.timezone,
+      holdExpiresAt: r.holdExpiresAt ? new Date(r.holdExpiresAt).toISOString() : null,
+      location: locationLine(r),
+      meetingUrl: r.meetingUrl ?? null,
+      cancelReason: r.cancelReason ?? null,
+      payment: r.payment ? { status: r.payment.status, amountCents: r.payment.amountCents, currency: r.payment.currency } : null,
+    },
+    policy: policyState(r, now),
+    links: {
+      manage: urls.manageUrl,
+      ics: urls.icsUrl,
+      ...addToCalendarLinks({ start, end, title: `${r.serviceTitle} — ${r.providerName}`, description, location: locationLine(r) }),
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import ical, { ICalAlarmType, ICalAttendeeRole, ICalAttendeeStatus, ICalEventStatus } from 'ical-generator';
+
+export interface IcsBooking {
+  id: string;
+  start: Date;
+  end: Date;
+  title: string;
+  description: string;
+  location?: string | null;
+  url?: string | null;
+  organizer: { name: string; email?: string | null };
+  attendee?: { name: string; email?: string | null } | null;
+  cancelled?: boolean;
+}
+
+/** A stable UID per booking, so calendar apps update rather than duplicate it. */
+export const bookingUid = (id: string) => `${id}@slotline`;
+
+/** Adds one booking as a VEVENT (UTC times, organizer, attendee, reminder 30 minutes before). */
+function addEvent(calendar: ReturnType<typeof ical>, b: IcsBooking) {
+  const event = calendar.createEvent({
+    id: bookingUid(b.id),
+    start: b.start,
+    end: b.end,
+    summary: b.title,
+    description: b.description,
+    location: b.location ?? undefined,
+    url: b.url ?? undefined,
+    status: b.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    organizer: { name: b.organizer.name, email: b.organizer.email || 'no-reply@slotline.invalid' },
+  });
+  if (b.attendee?.email) {
+    event.createAttendee({
+      name: b.attendee.name || b.attendee.email,
+      email: b.attendee.email,
+      role: ICalAttendeeRole.REQ,
+      status: ICalAttendeeStatus.ACCEPTED,
+    });
+  }
+  event.createAlarm({ type: ICalAlarmType.display, trigger: 30 * 60, description: b.title });
+}
+
+/**
+ * An iCalendar file (RFC 5545) for one booking or a feed of many, made with ical-generator.
+ *
+ * @example bookingIcs([{ id, start, end, title: 'Intro call', … }], 'Slotline booking')
+ */
+export function bookingIcs(bookings: IcsBooking[], name: string): string {
+  const calendar = ical({ name, prodId: { company: 'Slotline', product: 'Slotline', language: 'EN' } });
+  for (const b of bookings) addEvent(calendar, b);
+  return calendar.toString();
+}
+
+const compact = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+/** "Add to Google Calendar" and "Outlook" links for a booking. */
+export function addToCalendarLinks(b: Pick<IcsBooking, 'start' | 'end' | 'title' | 'description' | 'location'>) {
+  const google = new URL('https://calendar.google.com/calendar/render');
+  google.searchParams.set('action', 'TEMPLATE');
+  google.searchParams.set('text', b.title);
+  google.searchParams.set('dates', `${compact(b.start)}/${compact(b.end)}`);
+  google.searchParams.set('details', b.description);
+  if (b.location) google.searchParams.set('location', b.location);
+  const outlook = new URL('https://outlook.live.com/calendar/0/deeplink/compose');
+  outlook.searchParams.set('path', '/calendar/action/compose');
+  outlook.searchParams.set('rru', 'addevent');
+  outlook.searchParams.set('subject', b.title);
+  outlook.searchParams.set('startdt', b.start.toISOString());
+  outlook.searchParams.set('enddt', b.end.toISOString());
+  outlook.searchParams.set('body', b.description);
+  if (b.location) outlook.searchParams.set('location', b.location);
+  return { google: google.toString(), outlook: outlook.toString() };
+}

@@ -1,0 +1,85 @@
+import { Hono } from 'hono';
+import type Stripe from 'stripe';
+import type { Db } from '../db/port.ts';
+import { problem } from '../http/problem.ts';
+import { refundPayment } from './refund.ts';
+
+type PaymentKind = 'paid' | 'failed' | 'expired';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Which of our transitions a Checkout event means (null: nothing to do). */
+export function paymentKind(event: Stripe.Event): PaymentKind | null {
+  switch (event.type) {
+    case 'checkout.session.completed':
+      // Delayed methods complete "unpaid" first and settle with an async_payment_* event.
+      return (event.data.object as Stripe.Checkout.Session).payment_status === 'unpaid' ? null : 'paid';
+    case 'checkout.session.async_payment_succeeded':
+      return 'paid';
+    case 'checkout.session.async_payment_failed':
+      return 'failed';
+    case 'checkout.session.expired':
+      return 'expired';
+    default:
+      return null;
+  }
+}
+
+/**
+ * `POST /api/stripe/webhook`: verifies Stripe's signature on the raw body (forged, stale or
+ * missing → 400 and nothing changes), then applies each event once in SQL. A payment for a
+ * time that was taken meanwhile is refunded and its booking ends cancelled.
+ *
+ * @see https://docs.stripe.com/webhooks#verify-events
+ */
+export function stripeWebhookRoutes({ db, stripe, webhookSecret, log = console.error }: {
+  db: Db;
+  stripe: Stripe | null;
+  webhookSecret: string | null;
+  log?: (message: string) => void;
+}) {
+  const app = new Hono();
+  app.post('/api/stripe/webhook', async (c) => {
+    if (!stripe || !webhookSecret) return problem(c, 404, 'not-found', 'Payments are not configured');
+    const signature = c.req.header('stripe-signature');
+    if (!signature) return problem(c, 400, 'bad-signature', 'Missing Stripe-Signature header');
+    const raw = await c.req.text();
+    let event: Stripe.Event;
+    try {
+      event = stripe.webhooks.constructEvent(raw, signature, webhookSecret);
+    } catch {
+      return problem(c, 400, 'bad-signature', 'The Stripe signature does not match this body');
+    }
+
+    const kind = paymentKind(event);
+    if (!kind) return c.json({ received: true, handled: false });
+    const session = event.data.object as Stripe.Checkout.Session;
+    const bookingId = session.metadata?.booking_id ?? session.client_reference_id ?? '';
+    if (!UUID.test(bookingId)) return c.json({ received: true, handled: false });
+    const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id ?? null;
+
+    const result = await db.rpc<{ outcome: string }>('apply_payment_event', {
+      p_event_id: event.id,
+      p_event_type: event.type,
+      p_kind: kind,
+      p_booking_id: bookingId,
+      p_session_id: session.id,
+      p_payment_intent: paymentIntent,
+      p_amount_cents: session.amount_total ?? null,
+      p_currency: session.currency ?? null,
+    });
+    if (result.outcome === 'refund_needed') {
+      await refundPayment(db, stripe, {
+        bookingId,
+        paymentIntent,
+        reason: 'Paid after the hold expired and the time was booked by someone else; refunded automatically.',
+        eventId: event.id,
+        eventType: event.type,
+      });
+      log(`[slotline] refunded booking ${bookingId}: payment arrived after its time was taken`);
+      return c.json({ received: true, outcome: 'refunded' });
+    }
+    return c.json({ received: true, outcome: result.outcome });
+  });
+  return app;
+}
