@@ -201,11 +201,13 @@ as $$
 $$;
 
 -- Connects (or reconnects) a calendar for the provider with this slug: one integration per kind, its encrypted
--- secret, and optionally the calendar selection (settings.calendar.selectedCalendarIds; null keeps it).
+-- secret, and optionally the calendar selection. settings.calendar.selectedCalendarIds is shared by all accounts,
+-- so the ids in p_account_calendar_ids (every calendar of this account) are removed from it and
+-- p_selected_calendar_ids appended; null p_selected_calendar_ids keeps the selection as it is.
 -- Clears that source's cache and sync state so the next read fetches afresh. Returns {providerId, integrationId, source}.
 create or replace function public.connect_calendar(
   p_provider_slug text, p_kind text, p_label text, p_external_username text, p_external_email text,
-  p_secret jsonb, p_selected_calendar_ids jsonb
+  p_secret jsonb, p_selected_calendar_ids jsonb, p_account_calendar_ids jsonb default null
 ) returns jsonb
 language plpgsql security definer set search_path = public
 as $$
@@ -252,7 +254,17 @@ begin
        set settings = jsonb_set(
              case when jsonb_typeof(settings -> 'calendar') = 'object' then settings
                   else settings || jsonb_build_object('calendar', '{}'::jsonb) end,
-             '{calendar,selectedCalendarIds}', p_selected_calendar_ids)
+             '{calendar,selectedCalendarIds}',
+             coalesce((
+               select jsonb_agg(id) from (
+                 select e.id from jsonb_array_elements(
+                   case when jsonb_typeof(settings #> '{calendar,selectedCalendarIds}') = 'array'
+                        then settings #> '{calendar,selectedCalendarIds}' else '[]'::jsonb end) e(id)
+                  where not (coalesce(p_account_calendar_ids, '[]'::jsonb) @> jsonb_build_array(e.id))
+                 union all
+                 select n.id from jsonb_array_elements(p_selected_calendar_ids) n(id)
+               ) ids
+             ), '[]'::jsonb))
      where id = v_provider.id;
   end if;
 
@@ -294,7 +306,7 @@ revoke execute on function public.claim_calendar_refresh(uuid, text, int) from p
 revoke execute on function public.save_calendar_busy(uuid, text, timestamptz, timestamptz, jsonb, text, text, text) from public, anon, authenticated;
 revoke execute on function public.record_calendar_failure(uuid, text, text, boolean) from public, anon, authenticated;
 revoke execute on function public.get_any_integration_secret() from public, anon, authenticated;
-revoke execute on function public.connect_calendar(text, text, text, text, text, jsonb, jsonb) from public, anon, authenticated;
+revoke execute on function public.connect_calendar(text, text, text, text, text, jsonb, jsonb, jsonb) from public, anon, authenticated;
 revoke execute on function public.disconnect_calendar(text, text) from public, anon, authenticated;
 
 grant execute on function public.calendar_kind(text) to service_role;
@@ -304,5 +316,5 @@ grant execute on function public.claim_calendar_refresh(uuid, text, int) to serv
 grant execute on function public.save_calendar_busy(uuid, text, timestamptz, timestamptz, jsonb, text, text, text) to service_role;
 grant execute on function public.record_calendar_failure(uuid, text, text, boolean) to service_role;
 grant execute on function public.get_any_integration_secret() to service_role;
-grant execute on function public.connect_calendar(text, text, text, text, text, jsonb, jsonb) to service_role;
+grant execute on function public.connect_calendar(text, text, text, text, text, jsonb, jsonb, jsonb) to service_role;
 grant execute on function public.disconnect_calendar(text, text) to service_role;
