@@ -16,7 +16,7 @@ export function ZoneBar() {
   const { t, locale } = store;
   const tz = store.tz.value;
   return (
-    <div class="zone-bar">
+    <section class="zone-bar" aria-label={t('timeZone')}>
       <div class="zone-field">
         <label for="zone-select">{t('timeZone')}</label>
         <select
@@ -43,6 +43,6 @@ export function ZoneBar() {
         />
         <span>{t('clock24')}</span>
       </label>
-    </div>
+    </section>
   );
 }

@@ -145,7 +145,7 @@ export function App({ store }: { store: Store }) {
         <div class="card">
           <Page />
         </div>
-        {store.embedded ? null : <p class="powered">{store.t('poweredBy')}</p>}
+        {store.embedded ? null : <footer class="powered">{store.t('poweredBy')}</footer>}
       </div>
     </StoreContext.Provider>
   );

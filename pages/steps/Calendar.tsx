@@ -75,23 +75,29 @@ export function Calendar({ asStep }: { asStep: boolean }) {
       ArrowDown: 7,
       ArrowUp: -7,
     };
+    // Read the day from the focused button, not from state: keys can arrive faster than renders.
+    const from = (e.target as HTMLElement).dataset?.date ?? focusDate;
     let next: string | null = null;
-    if (e.key in delta) next = addDays(focusDate, delta[e.key]);
+    if (e.key in delta) next = addDays(from, delta[e.key]);
     else if (e.key === 'Home' || e.key === 'End') {
-      const row = rows.find((r) => r.includes(focusDate)) ?? [];
+      const row = rows.find((r) => r.includes(from)) ?? [];
       const cells = row.filter((c): c is string => !!c);
       next = e.key === 'Home' ? cells[0] : cells[cells.length - 1];
     } else if (e.key === 'PageUp' || e.key === 'PageDown') {
       const m = addMonths(month, e.key === 'PageUp' ? -1 : 1);
-      next = `${m}-${focusDate.slice(8)}`;
+      next = `${m}-${from.slice(8)}`;
       while (next.slice(0, 7) !== m) next = addDays(next, -1);
     } else return;
     e.preventDefault();
     const m = next.slice(0, 7);
     if (m < thisMonth || m > addMonths(thisMonth, MAX_MONTHS_AHEAD)) return;
-    pendingFocus.current = next;
-    if (m !== month) setMonth(m);
     setFocusDate(next);
+    const button = m === month ? grid.current?.querySelector<HTMLButtonElement>(`[data-date="${next}"]`) : null;
+    if (button) button.focus();
+    else {
+      pendingFocus.current = next;
+      setMonth(m);
+    }
   };
 
   return (
