@@ -1,10 +1,13 @@
 import { openDbFromEnv } from '../db/index.ts';
 import { applyProviderFile, readProviderFile } from '../providers/file.ts';
+import { hashToken, newManageToken } from '../bookings/tokens.ts';
+import { readConfig } from '../config.ts';
 
 const usage = `Usage: npm run provider -- <command>
 
   apply <file.json>     create or update a provider from a provider file (idempotent by slug)
   check <file.json>     validate a provider file without writing anything
+  rotate-feed <slug>    make a new private calendar feed URL (the old one stops working)
 
 The database is the one the environment selects (DATABASE_URL, SUPABASE_URL, or the embedded one in DATA_DIR).`;
 
@@ -32,6 +35,27 @@ async function main(argv: string[]): Promise<number> {
     try {
       const result = await applyProviderFile(db, parsed.file);
       console.log(`Applied provider "${result.slug}" (${parsed.file.services.length} service(s)) to ${description}.`);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  }
+  if (command === 'rotate-feed') {
+    const slug = rest[0];
+    if (!slug) {
+      console.error(usage);
+      return 2;
+    }
+    const { db } = await openDbFromEnv();
+    try {
+      const token = newManageToken();
+      const updated = await db.rpc<{ slug: string } | null>('set_ics_feed_token', { p_slug: slug, p_token_hash: hashToken(token) });
+      if (!updated) {
+        console.error(`No provider "${slug}".`);
+        return 1;
+      }
+      console.log(`Private calendar feed for "${slug}" (keep it secret; rotate again to revoke):`);
+      console.log(`  ${readConfig().publicUrl}/ics/${token}.ics`);
       return 0;
     } finally {
       await db.close();

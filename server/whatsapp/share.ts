@@ -12,7 +12,7 @@ const OUTRO: Record<Lang, string> = {
 
 /** One slot as a line: weekday, date and time in the client's zone and language. */
 export function slotLabel(start: string, zone: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'ar' ? 'ar-AE' : 'en-GB', {
+  return new Intl.DateTimeFormat(lang === 'ar' ? 'ar-u-nu-arab' : 'en-GB', {
     timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
   }).format(new Date(start));
 }

@@ -46,7 +46,7 @@ export function templateVars(input: {
   link?: string;
   ref?: string;
 }): TemplateVars {
-  const locale = input.lang === 'ar' ? 'ar-AE' : 'en-GB';
+  const locale = input.lang === 'ar' ? 'ar-u-nu-arab' : 'en-GB';
   const date = new Intl.DateTimeFormat(locale, {
     timeZone: input.timezone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric',
   }).format(input.start);

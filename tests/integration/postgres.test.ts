@@ -114,3 +114,46 @@ describe('no double booking under concurrency (real PostgreSQL)', () => {
     expect(n).toBe(outcomes.length - failures.length);
   });
 });
+
+describe('reschedule under a concurrent booking race (real PostgreSQL)', () => {
+  it('never loses or doubles a booking', async () => {
+    const p = await makeProvider(db, { slug: 'move-race' });
+    const pool = await openPostgresDb({ url, max: 40, migrate: false });
+    try {
+      for (let round = 0; round < 10; round++) {
+        const day = Date.parse('2031-06-01T00:00:00Z') + round * 86_400_000;
+        const t1 = new Date(day + 9 * 3_600_000);
+        const t2 = new Date(day + 11 * 3_600_000);
+        const token = `move-${round}`;
+        const original = await bookSql(pool, p, t1, { p_manage_token_hash: token });
+        // Visitors race for both the old and the new time while the booking moves.
+        const attempts = [
+          pool.rpc('reschedule_booking', { p_token_hash: token, p_starts_at: t2 }),
+          ...Array.from({ length: 15 }, (_, i) => bookSql(pool, p, i % 2 ? t1 : t2)),
+        ];
+        const outcomes = await Promise.allSettled(attempts);
+        for (const o of outcomes) if (o.status === 'rejected') expect(isSlotTaken(o.reason), String(o.reason)).toBe(true);
+
+        const live = await db.sql<{ id: string; starts_at: Date }[]>`
+          select id, starts_at from bookings
+           where provider_id = ${p.id} and status in ('pending', 'confirmed')
+             and starts_at >= ${new Date(day)} and starts_at < ${new Date(day + 86_400_000)}`;
+        const moved = outcomes[0].status === 'fulfilled';
+        const mine = live.filter((b) => b.id === original.booking.id);
+        expect(mine).toHaveLength(1); // never lost, never doubled
+        expect(mine[0].starts_at.toISOString()).toBe((moved ? t2 : t1).toISOString());
+        // Whoever won each time, each of the two hours holds exactly one live booking.
+        const at = (t: Date) => live.filter((b) => b.starts_at.getTime() === t.getTime()).length;
+        expect(at(t2)).toBe(1);
+        expect(at(t1)).toBeLessThanOrEqual(1);
+      }
+      const overlaps = await db.sql`
+        select 1 from bookings a join bookings b on a.provider_id = b.provider_id and a.id < b.id
+         and a.occupied && b.occupied
+         where a.status in ('pending','confirmed') and b.status in ('pending','confirmed')`;
+      expect(overlaps).toHaveLength(0);
+    } finally {
+      await pool.close();
+    }
+  });
+});
