@@ -189,7 +189,41 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-
 export function instant(field: string, value: unknown): number {
   let ms = NaN;
   if (value instanceof Date) ms = value.getTime();
-  else if (typeof value === 'string' && ISO_INSTANT.test(value)) ms = Date.parse(value);
+  else if (typeof value === 'string') {
+    ms = canonical(value);
+    if (Number.isNaN(ms) && ISO_INSTANT.test(value)) ms = Date.parse(value);
+  }
   if (!Number.isFinite(ms)) throw new TypeError(`${field}: must be an ISO date-time with Z or an offset, or a Date`);
   return ms;
+}
+
+/**
+ * Fast path for the form `toISOString()` and JSON give (`2026-03-08T07:30:00.000Z`), several
+ * times faster than Date.parse on the thousand busy intervals of a query. Anything unusual
+ * (other forms, days past the 28th, years before 100) is NaN here and left to Date.parse.
+ */
+function canonical(v: string): number {
+  if (v.length !== 24 || v[23] !== 'Z' || v[4] !== '-' || v[7] !== '-' || v[10] !== 'T' || v[13] !== ':' || v[16] !== ':' || v[19] !== '.') {
+    return NaN;
+  }
+  const y = digits(v, 0, 4);
+  const mo = digits(v, 5, 2);
+  const d = digits(v, 8, 2);
+  const h = digits(v, 11, 2);
+  const mi = digits(v, 14, 2);
+  const s = digits(v, 17, 2);
+  const ms = digits(v, 20, 3);
+  if (!(y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= 28 && h <= 23 && mi <= 59 && s <= 59 && ms >= 0)) return NaN;
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+}
+
+/** The decimal number in `v[at … at + length)`, or NaN if it is not all digits. */
+function digits(v: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    n = n * 10 + c;
+  }
+  return n;
 }

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeSlots, type SlotQuery } from '../../server/availability/index.ts';
+import { computeSlots, countByLocalDay, localDayOf, type SlotQuery } from '../../server/availability/index.ts';
 import { createIsoFormatter } from '../../server/availability/iso.ts';
+import { instant } from '../../server/availability/slots.ts';
 import { DAY as ENGINE_DAY, LocalClock, wallToInstant, zoneOf } from '../../server/availability/zone.ts';
-import { referenceSlots, refInstantOf, refWorkingIntervals } from '../support/reference-slots.ts';
+import { referenceSlots, refInstantOf, refLocalDate, refWorkingIntervals } from '../support/reference-slots.ts';
 
 // Property tests over random providers in every zone of issue 3, with windows placed around
 // each zone's 2026 DST transitions. Runs are bounded so the file stays well under 30 s.
@@ -158,11 +159,12 @@ describe('availability properties', () => {
     );
   });
 
-  it('the fast ISO formatter prints exactly what toISOString prints', () => {
+  it('the fast ISO formatter prints exactly what toISOString prints, and the fast parser reads it back', () => {
     const iso = createIsoFormatter();
     fc.assert(
       fc.property(fc.integer({ min: -62_000_000_000_000, max: 253_000_000_000_000 }), (t) => {
         expect(iso(t)).toBe(new Date(t).toISOString());
+        expect(instant('t', new Date(t).toISOString())).toBe(t); // and the fast parser reads it back
       }),
       { numRuns: 2000 },
     );
@@ -189,6 +191,24 @@ describe('availability properties', () => {
         expect(new LocalClock(zoneOf(tz)).at(d, minutes)).toBe(refInstantOf(tz, d * DAY + minutes * MIN));
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('countByLocalDay equals counting localDayOf one by one (and the reference’s Intl dates)', () => {
+    fc.assert(
+      fc.property(zoneAndAnchor, fc.array(fc.integer({ min: -3 * 24 * 60, max: 3 * 24 * 60 }), { maxLength: 40 }), ([tz, anchor], offsets) => {
+        const base = Date.parse(`${anchor}T00:00:00Z`);
+        const instants = offsets.map((m) => new Date(base + m * MIN).toISOString());
+        const one: Record<string, number> = {};
+        const ref: Record<string, number> = {};
+        for (const t of instants) {
+          one[localDayOf(t, tz)] = (one[localDayOf(t, tz)] ?? 0) + 1;
+          ref[refLocalDate(tz, Date.parse(t))] = (ref[refLocalDate(tz, Date.parse(t))] ?? 0) + 1;
+        }
+        expect(countByLocalDay(instants, tz)).toEqual(one);
+        expect(one).toEqual(ref);
+      }),
+      { numRuns: 200 },
     );
   });
 });

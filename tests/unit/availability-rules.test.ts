@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkStart, computeSlots, localDayOf, startOfLocalDay, type SlotQuery } from '../../server/availability/index.ts';
+import { checkStart, computeSlots, countByLocalDay, localDayOf, startOfLocalDay, type SlotQuery } from '../../server/availability/index.ts';
 
 // One named block per rule of issue 3. Expected instants are worked out by hand in the
 // comments (local wall time → UTC), not copied from the engine's output.
@@ -334,6 +334,20 @@ describe('localDayOf', () => {
   });
 });
 
+describe('countByLocalDay', () => {
+  it('counts a provider’s slots per visitor day: London’s 25-hour day seen from New York', () => {
+    const slots = computeSlots(query({
+      timezone: 'Europe/London', now: '2026-10-01T00:00:00Z', from: '2026-10-24T23:00:00Z', to: '2026-10-26T00:00:00Z',
+      workingHours: { overrides: [{ date: '2026-10-25', intervals: [{ start: '00:00', end: '24:00' }] }] },
+    }));
+    expect(slots).toHaveLength(25);
+    // 2026-10-24T23:00Z … 2026-10-25T23:00Z; New York is UTC-4 that day: 19:00 Sat … 19:00 Sun.
+    expect(countByLocalDay(slots.map((s) => s.start), 'America/New_York')).toEqual({ '2026-10-24': 5, '2026-10-25': 20 });
+    expect(countByLocalDay(slots.map((s) => s.start), 'Europe/London')).toEqual({ '2026-10-25': 25 });
+    expect(countByLocalDay([], 'Asia/Dubai')).toEqual({});
+  });
+});
+
 describe('startOfLocalDay', () => {
   it('turns a plain date into the instant its local day starts', () => {
     expect(startOfLocalDay('2026-03-08', 'America/New_York')).toBe('2026-03-08T05:00:00.000Z');
@@ -379,6 +393,8 @@ describe('malformed queries throw, naming the field', () => {
     [{ from: '2026-11-23' }, /from/], // a date alone is not an instant
     [{ to: '2026-11-23T10:00:00' }, /to/], // no offset: would depend on the server's zone
     [{ now: 'yesterday' }, /now/],
+    [{ now: '2026-13-01T00:00:00.000Z' }, /now/], // month 13
+    [{ now: '2026-11-23T25:00:00.000Z' }, /now/],
     [{ busy: [{ start: '2026-11-23T10:00:00Z', end: 'later' }] }, /busy\.0\.end/],
     [{ workingHours: { days: [1], start: '17:00', end: '09:00' } }, /workingHours/],
     [{ workingHours: { days: [1], start: '09:00', end: '24:30' } }, /workingHours/],
