@@ -16,7 +16,7 @@ export function ZoneBar() {
   const { t, locale } = store;
   const tz = store.tz.value;
   return (
-    <section class="zone-bar" aria-label={t('timeZone')}>
+    <section class="zone-bar" aria-label={t('timeSettings')}>
       <div class="zone-field">
         <label for="zone-select">{t('timeZone')}</label>
         <select

@@ -24,6 +24,7 @@ export const ar: Messages = {
   noTimesDay: 'لا توجد مواعيد متاحة في هذا اليوم. يُرجى اختيار يوم آخر.',
   slotGone: 'هذا الموعد لم يعد متاحًا. يُرجى اختيار موعد آخر.',
   timeZone: 'المنطقة الزمنية',
+  timeSettings: 'المنطقة الزمنية والساعة',
   clock24: 'نظام ٢٤ ساعة',
   timesShownIn: 'تُعرض الأوقات بتوقيت {zone}.',
   yourDetails: 'بياناتك',

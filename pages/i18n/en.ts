@@ -25,6 +25,7 @@ export const en = {
   noTimesDay: 'No free times on this day. Please choose another day.',
   slotGone: 'That time is no longer available. Please choose another one.',
   timeZone: 'Time zone',
+  timeSettings: 'Time zone and clock',
   clock24: '24-hour clock',
   timesShownIn: 'Times are shown in {zone}.',
   yourDetails: 'Your details',
