@@ -1,7 +1,8 @@
 /**
  * A local fake of the Google endpoints Slotline uses, on 127.0.0.1 (Google cannot be reached from test machines):
  * the OAuth consent redirect, the token endpoint (authorization_code and refresh_token grants, `invalid_grant` for
- * unknown, used or revoked grants), calendarList (paged) and freeBusy. Behaviour follows Google's documentation.
+ * unknown, used or revoked grants), calendarList (paged), freeBusy, and events insert/update/delete (written events
+ * count as busy). Behaviour follows Google's documentation.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -25,6 +26,8 @@ export interface FakeGoogle {
   accessTokenTtl: number;
   /** calendarList page size, to exercise paging. */
   pageSize: number;
+  /** Events written through events.insert/update, per calendar id ("primary" is the primary calendar). */
+  events: Map<string, Map<string, { id: string; start: { dateTime: string }; end: { dateTime: string }; [k: string]: unknown }>>;
   /** Every request: method, path and the grant type for token calls. */
   requests: { method: string; path: string; grantType?: string }[];
   config(redirectUri?: string): GoogleOAuthConfig;
@@ -47,6 +50,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
     clientId,
     clientSecret,
     calendars: [],
+    events: new Map(),
     accessTokenTtl: 3600,
     pageSize: 250,
     requests: [],
@@ -136,6 +140,32 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
         const next = offset + size < fake.calendars.length ? { nextPageToken: String(offset + size) } : {};
         return json(res, 200, { kind: 'calendar#calendarList', items, ...next });
       }
+      const ev = /^\/calendar\/v3\/calendars\/([^/]+)\/events(?:\/([^/]+))?$/.exec(u.pathname);
+      if (ev) {
+        if (!authorized(req)) return unauthenticated(res);
+        const requested = decodeURIComponent(ev[1]);
+        const calId = requested === 'primary' ? (fake.calendars.find((c) => c.primary)?.id ?? requested) : requested;
+        if (!fake.calendars.some((c) => c.id === calId)) return json(res, 404, { error: { code: 404, message: 'Not Found' } });
+        const store = fake.events.get(calId) ?? new Map();
+        fake.events.set(calId, store);
+        if (req.method === 'POST' && !ev[2]) {
+          const body = JSON.parse(await readBody(req));
+          if (body.id && store.has(body.id)) return json(res, 409, { error: { code: 409, message: 'The requested identifier already exists.' } });
+          const id = body.id ?? randomBytes(8).toString('hex');
+          store.set(id, { ...body, id });
+          return json(res, 200, { kind: 'calendar#event', ...store.get(id) });
+        }
+        if (req.method === 'PUT' && ev[2]) {
+          if (!store.has(ev[2])) return json(res, 404, { error: { code: 404, message: 'Not Found' } });
+          store.set(ev[2], { ...JSON.parse(await readBody(req)), id: ev[2] });
+          return json(res, 200, { kind: 'calendar#event', ...store.get(ev[2]) });
+        }
+        if (req.method === 'DELETE' && ev[2]) {
+          if (!store.delete(ev[2])) return json(res, 410, { error: { code: 410, message: 'Resource has been deleted' } });
+          res.writeHead(204);
+          return res.end();
+        }
+      }
       if (req.method === 'POST' && u.pathname === '/calendar/v3/freeBusy') {
         if (!authorized(req)) return unauthenticated(res);
         const body = JSON.parse(await readBody(req)) as { timeMin: string; timeMax: string; items: { id: string }[] };
@@ -149,7 +179,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
           else if (cal.error) calendars[id] = { errors: [{ domain: 'global', reason: cal.error }], busy: [] };
           else {
             calendars[id] = {
-              busy: cal.busy
+              busy: [...cal.busy, ...[...(fake.events.get(cal.id)?.values() ?? [])].map((e) => ({ start: e.start.dateTime, end: e.end.dateTime }))]
                 .filter((b) => Date.parse(b.start) < max && Date.parse(b.end) > min)
                 .map((b) => ({
                   start: new Date(Math.max(Date.parse(b.start), min)).toISOString().replace('.000Z', 'Z'),

@@ -1,0 +1,235 @@
+/**
+ * Write-back: a confirmed booking becomes an event in the provider's own calendars (CalDAV via PUT of an
+ * iCalendar object, Google via events.insert/update), and is removed on cancel. The event is addressed by the
+ * booking id (CalDAV `<id>.ics` with UID `<id>@slotline`; Google event id = the id without dashes), so a retry or a
+ * reschedule overwrites instead of duplicating. Failures are retried and reported; they never undo a booking.
+ */
+import ical, { ICalAttendeeStatus, ICalEventStatus, type ICalAttendeeScheduleAgent } from 'ical-generator';
+import type { Db } from '../db/port.js';
+import { secretsKeyFromEnv, decryptSecret } from '../secrets/crypto.js';
+import { listCalDavCalendars, type CalDavCredentials } from './caldav.js';
+import { googleConfigFromEnv, refreshGoogleToken, type GoogleOAuthConfig } from './google.js';
+import type { CalDavSecret, CalendarSettings, GoogleSecret, StoredSource } from './integration.js';
+import { CalendarAuthError, CalendarSourceError, describeSourceError } from './source.js';
+
+/** What a calendar event needs to know about a booking. */
+export interface BookingEvent {
+  /** The booking id (uuid). */
+  id: string;
+  start: Date | string;
+  end: Date | string;
+  /** Event title, e.g. "Intro call with Sam Lee". */
+  summary: string;
+  customerName: string;
+  customerEmail?: string | null;
+  /** The provider as organizer. */
+  organizer?: { name: string; email: string } | null;
+  /** Secret link to manage the booking; goes into the description. */
+  manageUrl?: string | null;
+  location?: string | null;
+  notes?: string | null;
+  /** Increase on each update (RFC 5545 SEQUENCE) so clients replace their copy. */
+  sequence?: number;
+}
+
+export function eventUid(bookingId: string): string {
+  return `${bookingId}@slotline`;
+}
+
+/** Google event ids use base32hex characters (0-9, a-v), 5–1024 long: a uuid without dashes qualifies. */
+export function googleEventId(bookingId: string): string {
+  return bookingId.toLowerCase().replace(/[^0-9a-v]/g, '');
+}
+
+function description(b: BookingEvent): string {
+  return [
+    `Booked with Slotline by ${b.customerName}${b.customerEmail ? ` <${b.customerEmail}>` : ''}.`,
+    b.notes ? `Notes: ${b.notes}` : '',
+    b.manageUrl ? `Manage this booking: ${b.manageUrl}` : '',
+  ].filter(Boolean).join('\n');
+}
+
+/**
+ * The booking as an iCalendar object (ical-generator). The customer is an attendee with SCHEDULE-AGENT=CLIENT so
+ * the provider's server does not e-mail invitations on its own (RFC 6638 §7.1); Slotline sends its own messages.
+ * Example: `bookingIcs({ id, start, end, summary: 'Intro call', customerName: 'Sam' })`.
+ * @see https://www.rfc-editor.org/rfc/rfc5545#section-3.6.1
+ */
+export function bookingIcs(b: BookingEvent): string {
+  const cal = ical({ prodId: { company: 'Slotline', product: 'Slotline', language: 'EN' } });
+  cal.createEvent({
+    id: eventUid(b.id),
+    start: new Date(b.start),
+    end: new Date(b.end),
+    stamp: new Date(),
+    sequence: b.sequence ?? 0,
+    summary: b.summary,
+    description: description(b),
+    location: b.location ?? null,
+    url: b.manageUrl ?? null,
+    status: ICalEventStatus.CONFIRMED,
+    organizer: b.organizer ?? null,
+    attendees: b.customerEmail
+      ? [{ name: b.customerName, email: b.customerEmail, status: ICalAttendeeStatus.ACCEPTED, scheduleAgent: 'CLIENT' as ICalAttendeeScheduleAgent }]
+      : [],
+  });
+  return cal.toString();
+}
+
+function basicAuth(creds: CalDavCredentials): string {
+  return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+}
+
+async function checked(res: Response, what: string, okStatuses: number[] = []): Promise<void> {
+  await res.body?.cancel();
+  if (res.ok || okStatuses.includes(res.status)) return;
+  if (res.status === 401) throw new CalendarAuthError(`${what}: the server refused the credentials (HTTP 401)`, 401);
+  throw new CalendarSourceError(`${what}: HTTP ${res.status}`, res.status);
+}
+
+/** The calendar bookings are written to: `writeCalendarId`, else the first selected one of this account, else the first. */
+export async function chooseCalDavCalendar(creds: CalDavCredentials, calendar: CalendarSettings & { writeCalendarId?: string }, signal: AbortSignal): Promise<string> {
+  const calendars = await listCalDavCalendars(creds, signal);
+  const norm = (u: string) => new URL(u, creds.serverUrl).pathname.replace(/\/?$/, '/');
+  const wanted = [calendar.writeCalendarId, ...(calendar.selectedCalendarIds ?? [])].filter((x): x is string => typeof x === 'string');
+  for (const id of wanted) {
+    const hit = calendars.find((c) => norm(c.id) === norm(id));
+    if (hit) return hit.id;
+  }
+  if (!calendars[0]) throw new CalendarSourceError('the CalDAV account has no calendar to write bookings to');
+  return calendars[0].id;
+}
+
+/**
+ * Creates or replaces the booking's event in a CalDAV calendar (PUT `<calendar>/<booking id>.ics`).
+ * @see https://www.rfc-editor.org/rfc/rfc4791#section-5.3.2
+ */
+export async function putBookingToCalDav(creds: CalDavCredentials, calendarUrl: string, b: BookingEvent, signal: AbortSignal): Promise<string> {
+  const url = new URL(`${encodeURIComponent(b.id)}.ics`, calendarUrl.replace(/\/?$/, '/')).toString();
+  const res = await fetch(url, {
+    method: 'PUT',
+    headers: { authorization: basicAuth(creds), 'content-type': 'text/calendar; charset=utf-8' },
+    body: bookingIcs(b),
+    signal,
+  });
+  await checked(res, 'CalDAV write-back');
+  return url;
+}
+
+/** Removes the booking's event from a CalDAV calendar; an event already gone is fine. */
+export async function deleteBookingFromCalDav(creds: CalDavCredentials, calendarUrl: string, bookingId: string, signal: AbortSignal): Promise<void> {
+  const url = new URL(`${encodeURIComponent(bookingId)}.ics`, calendarUrl.replace(/\/?$/, '/')).toString();
+  const res = await fetch(url, { method: 'DELETE', headers: { authorization: basicAuth(creds) }, signal });
+  await checked(res, 'CalDAV remove', [404, 410]);
+}
+
+function googleApi(cfg: GoogleOAuthConfig): string {
+  return (cfg.apiBase ?? 'https://www.googleapis.com/calendar/v3').replace(/\/$/, '');
+}
+
+/**
+ * Creates (events.insert) or, when it exists, replaces (events.update) the booking's event in a Google calendar.
+ * @see https://developers.google.com/calendar/api/v3/reference/events/insert
+ */
+export async function putBookingToGoogle(cfg: GoogleOAuthConfig, accessToken: string, calendarId: string, b: BookingEvent, signal: AbortSignal): Promise<void> {
+  const base = `${googleApi(cfg)}/calendars/${encodeURIComponent(calendarId)}/events`;
+  const id = googleEventId(b.id);
+  const body = {
+    id,
+    summary: b.summary,
+    description: description(b),
+    ...(b.location ? { location: b.location } : {}),
+    start: { dateTime: new Date(b.start).toISOString() },
+    end: { dateTime: new Date(b.end).toISOString() },
+    status: 'confirmed',
+    iCalUID: eventUid(b.id),
+    ...(b.customerEmail ? { attendees: [{ email: b.customerEmail, displayName: b.customerName, responseStatus: 'accepted' }] } : {}),
+  };
+  const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+  // sendUpdates=none: Slotline sends its own messages.
+  const inserted = await fetch(`${base}?sendUpdates=none`, { method: 'POST', headers, body: JSON.stringify(body), signal });
+  if (inserted.status === 409) {
+    await inserted.body?.cancel();
+    const updated = await fetch(`${base}/${id}?sendUpdates=none`, { method: 'PUT', headers, body: JSON.stringify(body), signal });
+    return checked(updated, 'Google write-back');
+  }
+  return checked(inserted, 'Google write-back');
+}
+
+/** Deletes the booking's event from a Google calendar; an event already gone is fine. */
+export async function deleteBookingFromGoogle(cfg: GoogleOAuthConfig, accessToken: string, calendarId: string, bookingId: string, signal: AbortSignal): Promise<void> {
+  const res = await fetch(`${googleApi(cfg)}/calendars/${encodeURIComponent(calendarId)}/events/${googleEventId(bookingId)}?sendUpdates=none`, {
+    method: 'DELETE', headers: { authorization: `Bearer ${accessToken}` }, signal,
+  });
+  await checked(res, 'Google remove', [404, 410]);
+}
+
+export interface WriteBackOptions {
+  secretsKey?: Buffer;
+  google?: GoogleOAuthConfig | null;
+  /** Per attempt (default 10 000). */
+  timeoutMs?: number;
+  /** Waits before the 2nd, 3rd … attempt (default [2 s, 10 s, 60 s]). */
+  retryDelaysMs?: number[];
+  log?: (line: string) => void;
+}
+
+export interface WriteBackReport {
+  written: string[];
+  failed: { source: string; reason: string }[];
+}
+
+/**
+ * Writes (`upsert`) or removes (`delete`) a booking's event in every connected CalDAV and Google calendar of the
+ * provider, retrying each failure. Never throws for a calendar failure; call it without awaiting after the
+ * booking is committed. Example: `void syncBookingToCalendars(db, providerId, event, 'upsert')`.
+ */
+export async function syncBookingToCalendars(
+  db: Db, providerId: string, booking: BookingEvent, action: 'upsert' | 'delete', options: WriteBackOptions = {},
+): Promise<WriteBackReport> {
+  const report: WriteBackReport = { written: [], failed: [] };
+  const input = await db.rpc<{ calendar: CalendarSettings & { writeCalendarId?: string; writeGoogleCalendarId?: string }; sources: StoredSource[] } | null>(
+    'get_calendar_refresh_input', { p_provider_id: providerId },
+  );
+  if (!input) return report;
+  const log = options.log ?? console.warn;
+  const delays = options.retryDelaysMs ?? [2_000, 10_000, 60_000];
+
+  await Promise.all(
+    input.sources.filter((s) => s.kind === 'caldav' || s.kind === 'google').map(async (row) => {
+      const once = async (signal: AbortSignal): Promise<void> => {
+        const key = options.secretsKey ?? secretsKeyFromEnv();
+        if (row.kind === 'caldav') {
+          const creds = decryptSecret<CalDavSecret>(row.secret, key);
+          const calendarUrl = await chooseCalDavCalendar(creds, input.calendar, signal);
+          if (action === 'upsert') await putBookingToCalDav(creds, calendarUrl, booking, signal);
+          else await deleteBookingFromCalDav(creds, calendarUrl, booking.id, signal);
+          return;
+        }
+        const cfg = options.google === undefined ? googleConfigFromEnv() : options.google;
+        if (!cfg) throw new CalendarSourceError('Google OAuth client is not configured');
+        const { refreshToken } = decryptSecret<GoogleSecret>(row.secret, key);
+        const { accessToken } = await refreshGoogleToken(cfg, refreshToken, signal);
+        const calendarId = input.calendar.writeGoogleCalendarId ?? 'primary';
+        if (action === 'upsert') await putBookingToGoogle(cfg, accessToken, calendarId, booking, signal);
+        else await deleteBookingFromGoogle(cfg, accessToken, calendarId, booking.id, signal);
+      };
+      let reason = '';
+      for (let attempt = 0; attempt <= delays.length; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, delays[attempt - 1]));
+        try {
+          await once(AbortSignal.timeout(options.timeoutMs ?? 10_000));
+          report.written.push(row.source);
+          return;
+        } catch (error) {
+          reason = describeSourceError(error);
+          // A refused login or revoked grant will not fix itself by retrying.
+          if (error instanceof CalendarAuthError) break;
+        }
+      }
+      log(`calendar write-back (${action}) of booking ${booking.id} to ${row.source} failed: ${reason}`);
+      report.failed.push({ source: row.source, reason });
+    }),
+  );
+  return report;
+}
