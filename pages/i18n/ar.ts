@@ -50,6 +50,7 @@ export const ar: Messages = {
   bookedWith: '{service} مع {provider}',
   yourTime: 'موعدك بتوقيتك',
   providerTime: 'الموعد بتوقيت {name}',
+  bothTimes: 'موعدك، وهو نفسه بتوقيت {name}',
   manage: 'تعديل الحجز أو إلغاؤه',
   addToCalendar: 'أضف إلى التقويم',
   googleCalendar: 'تقويم Google',

@@ -51,6 +51,7 @@ export const en = {
   bookedWith: '{service} with {provider}',
   yourTime: 'Your time',
   providerTime: 'Time for {name}',
+  bothTimes: 'Your time, the same for {name}',
   manage: 'Change or cancel this booking',
   addToCalendar: 'Add to calendar',
   googleCalendar: 'Google Calendar',

@@ -1,6 +1,6 @@
 import type { Signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { formatDateTime, formatTime } from '../format';
+import { formatDateTime, formatTime, zoneName } from '../format';
 import { BackButton, StepHeading } from '../heading';
 import { useStore } from '../store';
 import { serviceMeta } from './Services';
@@ -78,32 +78,35 @@ export function Details() {
     <section class="step details">
       <BackButton />
       <StepHeading>{t('yourDetails')}</StepHeading>
-      <div class="summary">
-        <p class="summary-service">{service.title}</p>
-        <p class="summary-when">
-          {formatDateTime(start, locale, tz, store.hour12.value)}
-          {' – '}
-          {formatTime(end, locale, tz, store.hour12.value)}
-        </p>
-        <p class="muted">{serviceMeta(service, locale, t('free'))}</p>
-      </div>
-      <form class="form" noValidate onSubmit={onSubmit}>
-        {input('name', 'text', 'name', { required: true, 'aria-required': 'true' })}
-        {input('email', 'email', 'email', { inputMode: 'email' })}
-        {input('phone', 'tel', 'tel', { inputMode: 'tel' })}
-        <p class="hint" id="contact-hint">
-          {t('contactHint', { name: provider.name })}
-        </p>
-        {input('notes', '', 'off', { rows: 3, maxLength: 2000 })}
-        {store.formError.value ? (
-          <p class="alert" role="alert">
-            {store.formError.value}
+      <div class="details-body">
+        <div class="summary">
+          <p class="summary-service">{service.title}</p>
+          <p class="summary-when">
+            {formatDateTime(start, locale, tz, store.hour12.value)}
+            {' – '}
+            {formatTime(end, locale, tz, store.hour12.value)}
           </p>
-        ) : null}
-        <button type="submit" class="primary" aria-disabled={sending ? "true" : undefined}>
-          {sending ? t('sending') : service.priceCents > 0 ? t('confirmPay') : t('confirm')}
-        </button>
-      </form>
+          <p class="muted small">{zoneName(tz, locale, start)}</p>
+          <p class="muted">{serviceMeta(service, locale, t('free'))}</p>
+        </div>
+        <form class="form" noValidate onSubmit={onSubmit}>
+          {input('name', 'text', 'name', { required: true, 'aria-required': 'true' })}
+          {input('email', 'email', 'email', { inputMode: 'email' })}
+          {input('phone', 'tel', 'tel', { inputMode: 'tel' })}
+          <p class="hint" id="contact-hint">
+            {t('contactHint', { name: provider.name })}
+          </p>
+          {input('notes', '', 'off', { rows: 3, maxLength: 2000 })}
+          {store.formError.value ? (
+            <p class="alert" role="alert">
+              {store.formError.value}
+            </p>
+          ) : null}
+          <button type="submit" class="primary" aria-disabled={sending ? 'true' : undefined}>
+            {sending ? t('sending') : service.priceCents > 0 ? t('confirmPay') : t('confirm')}
+          </button>
+        </form>
+      </div>
     </section>
   );
 }

@@ -63,6 +63,10 @@ export function Done() {
   const ics = res.icsUrl ?? res.calendarLinks?.ics ?? icsDataUrl({ id: b.id, start: b.start, end: b.end, title, url: res.manageUrl }, store.now());
   const google = res.calendarLinks?.google ?? googleCalendarUrl({ start: b.start, end: b.end, title, url: res.manageUrl });
 
+  // Two identical boxes say nothing: when both zones read the same, one box says so.
+  const reading = (zone: string) => `${formatDateTime(start, locale, zone, hour12)}|${formatTime(end, locale, zone, hour12)}|${zoneName(zone, locale, start)}`;
+  const sameZone = reading(visitorZone) === reading(provider.timezone);
+
   const when = (zone: string) => (
     <>
       <span class="when-time">
@@ -78,14 +82,23 @@ export function Done() {
       <StepHeading>{heading}</StepHeading>
       <p class="done-what">{title}</p>
       <dl class="when">
-        <div>
-          <dt>{t('yourTime')}</dt>
-          <dd>{when(visitorZone)}</dd>
-        </div>
-        <div>
-          <dt>{t('providerTime', { name: provider.name })}</dt>
-          <dd>{when(provider.timezone)}</dd>
-        </div>
+        {sameZone ? (
+          <div>
+            <dt>{t('bothTimes', { name: provider.name })}</dt>
+            <dd>{when(visitorZone)}</dd>
+          </div>
+        ) : (
+          <>
+            <div>
+              <dt>{t('yourTime')}</dt>
+              <dd>{when(visitorZone)}</dd>
+            </div>
+            <div>
+              <dt>{t('providerTime', { name: provider.name })}</dt>
+              <dd>{when(provider.timezone)}</dd>
+            </div>
+          </>
+        )}
       </dl>
       {next.type === 'payment' ? (
         <div class="next">

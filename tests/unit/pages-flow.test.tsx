@@ -131,6 +131,15 @@ describe('booking page flow', () => {
     expect(screen.getByRole('link', { name: 'Google Calendar' }).getAttribute('href')).toContain('dates=20261123T050000Z%2F20261123T053000Z');
   });
 
+  it('confirms in one box when the visitor is in the provider’s zone', async () => {
+    mount('/c/kim/intro?tz=Asia/Dubai&slot=2026-11-23T05:00:00Z&name=Sam&email=sam@example.com');
+    fireEvent.click(await screen.findByRole('button', { name: 'Confirm booking' }));
+    await screen.findByRole('heading', { name: 'You are booked' });
+    expect(screen.getByText('Your time, the same for Kim Lindberg')).toBeTruthy();
+    expect(screen.queryByText('Time for Kim Lindberg')).toBeNull();
+    expect(screen.getAllByText(/Monday, November 23, 2026 at 9:00 AM – 9:30 AM/)).toHaveLength(1);
+  });
+
   it('on 409 slot-taken says so, refreshes the day, and keeps what the visitor typed', async () => {
     const api = fakeApi({
       book: (body, slots) => {
