@@ -4,7 +4,9 @@ import { readConfig } from './config.ts';
 import { openDbFromEnv } from './db/index.ts';
 import { seedDemo } from './providers/demo.ts';
 import { startHoldSweep } from './payments/sweep.ts';
-import { stripeFromEnv } from './payments/stripe.ts';
+import { stripeClient, stripeFromEnv, type StripeSetup } from './payments/stripe.ts';
+import { startLocalStripe } from './payments/local-stripe.ts';
+import { randomBytes } from 'node:crypto';
 
 /**
  * `npm start`: opens the database the environment selects (embedded PGlite by default),
@@ -16,8 +18,15 @@ async function main() {
   console.log(`[slotline] database: ${description}`);
   if (config.seedDemo && (await seedDemo(db))) console.log('[slotline] seeded the demo provider "demo"');
 
-  const payments = stripeFromEnv();
-  console.log(`[slotline] payments: ${payments ? 'Stripe' : 'off (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for paid services)'}`);
+  let payments: StripeSetup | null = stripeFromEnv();
+  let localStripe: Awaited<ReturnType<typeof startLocalStripe>> | null = null;
+  if (!payments && process.env.DEMO_PAYMENTS !== '0' && process.env.DEMO_PAYMENTS !== 'false') {
+    // No Stripe keys: a local test-mode checkout (no real money) so paid services work in the demo.
+    const webhookSecret = `whsec_local_${randomBytes(16).toString('hex')}`;
+    localStripe = await startLocalStripe({ webhookSecret, webhookUrl: `http://127.0.0.1:${config.port}/api/stripe/webhook` });
+    payments = { stripe: stripeClient('sk_test_local', localStripe.url), webhookSecret };
+  }
+  console.log(`[slotline] payments: ${localStripe ? `local test checkout at ${localStripe.url} (no real money; set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for Stripe)` : payments ? 'Stripe' : 'off (paid services answer 503)'}`);
   const stopSweep = startHoldSweep(db, payments?.stripe ?? null, 60_000);
   const app = createApp({ db, config, payments });
   let inFlight = 0;
@@ -56,6 +65,7 @@ async function main() {
     console.log(`[slotline] ${signal}: finishing ${inFlight} request(s), then closing the database`);
     const deadline = Date.now() + 10_000;
     stopSweep();
+    await localStripe?.close();
     server.close();
     while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     await db.close();
