@@ -45,7 +45,9 @@ export function createIcsFeedSource(options: IcsFeedOptions): BusySource {
         if (state.etag) headers['if-none-match'] = state.etag;
         if (state.lastModified) headers['if-modified-since'] = state.lastModified;
       }
-      const res = await fetch(feedUrl(options.url), { headers, signal, redirect: 'follow' });
+      const { url, authorization } = feedRequest(options.url);
+      if (authorization) headers.authorization = authorization;
+      const res = await fetch(url, { headers, signal, redirect: 'follow' });
       let body: string;
       if (res.status === 304 && state.body) {
         await res.body?.cancel();
@@ -71,8 +73,20 @@ export function createIcsFeedSource(options: IcsFeedOptions): BusySource {
   };
 }
 
-function feedUrl(url: string): string {
-  return url.replace(/^webcals?:\/\//i, 'https://');
+/** `webcal://` means https; `https://user:pass@host/…` (fetch refuses credentials in URLs) becomes Basic auth. */
+function feedRequest(raw: string): { url: string; authorization?: string } {
+  let u: URL;
+  try {
+    u = new URL(raw.replace(/^webcals?:\/\//i, 'https://'));
+  } catch {
+    throw new CalendarSourceError('ICS feed address is not a valid URL');
+  }
+  if (!u.username && !u.password) return { url: u.toString() };
+  const user = decodeURIComponent(u.username);
+  const pass = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
 }
 
 async function readLimited(res: Response): Promise<string> {

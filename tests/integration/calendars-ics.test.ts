@@ -60,6 +60,25 @@ describe('ICS feed source', () => {
     expect(server.requests).toEqual([{ ifModifiedSince: lastModified, status: 304 }]);
   });
 
+  it('sends credentials written into the feed URL as Basic auth, and reads webcal:// as https', async () => {
+    server.requireAuthorization = `Basic ${Buffer.from('kim:s3cret pass').toString('base64')}`;
+    try {
+      const withCreds = server.url.replace('http://', 'http://kim:s3cret%20pass@');
+      const source = createIcsFeedSource({ id: 'ics:1', url: withCreds, timezone: 'Asia/Dubai', selfAddresses: ['me@example.com'] });
+      expect(await source.fetchBusy(WINDOW, AbortSignal.timeout(5000))).toEqual(V1_BUSY);
+      const wrong = createIcsFeedSource({ id: 'ics:1', url: server.url.replace('http://', 'http://kim:nope@'), timezone: 'Asia/Dubai' });
+      const error = await wrong.fetchBusy(WINDOW, AbortSignal.timeout(5000)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CalendarAuthError);
+      expect(describeSourceError(error)).not.toContain('nope');
+    } finally {
+      server.requireAuthorization = null;
+    }
+    // webcal:// is https: against this plain-HTTP server the TLS handshake fails, proving the scheme was changed.
+    const webcal = createIcsFeedSource({ id: 'ics:1', url: server.url.replace('http://', 'webcal://'), timezone: 'Asia/Dubai' });
+    const tls = await webcal.fetchBusy(WINDOW, AbortSignal.timeout(5000)).catch((e: unknown) => e);
+    expect(describeSourceError(tls)).toBe('network error (ERR_SSL_WRONG_VERSION_NUMBER)');
+  });
+
   it('reports refused access, server errors, non-calendar bodies and timeouts without the secret URL', async () => {
     const source = createIcsFeedSource({ id: 'ics:1', url: server.url, timezone: 'Asia/Dubai' });
     try {

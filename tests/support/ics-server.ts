@@ -14,6 +14,8 @@ export interface IcsServer {
   status: number | null;
   /** Delay before answering, in milliseconds. */
   delayMs: number;
+  /** When set, requests without exactly this Authorization header get 401. */
+  requireAuthorization: string | null;
   requests: { ifNoneMatch?: string; ifModifiedSince?: string; status: number }[];
   setBody(text: string, lastModified?: Date): void;
   stop(): Promise<void>;
@@ -40,6 +42,7 @@ export async function startIcsServer(initialBody = ''): Promise<IcsServer> {
     body: initialBody,
     status: null,
     delayMs: 0,
+    requireAuthorization: null,
     requests: [],
     setBody(text, modified = new Date(Math.floor(Date.now() / 1000) * 1000)) {
       s.body = text;
@@ -53,6 +56,11 @@ export async function startIcsServer(initialBody = ''): Promise<IcsServer> {
     const ifModifiedSince = req.headers['if-modified-since'];
     const log = { ...(ifNoneMatch ? { ifNoneMatch } : {}), ...(ifModifiedSince ? { ifModifiedSince } : {}), status: 200 };
     s.requests.push(log);
+    if (s.requireAuthorization !== null && req.headers.authorization !== s.requireAuthorization) {
+      log.status = 401;
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="feed"' });
+      return res.end();
+    }
     if (s.status !== null) {
       log.status = s.status;
       res.writeHead(s.status);
