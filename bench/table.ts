@@ -65,7 +65,7 @@ export function markdownTable(r: Results): string {
   }
   rows.push(
     '',
-    `Measured ${r.measuredAt.slice(0, 16).replace('T', ' ')} UTC with \`npm run bench\` on ${r.machine.cores} × ${r.machine.cpu}, Node ${r.machine.node}; loopback only.`,
+    `Measured ${r.measuredAt.slice(0, 16).replace('T', ' ')} UTC with \`npm run bench\` on ${r.machine.cores} × ${r.machine.cpu}, Node ${r.machine.node}; loopback only.${r.distStale ? ' Warning: `dist/` was older than its sources.' : ''}`,
   );
   return rows.join('\n');
 }
