@@ -59,17 +59,18 @@ export function expandBusy(ics: string, window: BusyWindow, options: ExpandOptio
   const out: { start: number; end: number }[] = [];
   for (const vcalendar of parseCalendars(ics)) {
     const ctx: Context = { to, self, unansweredBusy, zones: new ZoneResolver(vcalendar, options.timezone) };
-    const byUid = new Map<string, { master?: ICAL.Component; overrides: ICAL.Component[] }>();
+    const byUid = new Map<string, { masters: ICAL.Component[]; overrides: ICAL.Component[] }>();
     vcalendar.getAllSubcomponents('vevent').forEach((vevent, i) => {
       const uid = String(vevent.getFirstPropertyValue('uid') ?? `(no uid ${i})`);
-      const group = byUid.get(uid) ?? { overrides: [] };
+      const group = byUid.get(uid) ?? { masters: [], overrides: [] };
       if (vevent.hasProperty('recurrence-id')) group.overrides.push(vevent);
-      else group.master = vevent;
+      else group.masters.push(vevent); // duplicates happen in feeds; none of them may be lost
       byUid.set(uid, group);
     });
-    for (const { master, overrides } of byUid.values()) {
+    for (const { masters, overrides } of byUid.values()) {
       const replaced = new Set(overrides.map((o) => instanceKey(o.getFirstProperty('recurrence-id')!, ctx)));
-      if (master && isBusy(master, ctx)) {
+      for (const master of masters) {
+        if (!isBusy(master, ctx)) continue;
         for (const inst of masterInstances(master, ctx)) if (!replaced.has(inst.key)) out.push(inst);
       }
       for (const o of overrides) {

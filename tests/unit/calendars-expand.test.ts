@@ -74,6 +74,15 @@ describe('expandBusy: single events and the window', () => {
     expect(out).toEqual([]);
   });
 
+  it('keeps every event when a feed repeats a UID without RECURRENCE-ID', () => {
+    const out = expandBusy(
+      cal(vevent('UID:dup@test', 'DTSTART:20260310T090000Z', 'DTEND:20260310T100000Z'), vevent('UID:dup@test', 'DTSTART:20260311T090000Z', 'DTEND:20260311T100000Z')),
+      YEAR_2026,
+      DUBAI,
+    );
+    expect(starts(out)).toEqual(['2026-03-10T09:00:00.000Z', '2026-03-11T09:00:00.000Z']);
+  });
+
   it('rejects an invalid window', () => {
     expect(() => expandBusy(ics, { from: 'nope', to: '2026-03-10T00:00:00Z' }, DUBAI)).toThrow(/window/);
   });
