@@ -33,11 +33,32 @@ export function wallToUtc(wall: number, offsetAt: OffsetAt): number {
   return wall - before;
 }
 
-/** Offset function of an IANA zone (luxon, backed by Intl). */
+const ianaZones = new Map<string, OffsetAt>();
+
+/**
+ * Offset function of an IANA zone (luxon, backed by Intl), shared per zone. Intl lookups are slow (~25 µs), and a
+ * long series needs several per instance, so offsets are memoised per UTC day: a day whose first and last
+ * millisecond agree has that one offset throughout (no zone changes offset twice within a day); other days ask Intl.
+ */
 export function ianaOffset(zone: string): OffsetAt {
+  const known = ianaZones.get(zone);
+  if (known) return known;
   const z = IANAZone.create(zone);
   if (!z.isValid) throw new Error(`unknown time zone: ${zone}`);
-  return (utcMs) => z.offset(utcMs) * 60_000;
+  const days = new Map<number, number | null>();
+  const fn: OffsetAt = (utcMs) => {
+    const day = Math.floor(utcMs / DAY_MS);
+    let constant = days.get(day);
+    if (constant === undefined) {
+      const first = z.offset(day * DAY_MS);
+      constant = first === z.offset(day * DAY_MS + DAY_MS - 1) ? first * 60_000 : null;
+      if (days.size > 200_000) days.clear();
+      days.set(day, constant);
+    }
+    return constant ?? z.offset(utcMs) * 60_000;
+  };
+  ianaZones.set(zone, fn);
+  return fn;
 }
 
 /** True when `zone` names an IANA zone known to this runtime. */
