@@ -110,7 +110,7 @@ describe('booking page in Chromium', () => {
       await page.getByRole('button', { name: 'Confirm booking' }).click();
       await page.getByRole('heading', { name: 'You are booked' }).waitFor();
       expect(page.url()).toMatch(/[?&]booked=/);
-      await expect.poll(() => page.getByText('Central European Standard Time (GMT+1)').count()).toBe(1);
+      await expect.poll(() => page.getByText('Central European Standard Time (GMT+1)').count(), { timeout: 10_000 }).toBe(1);
       expect(await page.getByText('Gulf Standard Time (GMT+4)').count()).toBe(1);
       const manage = await page.getByRole('link', { name: 'Change or cancel this booking' }).getAttribute('href');
       expect(manage).toMatch(new RegExp(`^${server.url}/b/`));
@@ -142,7 +142,7 @@ describe('booking page in Chromium', () => {
     await page.goto(`${server.url}/c/demo`);
     await tabTo(page, (name) => name.startsWith('Training session'));
     await page.keyboard.press('Enter');
-    await expect.poll(() => activeName(page)).toBe('Choose a day');
+    await expect.poll(() => activeName(page), { timeout: 10_000 }).toBe('Choose a day');
 
     // One Tab stop in the grid; arrows move between days; Enter picks the day.
     await tabTo(page, (name) => /times? available/.test(name));
@@ -151,12 +151,12 @@ describe('booking page in Chromium', () => {
     await page.keyboard.press('ArrowLeft');
     expect(await activeName(page)).toBe(first);
     await page.keyboard.press('Enter');
-    await expect.poll(() => activeName(page)).toMatch(/^Times on /);
+    await expect.poll(() => activeName(page), { timeout: 10_000 }).toMatch(/^Times on /);
 
     await tabTo(page, (name, tag) => tag === 'BUTTON' && / at \d/.test(name));
     const slotLabel = await activeName(page);
     await page.keyboard.press('Enter');
-    await expect.poll(() => activeName(page)).toBe('Your details');
+    await expect.poll(() => activeName(page), { timeout: 10_000 }).toBe('Your details');
 
     await tabTo(page, (_, tag) => tag === 'INPUT');
     await page.keyboard.type('Keyboard Visitor');
@@ -164,7 +164,7 @@ describe('booking page in Chromium', () => {
     await page.keyboard.type('keys@example.com');
     await tabTo(page, (name) => name === 'Confirm booking');
     await page.keyboard.press('Enter');
-    await expect.poll(() => activeName(page)).toBe('You are booked');
+    await expect.poll(() => activeName(page), { timeout: 10_000 }).toBe('You are booked');
     expect(await page.locator('.when').textContent()).toContain(slotLabel.replace(/ at .*/, ''));
     expect(problems).toEqual([]);
     await context.close();
