@@ -53,7 +53,8 @@ export async function startRadicale(users: Record<string, string> = { alice: 'al
     stderr = (stderr + d.toString()).slice(-4000);
   });
   const url = `http://127.0.0.1:${port}/`;
-  const deadline = Date.now() + 15_000;
+  // Generous: on a loaded CI machine Python start-up alone can take many seconds.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`radicale exited (${child.exitCode}): ${stderr}`);
     try {
