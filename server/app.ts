@@ -10,7 +10,8 @@ import type { StripeSetup } from './payments/stripe.ts';
 import { stripeWebhookRoutes } from './payments/webhook.ts';
 import { pageRoutes } from './pages/routes.ts';
 import { providerRoutes } from './providers/routes.ts';
-import { slotRoutes } from './slots/routes.ts';
+import { ResponseCache } from './slots/cache.ts';
+import { slotRoutes, type CachedSlots } from './slots/routes.ts';
 import { widgetRoutes } from './widget/routes.ts';
 import { whatsappRoutes } from './whatsapp/routes.ts';
 
@@ -30,6 +31,12 @@ export interface AppOptions {
 export function createApp({ db, config, payments = null, now, log = console.error }: AppOptions) {
   const app = new Hono();
   app.use('*', securityHeaders());
+  // Public reads are cached for a few seconds; any write through this server clears them.
+  const readCache = new ResponseCache<CachedSlots>(config.readCacheMs);
+  app.use('/api/*', async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') readCache.clear();
+  });
 
   app.get('/healthz', async (c) => {
     await db.rpc('get_public_provider', { p_slug: 'healthz' });
@@ -37,7 +44,7 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   });
 
   app.route('/', providerRoutes({ db }));
-  app.route('/', slotRoutes({ db, now }));
+  app.route('/', slotRoutes({ db, now, cache: readCache }));
   app.route('/', bookingRoutes({ db, config, payments, now }));
   app.route('/', manageRoutes({ db, config, payments, now }));
   app.route('/', stripeWebhookRoutes({ db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, log }));

@@ -11,6 +11,8 @@ export interface Config {
   /** Trust X-Forwarded-For / X-Forwarded-Proto (only behind a proxy you run). */
   trustProxy: boolean;
   seedDemo: boolean;
+  /** How long public slot answers are reused (ms); 0 turns the cache off. */
+  readCacheMs: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -34,6 +36,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     publicUrl,
     holdMinutes: int(env.HOLD_MINUTES, 30, 'HOLD_MINUTES'),
+    readCacheMs: int(env.SLOTS_CACHE_MS, 5_000, 'SLOTS_CACHE_MS'),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     seedDemo: env.SEED_DEMO === undefined ? !env.DATABASE_URL && !env.SUPABASE_URL : env.SEED_DEMO !== '0' && env.SEED_DEMO !== 'false',
   };

@@ -33,15 +33,22 @@ export async function readJson<T extends z.ZodType>(
   return { ok: true, value: parsed.data };
 }
 
-/** Whether `zone` is an IANA time zone this runtime knows. */
+const knownZones = new Map<string, boolean>();
+
+/** Whether `zone` is an IANA time zone this runtime knows (answers are remembered: Intl is slow). */
 export function isTimeZone(zone: string): boolean {
   if (!zone || zone.length > 64) return false;
+  const known = knownZones.get(zone);
+  if (known !== undefined) return known;
+  let valid: boolean;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    valid = true;
   } catch {
-    return false;
+    valid = false;
   }
+  if (knownZones.size < 2_000) knownZones.set(zone, valid);
+  return valid;
 }
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;

@@ -1,6 +1,7 @@
-import { Hono } from 'hono';
-import { etag } from 'hono/etag';
-import { localDayOf } from '../availability/index.ts';
+import { Hono, type Context } from 'hono';
+import { createHash } from 'node:crypto';
+import { countByLocalDay } from '../availability/index.ts';
+import { ResponseCache } from './cache.ts';
 import type { Db } from '../db/port.ts';
 import { invalid, notFound } from '../http/problem.ts';
 import { isTimeZone } from '../http/validate.ts';
@@ -21,11 +22,26 @@ export interface SlotsResponse {
  * @example
  * GET /api/providers/demo/slots?service=intro&from=2026-12-01&to=2026-12-07&tz=Europe/Berlin
  */
-export function slotRoutes({ db, now = () => new Date() }: { db: Db; now?: () => Date }) {
+export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCache<CachedSlots>() }: {
+  db: Db;
+  now?: () => Date;
+  /** Recent answers by query; cleared by the app after every write. */
+  cache?: ResponseCache<CachedSlots>;
+}) {
   const app = new Hono();
-  app.get('/api/providers/:slug/slots', etag(), async (c) => {
+  app.get('/api/providers/:slug/slots', async (c) => {
     const q = c.req.query();
-    const provider = await loadProvider(db, c.req.param('slug'));
+    const key = JSON.stringify([c.req.param('slug'), q.service, q.from, q.to, q.tz]);
+    const hit = cache.get(key) ?? (await answer(c, q, key));
+    if (hit instanceof Response) return hit;
+    c.header('cache-control', 'public, max-age=15, stale-while-revalidate=30');
+    c.header('etag', hit.etag);
+    if (c.req.header('if-none-match') === hit.etag) return c.body(null, 304);
+    return c.body(hit.body, 200, { 'content-type': 'application/json; charset=utf-8' });
+  });
+
+  async function answer(c: Context, q: Record<string, string>, key: string): Promise<CachedSlots | Response> {
+    const provider = await loadProvider(db, c.req.param('slug') ?? '');
     if (!provider) return notFound(c, 'Provider');
 
     const zone = q.tz || provider.timezone;
@@ -38,10 +54,17 @@ export function slotRoutes({ db, now = () => new Date() }: { db: Db; now?: () =>
     if ('errors' in window) return invalid(c, window.errors);
 
     const response = await computeSlotsResponse(db, provider, service, window, zone, now());
-    c.header('cache-control', 'public, max-age=15, stale-while-revalidate=30');
-    return c.json(response);
-  });
+    const body = JSON.stringify(response);
+    const entry = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+    cache.set(key, entry);
+    return entry;
+  }
   return app;
+}
+
+export interface CachedSlots {
+  body: string;
+  etag: string;
 }
 
 export async function computeSlotsResponse(
@@ -53,10 +76,5 @@ export async function computeSlotsResponse(
   at: Date,
 ): Promise<SlotsResponse> {
   const slots = await offeredSlots(db, provider, service, window, at);
-  const days: Record<string, number> = {};
-  for (const slot of slots) {
-    const day = localDayOf(slot.start, zone);
-    days[day] = (days[day] ?? 0) + 1;
-  }
-  return { timezone: zone, slots, days };
+  return { timezone: zone, slots, days: countByLocalDay(slots.map((s) => s.start), zone) };
 }
