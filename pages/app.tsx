@@ -85,6 +85,7 @@ function Page() {
     ) : step === 'calendar' ? (
       <div class="pick">
         <Calendar asStep />
+        <p class="pick-hint muted">{store.t('pickDayHint')}</p>
       </div>
     ) : step === 'times' ? (
       <Times key={`${store.date.value}`} />

@@ -19,6 +19,7 @@ export const ar: Messages = {
   retry: 'حاول مرة أخرى',
   noTimesMonth: 'لا توجد مواعيد متاحة في {month}.',
   nextAvailable: 'انتقل إلى الشهر التالي',
+  pickDayHint: 'اختر يومًا لترى مواعيده المتاحة.',
   chooseTime: 'اختر وقتًا',
   timesFor: 'المواعيد يوم {date}',
   noTimesDay: 'لا توجد مواعيد متاحة في هذا اليوم. يُرجى اختيار يوم آخر.',

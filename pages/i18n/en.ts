@@ -20,6 +20,7 @@ export const en = {
   retry: 'Try again',
   noTimesMonth: 'No free times in {month}.',
   nextAvailable: 'Go to the next month',
+  pickDayHint: 'Choose a day to see its free times.',
   chooseTime: 'Choose a time',
   timesFor: 'Times on {date}',
   noTimesDay: 'No free times on this day. Please choose another day.',

@@ -101,18 +101,25 @@ export function pageRoutes(options: PageRouteOptions): Hono {
   const distDir = resolve(options.distDir ?? root('dist/pages'));
   const now = options.now ?? (() => new Date());
   const app = new Hono();
-  let template: Promise<string> | undefined;
+  let building: Promise<unknown> | undefined;
 
-  /** The built `index.html`; on a checkout that was never built, builds the page once with Vite. */
-  function readTemplate(): Promise<string> {
-    template ??= readFile(resolve(distDir, 'index.html'), 'utf8').catch(async (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT' || options.distDir) throw error;
-      const { build } = await import('vite');
-      await build({ configFile: root('vite.config.ts'), logLevel: 'warn' });
-      return readFile(resolve(distDir, 'index.html'), 'utf8');
-    });
-    template.catch(() => (template = undefined));
-    return template;
+  /**
+   * The built `index.html`, read on every request (a 1 KB file) so a rebuild never leaves the page pointing
+   * at deleted assets. On a checkout that was never built, builds the page once with Vite.
+   */
+  async function readTemplate(): Promise<string> {
+    const file = resolve(distDir, 'index.html');
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || options.distDir) throw error;
+      building ??= import('vite').then(({ build }) => build({ configFile: root('vite.config.ts'), logLevel: 'warn' }));
+      await building.catch((e) => {
+        building = undefined;
+        throw e;
+      });
+      return readFile(file, 'utf8');
+    }
   }
 
   async function apiJson<T>(path: string): Promise<{ status: number; body: T | null }> {
