@@ -20,6 +20,8 @@ export interface Provider {
   services: Service[];
   whatsapp?: { enabled: boolean };
   embedAllowedOrigins?: string[] | null;
+  /** Booking policy the page can use to limit navigation (e.g. no months past the horizon). */
+  booking?: { minNoticeMinutes?: number; horizonDays?: number };
 }
 
 export interface Slot {

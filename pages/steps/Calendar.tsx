@@ -4,7 +4,8 @@ import { BackButton, StepHeading } from '../heading';
 import { useStore } from '../store';
 import { addDays, addMonths, firstDayOfWeek, monthGrid } from '../time';
 
-const MAX_MONTHS_AHEAD = 12;
+/** How far ahead the month arrows go when the provider does not say (its booking horizon, else a year). */
+const DEFAULT_HORIZON_DAYS = 365;
 
 /**
  * Step 2: a month grid with the days that have free times marked. Follows the WAI-ARIA date grid pattern
@@ -61,7 +62,8 @@ export function Calendar({ asStep }: { asStep: boolean }) {
 
   const setMonth = (m: string) => store.go({ month: m }, { replace: true, focus: false, keepNotice: true });
   const canPrev = month > thisMonth;
-  const canNext = month < addMonths(thisMonth, MAX_MONTHS_AHEAD);
+  const lastMonth = addDays(today, store.provider.value?.booking?.horizonDays ?? DEFAULT_HORIZON_DAYS).slice(0, 7);
+  const canNext = month < lastMonth;
 
   const choose = (d: string) => {
     if (available(d)) store.go({ date: d, slot: null, month: null });
@@ -90,7 +92,7 @@ export function Calendar({ asStep }: { asStep: boolean }) {
     } else return;
     e.preventDefault();
     const m = next.slice(0, 7);
-    if (m < thisMonth || m > addMonths(thisMonth, MAX_MONTHS_AHEAD)) return;
+    if (m < thisMonth || m > lastMonth) return;
     setFocusDate(next);
     const button = m === month ? grid.current?.querySelector<HTMLButtonElement>(`[data-date="${next}"]`) : null;
     if (button) button.focus();

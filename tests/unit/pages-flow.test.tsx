@@ -36,6 +36,16 @@ describe('booking page flow', () => {
     expect(query().get('date')).toBeNull();
   });
 
+  it('does not page past the provider’s booking horizon', async () => {
+    mount('/c/kim/intro?tz=Asia/Dubai', { data: { provider: { ...provider, booking: { horizonDays: 20 } }, slots: null } });
+    const next = screen.getByRole('button', { name: 'Next month' }) as HTMLButtonElement;
+    expect(next.disabled).toBe(false);
+    fireEvent.click(next);
+    await screen.findByRole('grid', { name: 'December 2026' });
+    expect((screen.getByRole('button', { name: 'Next month' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Previous month' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
   it('uses the inlined first data without asking the API again', async () => {
     const { api } = mount('/c/kim/intro?tz=Asia/Dubai', {
       data: { provider, slots: { service: 'intro', from: '2026-11-21T06:00:00Z', to: '2026-12-25T06:00:00Z', slots: freeSlots() } },
