@@ -3,6 +3,7 @@ import { createApp } from './app.ts';
 import { readConfig } from './config.ts';
 import { openDbFromEnv } from './db/index.ts';
 import { seedDemo } from './providers/demo.ts';
+import { assertSecretsReadable } from './secrets/check.ts';
 import { startHoldSweep } from './payments/sweep.ts';
 import { stripeClient, stripeFromEnv, type StripeSetup } from './payments/stripe.ts';
 import { startLocalStripe } from './payments/local-stripe.ts';
@@ -16,6 +17,8 @@ async function main() {
   const config = readConfig();
   const { db, description } = await openDbFromEnv();
   console.log(`[slotline] database: ${description}`);
+  // A stored calendar or payment secret with a missing or wrong SECRETS_KEY stops start-up here.
+  await assertSecretsReadable(db);
   if (config.seedDemo && (await seedDemo(db))) console.log('[slotline] seeded the demo provider "demo"');
 
   let payments: StripeSetup | null = stripeFromEnv();

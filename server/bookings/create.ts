@@ -2,6 +2,7 @@ import type { Db } from '../db/port.ts';
 import { isSlotTaken } from '../db/port.ts';
 import type { Provider, ProviderService } from '../providers/public.ts';
 import { checkOffered } from '../slots/offered.ts';
+import { calendarHealth } from '../slots/calendar-busy.ts';
 import type { BookingRequest } from './schema.ts';
 import { hashToken, newManageToken } from './tokens.ts';
 
@@ -31,6 +32,9 @@ export async function createBooking(
   options: { holdMinutes: number | null; now?: Date },
 ): Promise<CreateOutcome> {
   const start = new Date(request.start);
+  // A stale calendar is refreshed before booking; a calendar we cannot read blocks ("hide").
+  const health = await calendarHealth(db, provider.id, { from: start, to: start }, { forBooking: true });
+  if (health.hide) return { kind: 'unavailable' };
   const offered = await checkOffered(db, provider, service, start, options.now);
   if (offered === 'unavailable') return { kind: 'unavailable' };
   if (offered === 'taken') {

@@ -13,6 +13,14 @@ import { loadBusy, slotQuery } from '../slots/offered.ts';
 import { checkStart } from '../availability/index.ts';
 import { hashToken, looksLikeToken } from './tokens.ts';
 import { locationLine, manageView, policyState, type ManageRecord } from './view.ts';
+import { writeBackLater, type WriteBackBooking } from './write-back.ts';
+
+function writeBackRecord(r: ManageRecord, manageUrl: string): WriteBackBooking {
+  return {
+    id: r.id, start: r.start, end: r.end, serviceTitle: r.serviceTitle, customerName: r.name,
+    customerEmail: r.email, providerName: r.providerName, manageUrl, location: locationLine(r),
+  };
+}
 
 const cancelSchema = z.object({ reason: z.string().trim().max(500, 'must be at most 500 characters').optional() });
 const rescheduleSchema = z.object({
@@ -96,6 +104,8 @@ export function manageRoutes({ db, config, payments = null, now = () => new Date
       if (isNotFound(error)) return view(c, token);
       throw error;
     }
+    const provider = await loadProvider(db, record.provider);
+    if (provider) writeBackLater(db, provider.id, writeBackRecord(record, urls(token).manageUrl), 'delete');
     if (policy.refundable && payments && record.payment?.txnId) {
       await refundPayment(db, payments.stripe, {
         bookingId: record.id,
@@ -142,7 +152,8 @@ export function manageRoutes({ db, config, payments = null, now = () => new Date
       return problem(c, 409, 'slot-taken', 'Someone just took this time', { detail: 'Please pick another time.' });
     }
     try {
-      await db.rpc('reschedule_booking', { p_token_hash: hashToken(token), p_starts_at: start });
+      const moved = await db.rpc<{ start: string; end: string }>('reschedule_booking', { p_token_hash: hashToken(token), p_starts_at: start });
+      writeBackLater(db, provider.id, { ...writeBackRecord(record, urls(token).manageUrl), start: moved.start, end: moved.end }, 'upsert');
     } catch (error) {
       if (isSlotTaken(error)) return problem(c, 409, 'slot-taken', 'Someone just took this time', { detail: 'Please pick another time.' });
       if (isNotFound(error)) return notFound(c, 'Booking');

@@ -2,6 +2,7 @@ import { openDbFromEnv } from '../db/index.ts';
 import { applyProviderFile, readProviderFile } from '../providers/file.ts';
 import { hashToken, newManageToken } from '../bookings/tokens.ts';
 import { readConfig } from '../config.ts';
+import { CALENDAR_COMMANDS, calendarUsage, runCalendarCommand } from '../calendars/connect-cli.ts';
 
 const usage = `Usage: npm run provider -- <command>
 
@@ -9,6 +10,7 @@ const usage = `Usage: npm run provider -- <command>
   check <file.json>     validate a provider file without writing anything
   rotate-feed <slug>    make a new private calendar feed URL (the old one stops working)
 
+${calendarUsage}
 The database is the one the environment selects (DATABASE_URL, SUPABASE_URL, or the embedded one in DATA_DIR).`;
 
 /** `npm run provider -- …`: set providers up from JSON files until a settings page exists. */
@@ -36,6 +38,14 @@ async function main(argv: string[]): Promise<number> {
       const result = await applyProviderFile(db, parsed.file);
       console.log(`Applied provider "${result.slug}" (${parsed.file.services.length} service(s)) to ${description}.`);
       return 0;
+    } finally {
+      await db.close();
+    }
+  }
+  if ((CALENDAR_COMMANDS as readonly string[]).includes(command)) {
+    const { db } = await openDbFromEnv();
+    try {
+      return await runCalendarCommand(command, rest, { db });
     } finally {
       await db.close();
     }

@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import type { Db } from '../db/port.ts';
 import { problem } from '../http/problem.ts';
 import { refundPayment } from './refund.ts';
+import { writeBackLater } from '../bookings/write-back.ts';
 
 type PaymentKind = 'paid' | 'failed' | 'expired';
 
@@ -58,7 +59,7 @@ export function stripeWebhookRoutes({ db, stripe, webhookSecret, log = console.e
     if (!UUID.test(bookingId)) return c.json({ received: true, handled: false });
     const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id ?? null;
 
-    const result = await db.rpc<{ outcome: string }>('apply_payment_event', {
+    const result = await db.rpc<{ outcome: string; booking?: { id: string; start: string; end: string; providerId: string; name: string; email: string | null; notes: string } }>('apply_payment_event', {
       p_event_id: event.id,
       p_event_type: event.type,
       p_kind: kind,
@@ -78,6 +79,13 @@ export function stripeWebhookRoutes({ db, stripe, webhookSecret, log = console.e
       });
       log(`[slotline] refunded booking ${bookingId}: payment arrived after its time was taken`);
       return c.json({ received: true, outcome: 'refunded' });
+    }
+    if (result.outcome === 'confirmed' && result.booking) {
+      const b = result.booking;
+      writeBackLater(db, b.providerId, {
+        id: b.id, start: b.start, end: b.end, serviceTitle: 'Paid booking', customerName: b.name,
+        customerEmail: b.email, providerName: '', notes: b.notes,
+      }, 'upsert');
     }
     return c.json({ received: true, outcome: result.outcome });
   });

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { createHash } from 'node:crypto';
 import { countByLocalDay } from '../availability/index.ts';
 import { ResponseCache } from './cache.ts';
+import { calendarHealth } from './calendar-busy.ts';
 import type { Db } from '../db/port.ts';
 import { invalid, notFound } from '../http/problem.ts';
 import { isTimeZone } from '../http/validate.ts';
@@ -13,6 +14,8 @@ export interface SlotsResponse {
   timezone: string;
   slots: { start: string; end: string }[];
   days: Record<string, number>;
+  /** Whether the provider's calendars could be read fresh for this answer. */
+  calendar: { stale: boolean; failing: boolean };
 }
 
 /**
@@ -75,6 +78,15 @@ export async function computeSlotsResponse(
   zone: string,
   at: Date,
 ): Promise<SlotsResponse> {
-  const slots = await offeredSlots(db, provider, service, window, at);
-  return { timezone: zone, slots, days: countByLocalDay(slots.map((s) => s.start), zone) };
+  const [health, slots] = await Promise.all([
+    calendarHealth(db, provider.id, window),
+    offeredSlots(db, provider, service, window, at),
+  ]);
+  const offered = health.hide ? [] : slots;
+  return {
+    timezone: zone,
+    slots: offered,
+    days: countByLocalDay(offered.map((s) => s.start), zone),
+    calendar: { stale: health.stale, failing: health.failing },
+  };
 }

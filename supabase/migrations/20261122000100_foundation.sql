@@ -502,8 +502,12 @@ begin
     values (v_owner, p_slug, p_name, p_is_public, p_timezone, p_settings)
     returning * into v_provider;
   else
+    -- Calendar choices made by the connect commands survive a file that does not mention them.
     update public.providers
-       set display_name = p_name, is_public = p_is_public, timezone = p_timezone, settings = p_settings
+       set display_name = p_name, is_public = p_is_public, timezone = p_timezone,
+           settings = p_settings || case when not (p_settings ? 'calendar') and settings ? 'calendar'
+                                         then jsonb_build_object('calendar', settings -> 'calendar')
+                                         else '{}'::jsonb end
      where id = v_provider.id
     returning * into v_provider;
   end if;

@@ -1,0 +1,31 @@
+import { getCachedBusy, refreshIfStale } from '../calendars/cache.ts';
+import type { Db } from '../db/port.ts';
+
+const DAY = 86_400_000;
+
+export interface CalendarHealth {
+  /** Some calendar data is older than it should be (a refresh is under way). */
+  stale: boolean;
+  /** A connected calendar's last refresh failed. */
+  failing: boolean;
+  /** Offer nothing in this window: a calendar has no usable data and the provider chose "hide". */
+  hide: boolean;
+}
+
+/**
+ * The state of a provider's external calendars around a window. The busy intervals themselves
+ * reach the engine through `get_busy` (the cache table); this says whether to trust them.
+ * The slots path never waits on a slow calendar (stale-while-revalidate); the booking path
+ * refreshes stale data first (`forBooking`).
+ */
+export async function calendarHealth(
+  db: Db,
+  providerId: string,
+  window: { from: Date; to: Date },
+  options: { forBooking?: boolean } = {},
+): Promise<CalendarHealth> {
+  const around = { from: new Date(window.from.getTime() - DAY), to: new Date(window.to.getTime() + DAY) };
+  if (options.forBooking) await refreshIfStale(db, providerId, { window: around });
+  const cached = await getCachedBusy(db, providerId, around);
+  return { stale: cached.stale, failing: cached.failing.length > 0, hide: cached.hideWindow };
+}
