@@ -20,7 +20,7 @@ export default defineConfig({
     cssCodeSplit: false,
   },
   server: {
-    // `npm start` runs the API; `vite` alone proxies to it for page development.
-    proxy: { '/api': 'http://127.0.0.1:8787' },
+    // `npm start` runs the API; `vite` alone proxies to it for page development (SLOTLINE_API overrides).
+    proxy: { '/api': process.env.SLOTLINE_API ?? 'http://127.0.0.1:8787' },
   },
 });

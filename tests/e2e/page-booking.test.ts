@@ -238,6 +238,7 @@ describe('booking page in Chromium', () => {
       'Sorry, someone just took that time. Here are the times still free on that day.',
     );
     await loser.page.getByRole('heading', { name: /^Times on / }).waitFor();
+    await expectAxeClean(loser.page, 'slot taken');
     await shot(loser.page, 'desktop-en-race-taken');
     const labels = await loser.page.locator('button.slot').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     const takenLabel = new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Dubai', dateStyle: 'full', timeStyle: 'short', hourCycle: 'h12' }).format(new Date(start));
