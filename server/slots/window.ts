@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { startOfLocalDay } from '../availability/index.ts';
 import { parseInstant } from '../http/validate.ts';
 import type { FieldError } from '../http/problem.ts';
 
@@ -20,12 +20,14 @@ export function readWindow(
   const read = (name: 'from' | 'to', value: string | undefined): Date | null => {
     if (value === undefined || value === '') return null;
     if (DATE.test(value)) {
-      const day = DateTime.fromISO(value, { zone });
-      if (!day.isValid) {
+      try {
+        // A plain `to` date includes that whole day: the window ends where the next day starts.
+        const day = name === 'to' ? nextDate(value) : value;
+        return new Date(startOfLocalDay(day, zone));
+      } catch {
         errors.push({ field: name, message: 'is not a real date' });
         return null;
       }
-      return (name === 'to' ? day.plus({ days: 1 }) : day).startOf('day').toJSDate();
     }
     const at = parseInstant(value);
     if (!at) errors.push({ field: name, message: 'must be a date YYYY-MM-DD or an ISO 8601 instant with an offset' });
@@ -39,4 +41,10 @@ export function readWindow(
     return { errors: [{ field: 'to', message: `the window may span at most ${MAX_WINDOW_DAYS} days` }] };
   }
   return { from, to };
+}
+
+function nextDate(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== date) throw new RangeError('not a date');
+  return new Date(d.getTime() + 86_400_000).toISOString().slice(0, 10);
 }
