@@ -118,9 +118,12 @@ export function createStore(env: Env) {
   let attempt: { slot: string; key: string } | null = null;
   const months = new Map<string, Signal<MonthState>>();
 
-  const service = computed<Service | null>(
-    () => provider.value?.services.find((s) => s.slug === route.value.service) ?? null,
-  );
+  /** The chosen service; a provider with a single service needs no choosing. */
+  const service = computed<Service | null>(() => {
+    const services = provider.value?.services ?? [];
+    const slug = route.value.service;
+    return services.find((s) => s.slug === slug) ?? (!slug && services.length === 1 ? services[0] : null);
+  });
 
   const step = computed<Step>(() => {
     const r = route.value;
@@ -244,7 +247,7 @@ export function createStore(env: Env) {
    * `force` reloads (after a 409, the day's times have changed).
    */
   function monthSlots(m: string, force = false): ReadonlySignal<MonthState> {
-    const svc = route.value.service ?? '';
+    const svc = service.value?.slug ?? '';
     const key = monthKey(svc, m);
     let state = months.get(key);
     if (state && !force) return state;

@@ -106,7 +106,8 @@ export function Calendar({ asStep }: { asStep: boolean }) {
     <section class={`step calendar${asStep ? '' : ' calendar-side'}`}>
       {asStep ? (
         <>
-          <BackButton />
+          {/* No way back to a service list that a single-service provider never shows. */}
+          {store.route.value.service ? <BackButton /> : null}
           <StepHeading>{t('chooseDay')}</StepHeading>
         </>
       ) : (

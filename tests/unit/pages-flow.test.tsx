@@ -20,6 +20,18 @@ describe('booking page flow', () => {
     expect(document.activeElement).toBe(heading);
   });
 
+  it('goes straight to the calendar when the provider has a single service', async () => {
+    const single = { ...provider, services: [provider.services[0]] };
+    const api = fakeApi();
+    mount('/c/kim?tz=Asia/Dubai', { api, data: { provider: single, slots: null } });
+    expect(screen.getByRole('heading', { name: 'Choose a day' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Back' })).toBeNull();
+    fireEvent.click(await screen.findByRole('button', { name: /November 23, 2026, 3 times/ }));
+    fireEvent.click((await screen.findAllByRole('button', { name: /at 9:00 AM$/ }))[0]);
+    await screen.findByRole('heading', { name: 'Your details' });
+    expect(api.calls.find((c) => c.path.endsWith('/slots'))?.query.get('service')).toBe('intro');
+  });
+
   it('shows a month grid with labelled days and marks the days that have free times', async () => {
     const { api } = mount('/c/kim/intro?tz=Asia/Dubai');
     const grid = screen.getByRole('grid', { name: 'November 2026' });
