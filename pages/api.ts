@@ -119,6 +119,21 @@ export function createBooking(fetchFn: Fetch, body: BookingRequest): Promise<Boo
   });
 }
 
+/**
+ * The URL when it is a plain web address, else null: links from responses are only ever followed as http(s),
+ * so a `javascript:` value can never run even if a server bug produced one.
+ * @example webUrl('https://wa.me/971500000000') // 'https://wa.me/971500000000'
+ */
+export function webUrl(value: string | null | undefined): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value, 'http://relative.invalid');
+    return url.protocol === 'https:' || url.protocol === 'http:' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The last path segment of a problem type: `https://…/problems/slot-taken` → `slot-taken`. */
 export function problemKind(problem: Problem): string {
   return (problem.type ?? '').split('/').pop() ?? '';

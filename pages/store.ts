@@ -7,6 +7,7 @@ import {
   getProvider,
   getSlots,
   problemKind,
+  webUrl,
   type BookingResponse,
   type Fetch,
   type InitialData,
@@ -344,7 +345,8 @@ export function createStore(env: Env) {
       embed.post({ type: 'booked', payload: { id: b.id, start: b.start, end: b.end, service: svc.slug } });
       months.delete(monthKey(svc.slug, month.value));
       go({ booked: b.id, slot: null, date: null }, { state: { booking: res } });
-      if (res.next?.type === 'payment') embed.checkout(res.next.url);
+      const checkout = res.next?.type === 'payment' ? webUrl(res.next.url) : null;
+      if (checkout) embed.checkout(checkout);
     } catch (error) {
       const problem = error instanceof ApiError ? error.problem : { status: 0 };
       if (problem.status === 409) {

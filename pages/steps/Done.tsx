@@ -1,4 +1,5 @@
 import { formatDateTime, formatTime, zoneName } from '../format';
+import { webUrl } from '../api';
 import { StepHeading } from '../heading';
 import { useStore } from '../store';
 
@@ -60,8 +61,11 @@ export function Done() {
   const title = t('bookedWith', { service: service?.title ?? b.service, provider: provider.name });
   const newTab = store.embedded ? { target: '_blank', rel: 'noopener' } : {};
   const heading = next.type === 'payment' ? t('bookedPending') : next.type === 'whatsapp' ? t('bookedWhatsapp') : t('booked');
-  const ics = res.icsUrl ?? res.calendarLinks?.ics ?? icsDataUrl({ id: b.id, start: b.start, end: b.end, title, url: res.manageUrl }, store.now());
-  const google = res.calendarLinks?.google ?? googleCalendarUrl({ start: b.start, end: b.end, title, url: res.manageUrl });
+  const manageUrl = webUrl(res.manageUrl);
+  const nextUrl = next.type === 'confirmed' ? null : webUrl(next.url);
+  const event = { id: b.id, start: b.start, end: b.end, title, url: manageUrl ?? '' };
+  const ics = webUrl(res.icsUrl ?? res.calendarLinks?.ics) ?? icsDataUrl(event, store.now());
+  const google = webUrl(res.calendarLinks?.google) ?? googleCalendarUrl(event);
 
   // Two identical boxes say nothing: when both zones read the same, one box says so.
   const reading = (zone: string) => `${formatDateTime(start, locale, zone, hour12)}|${formatTime(end, locale, zone, hour12)}|${zoneName(zone, locale, start)}`;
@@ -100,20 +104,20 @@ export function Done() {
           </>
         )}
       </dl>
-      {next.type === 'payment' ? (
+      {next.type === 'payment' && nextUrl ? (
         <div class="next">
           <p class="muted" role="status">
             {t('paymentRedirect')}
           </p>
-          <a class="primary" href={next.url} target="_top">
+          <a class="primary" href={nextUrl} target="_top">
             {t('payNow')}
           </a>
         </div>
       ) : null}
-      {next.type === 'whatsapp' ? (
+      {next.type === 'whatsapp' && nextUrl ? (
         <div class="next">
           <p>{t('whatsappHint', { name: provider.name })}</p>
-          <a class="primary whatsapp" href={next.url} target="_blank" rel="noopener">
+          <a class="primary whatsapp" href={nextUrl} target="_blank" rel="noopener">
             {t('whatsapp', { name: provider.name })}
           </a>
         </div>
@@ -131,11 +135,13 @@ export function Done() {
           </div>
         </div>
       ) : null}
-      <p class="manage">
-        <a href={res.manageUrl} {...newTab}>
-          {t('manage')}
-        </a>
-      </p>
+      {manageUrl ? (
+        <p class="manage">
+          <a href={manageUrl} {...newTab}>
+            {t('manage')}
+          </a>
+        </p>
+      ) : null}
       <button
         type="button"
         class="link-button"

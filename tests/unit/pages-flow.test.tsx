@@ -162,6 +162,33 @@ describe('booking page flow', () => {
     expect(screen.getAllByText(/Monday, November 23, 2026 at 9:00 AM – 9:30 AM/)).toHaveLength(1);
   });
 
+  it('hands over to WhatsApp when the booking asks for it, and never renders a non-web link', async () => {
+    const answer = (next: object, manageUrl: string) => (body: Record<string, string>) =>
+      new Response(
+        JSON.stringify({
+          booking: { id: 'w1', status: 'pending', start: body.start, end: '2026-11-23T05:30:00.000Z', provider: 'kim', service: 'intro' },
+          manageUrl,
+          next,
+        }),
+        { status: 201, headers: { 'content-type': 'application/json' } },
+      );
+    const url = '/c/kim/intro?tz=Asia/Dubai&slot=2026-11-23T05:00:00Z&name=Sam&email=sam@example.com';
+    mount(url, { api: fakeApi({ book: answer({ type: 'whatsapp', url: 'https://wa.me/971500000000?text=Hi' }, 'http://page.test/b/s') }) });
+    fireEvent.click(await screen.findByRole('button', { name: 'Confirm booking' }));
+    await screen.findByRole('heading', { name: 'Booked! One more step' });
+    const wa = screen.getByRole('link', { name: 'Message Kim Lindberg on WhatsApp' });
+    expect(wa.getAttribute('href')).toBe('https://wa.me/971500000000?text=Hi');
+    expect(wa.getAttribute('rel')).toBe('noopener');
+
+    document.body.innerHTML = '';
+    mount(url, { api: fakeApi({ book: answer({ type: 'whatsapp', url: 'javascript:alert(1)' }, 'javascript:alert(2)') }) });
+    fireEvent.click(await screen.findByRole('button', { name: 'Confirm booking' }));
+    await screen.findByRole('heading', { name: 'Booked! One more step' });
+    expect(document.querySelector('a[href^="javascript"]')).toBeNull();
+    expect(screen.queryByRole('link', { name: /WhatsApp/ })).toBeNull();
+    expect(screen.queryByRole('link', { name: 'Change or cancel this booking' })).toBeNull();
+  });
+
   it('on 409 slot-taken says so, refreshes the day, and keeps what the visitor typed', async () => {
     const api = fakeApi({
       book: (body, slots) => {
