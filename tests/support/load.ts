@@ -21,6 +21,8 @@ export interface LoadResult {
   booked: Map<string, string>;
   /** Bookings a cancel answered as cancelled. */
   cancelled: Set<string>;
+  /** Bookings whose cancel never got a clear answer (database down through every retry): either state is right. */
+  uncertain: Set<string>;
 }
 
 export interface LoadOptions {
@@ -42,8 +44,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { urls, providers, durationMs, timeoutMs = 10_000 } = options;
   const started = Date.now();
   const end = started + durationMs;
-  const result: LoadResult = { answers: [], booked: new Map(), cancelled: new Set() };
+  const result: LoadResult = { answers: [], booked: new Map(), cancelled: new Set(), uncertain: new Set() };
   let keys = 0;
+  // Idempotency keys are unique per run: a key reused by a later run would replay an old booking.
+  const run = Math.random().toString(36).slice(2, 10);
 
   async function call(kind: LoadAnswer['kind'], url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
     const t0 = Date.now();
@@ -83,7 +87,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
       const body = JSON.stringify({
         provider: p.slug, service: p.service, start: pick(slots.slice(0, 40)).start,
-        name: `Load ${n}`, email: `load${n}@example.com`, idempotencyKey: `load-${process.pid}-${n}-${++keys}`,
+        name: `Load ${n}`, email: `load${n}@example.com`, idempotencyKey: `load-${run}-${n}-${++keys}`,
       });
       // Retry an unavailable answer with the same key a few times, as a careful client would.
       for (let attempt = 0; attempt < 4 && Date.now() < end + 5_000; attempt++) {
@@ -108,10 +112,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         continue;
       }
       const [id, token] = pick(entries);
-      const { status, body } = await call('cancel', `${pick(urls)}/api/bookings/${token}/cancel`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"load test"}',
-      });
-      if (status === 200 && (body as { booking?: { status?: string } }).booking?.status === 'cancelled') result.cancelled.add(id);
+      // Cancelling twice is harmless (the second answers with the cancelled booking), so 503s are retried.
+      let answered = false;
+      for (let attempt = 0; attempt < 4 && !answered; attempt++) {
+        const { status, body } = await call('cancel', `${pick(urls)}/api/bookings/${token}/cancel`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"load test"}',
+        });
+        answered = status !== 503 && status !== 0;
+        if (status === 200 && (body as { booking?: { status?: string } }).booking?.status === 'cancelled') result.cancelled.add(id);
+        if (!answered) await sleep(400);
+      }
+      if (!answered) result.uncertain.add(id);
       await sleep(150);
     }
   }
