@@ -37,10 +37,9 @@ export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCac
     const key = JSON.stringify([c.req.param('slug'), q.service, q.from, q.to, q.tz]);
     const hit = cache.get(key) ?? (await answer(c, q, key));
     if (hit instanceof Response) return hit;
-    c.header('cache-control', 'public, max-age=15, stale-while-revalidate=30');
-    c.header('etag', hit.etag);
-    if (c.req.header('if-none-match') === hit.etag) return c.body(null, 304);
-    return c.body(hit.body, 200, { 'content-type': 'application/json; charset=utf-8' });
+    const headers = { 'cache-control': 'public, max-age=15, stale-while-revalidate=30', etag: hit.etag };
+    if (c.req.header('if-none-match') === hit.etag) return c.body(null, 304, headers);
+    return c.body(hit.body as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-type': 'application/json; charset=utf-8' });
   });
 
   async function answer(c: Context, q: Record<string, string>, key: string): Promise<CachedSlots | Response> {
@@ -57,7 +56,8 @@ export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCac
     if ('errors' in window) return invalid(c, window.errors);
 
     const response = await computeSlotsResponse(db, provider, service, window, zone, now());
-    const body = JSON.stringify(response);
+    // Kept encoded, so a cache hit writes bytes without serializing or encoding again.
+    const body = new TextEncoder().encode(JSON.stringify(response));
     const entry = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
     cache.set(key, entry);
     return entry;
@@ -66,7 +66,7 @@ export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCac
 }
 
 export interface CachedSlots {
-  body: string;
+  body: Uint8Array<ArrayBuffer>;
   etag: string;
 }
 
