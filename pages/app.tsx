@@ -45,10 +45,12 @@ function Header() {
         {initials}
       </div>
       <div>
-        <h1 class="provider-name">{provider.name}</h1>
+        <h1 class="provider-name">
+          <bdi>{provider.name}</bdi>
+        </h1>
         {service && step !== 'services' && step !== 'done' ? (
           <p class="header-service">
-            <span class="header-service-title">{service.title}</span>
+            <bdi class="header-service-title">{service.title}</bdi>
             <span class="muted"> · {serviceMeta(service, store.locale, store.t('free'))}</span>
           </p>
         ) : null}

@@ -43,11 +43,22 @@ export function dirOf(lang: Lang): 'ltr' | 'rtl' {
 export type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 /**
- * Returns `t(key, vars)` for a language; `{var}` placeholders are replaced by `vars`.
+ * Returns `t(key, vars)` for a language; `{var}` placeholders are replaced by `vars` (names typed by people
+ * wrapped in Unicode isolates in right-to-left languages).
  * @example translator('en')('pageTitle', { name: 'Kim' }) // 'Book with Kim'
  */
 export function translator(lang: Lang): T {
   const messages = catalogues[lang];
+  const rtl = dirOf(lang) === 'rtl';
   return (key, vars) =>
-    messages[key].replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole));
+    messages[key].replace(/\{(\w+)\}/g, (whole, name: string) => {
+      if (!vars || !(name in vars)) return whole;
+      const value = String(vars[name]);
+      // Names the provider typed (often Latin) are isolated inside Arabic sentences so their punctuation stays
+      // with them (https://www.w3.org/International/articles/inline-bidi-markup/#isolation).
+      return rtl && USER_TEXT.has(name) ? `\u2068${value}\u2069` : value;
+    });
 }
+
+/** Placeholders filled with text the provider or visitor typed, rather than text from `Intl`. */
+const USER_TEXT = new Set(['name', 'provider', 'service']);

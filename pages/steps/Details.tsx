@@ -54,7 +54,7 @@ export function Details() {
           }}
           aria-invalid={error ? 'true' : undefined}
           aria-describedby={described || undefined}
-          dir={field === 'email' || field === 'phone' ? 'ltr' : undefined}
+          dir={field === 'email' || field === 'phone' ? 'ltr' : 'auto'}
           {...extra}
         />
         {error ? (
@@ -80,7 +80,9 @@ export function Details() {
       <StepHeading>{t('yourDetails')}</StepHeading>
       <div class="details-body">
         <div class="summary">
-          <p class="summary-service">{service.title}</p>
+          <p class="summary-service">
+            <bdi>{service.title}</bdi>
+          </p>
           <p class="summary-when">
             {formatDateTime(start, locale, tz, store.hour12.value)}
             {' – '}

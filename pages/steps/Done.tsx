@@ -63,7 +63,7 @@ export function Done() {
   const heading = next.type === 'payment' ? t('bookedPending') : next.type === 'whatsapp' ? t('bookedWhatsapp') : t('booked');
   const manageUrl = webUrl(res.manageUrl);
   const nextUrl = next.type === 'confirmed' ? null : webUrl(next.url);
-  const event = { id: b.id, start: b.start, end: b.end, title, url: manageUrl ?? '' };
+  const event = { id: b.id, start: b.start, end: b.end, title: title.replace(/[\u2068\u2069]/g, ''), url: manageUrl ?? '' };
   const ics = webUrl(res.icsUrl ?? res.calendarLinks?.ics) ?? icsDataUrl(event, store.now());
   const google = webUrl(res.calendarLinks?.google) ?? googleCalendarUrl(event);
 

@@ -32,9 +32,15 @@ export function Services() {
                   store.go({ service: s.slug, month: null, date: null, slot: null, booked: null });
                 }}
               >
-                <span class="service-title">{s.title}</span>
+                <span class="service-title">
+                  <bdi>{s.title}</bdi>
+                </span>
                 <span class="service-meta">{serviceMeta(s, locale, t('free'))}</span>
-                {s.description ? <span class="service-desc">{s.description}</span> : null}
+                {s.description ? (
+                  <span class="service-desc">
+                    <bdi>{s.description}</bdi>
+                  </span>
+                ) : null}
                 <span class="chevron" aria-hidden="true" />
               </a>
             </li>

@@ -91,7 +91,10 @@ describe('Arabic and right-to-left', () => {
       const vars = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       expect(vars(ar[key]), key).toEqual(vars(en[key]));
     }
-    expect(translator('ar')('pageTitle', { name: 'كيم' })).toBe('احجز مع كيم');
+    expect(translator('ar')('pageTitle', { name: 'كيم' })).toBe('احجز مع \u2068كيم\u2069');
+    // Only names people typed are isolated, and only in right-to-left text.
+    expect(translator('ar')('noTimesMonth', { month: 'نوفمبر' })).toBe('لا توجد مواعيد متاحة في نوفمبر.');
+    expect(translator('en')('pageTitle', { name: 'Kim' })).toBe('Book with Kim');
   });
 
   it('uses narrow weekday headers where short names are whole words', () => {

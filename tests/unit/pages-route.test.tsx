@@ -97,7 +97,7 @@ describe('booking page route', () => {
   it('sets lang and dir from ?lang or Accept-Language', async () => {
     const ar = await (await pages.request('/c/demo?lang=ar')).text();
     expect(ar).toContain('<html lang="ar" dir="rtl">');
-    expect(ar).toContain('<title>احجز مع Layla Haddad — Personal Training</title>');
+    expect(ar).toContain('<title>احجز مع \u2068Layla Haddad — Personal Training\u2069</title>');
     const accept = await (await pages.request('/c/demo', { headers: { 'accept-language': 'ar-AE,ar;q=0.9,en;q=0.8' } })).text();
     expect(accept).toContain('<html lang="ar" dir="rtl">');
   });
