@@ -1,11 +1,13 @@
 import { zoneCity, zoneName } from './format';
 import { useStore } from './store';
+import { modernZone } from './time';
 
 let zones: string[] | null = null;
+/** Every zone the browser knows, by current name, sorted; the visitor's own first if it is missing. */
 function allZones(current: string): string[] {
   if (!zones) {
     const supported = (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf?.('timeZone');
-    zones = supported?.length ? supported : ['UTC'];
+    zones = [...new Set((supported?.length ? supported : ['UTC']).map(modernZone))].sort();
   }
   return zones.includes(current) ? zones : [current, ...zones];
 }

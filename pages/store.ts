@@ -18,7 +18,7 @@ import {
 import { createEmbed, type Embed } from './embed';
 import { uses12Hour } from './format';
 import { dirOf, intlLocale, pickLang, translator, type Lang, type MessageKey, type T } from './i18n';
-import { addMonths, browserZone, daysInMonth, dateInZone, isDate, isMonth, isValidZone, parseInstant, startOfDay } from './time';
+import { addMonths, browserZone, daysInMonth, modernZone, dateInZone, isDate, isMonth, isValidZone, parseInstant, startOfDay } from './time';
 
 /**
  * The page's state. The URL is the source of truth for where the visitor is (so Back/Forward and share links
@@ -92,7 +92,7 @@ export function createStore(env: Env) {
   const embedded = params.get('embed') === '1';
   const embed: Embed = createEmbed(win, params);
 
-  const tz = signal(isValidZone(params.get('tz')) ? params.get('tz')! : browserZone());
+  const tz = signal(isValidZone(params.get('tz')) ? modernZone(params.get('tz')!) : browserZone());
   const clock = params.get('clock');
   const hour12 = signal(clock === '12' ? true : clock === '24' ? false : uses12Hour(locale));
 

@@ -43,10 +43,41 @@ export function isValidZone(timeZone: string | null | undefined): timeZone is st
   }
 }
 
-/** The browser's own zone, or UTC when it cannot tell. */
+/**
+ * Old names that ICU still reports as canonical (Chromium says "Asia/Calcutta" for a visitor in Kolkata)
+ * mapped to the names people search for (IANA tzdata `backward` file).
+ */
+const MODERN_ZONES: Record<string, string> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+/** The current name of a zone. @example modernZone('Asia/Calcutta') // 'Asia/Kolkata' */
+export function modernZone(zone: string): string {
+  const modern = MODERN_ZONES[zone];
+  return modern && isValidZone(modern) ? modern : zone;
+}
+
+/** The browser's own zone (by its current name), or UTC when it cannot tell. */
 export function browserZone(): string {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return isValidZone(zone) ? zone : 'UTC';
+  return isValidZone(zone) ? modernZone(zone) : 'UTC';
 }
 
 /** True for a real calendar date in `YYYY-MM-DD` form. @example isDate('2026-02-30') // false */

@@ -133,6 +133,17 @@ describe('booking page in Chromium', () => {
     await page.locator('button.slot').first().waitFor();
     expect(apiRequests).toEqual([]);
     expect(await page.locator('#zone-select').inputValue()).toBe('America/New_York');
+
+    // Switching the zone relabels the times (Kathmandu is UTC+5:45, so every time ends in :15 or :45).
+    await page.getByLabel('Time zone', { exact: true }).selectOption('Asia/Kathmandu');
+    await page.getByText(/Nepal Time \(GMT\+5:45\)/).waitFor();
+    await expect.poll(() => page.locator('button.slot').allTextContents(), { timeout: 10_000 }).toEqual(
+      expect.arrayContaining([expect.stringMatching(/:(15|45) [AP]M$/)]),
+    );
+    for (const text of await page.locator('button.slot').allTextContents()) expect(text).toMatch(/:(15|45) [AP]M$/);
+    expect(new URL(page.url()).searchParams.get('tz')).toBe('Asia/Kathmandu');
+    await page.getByLabel('24-hour clock').check();
+    for (const text of await page.locator('button.slot').allTextContents()) expect(text).toMatch(/^\d{2}:(15|45)$/);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -6,7 +6,7 @@ import { formatDateTime, formatTime, uses12Hour, weekdayNames } from '../../page
 import { intlLocale, pickLang, translator } from '../../pages/i18n';
 import { ar } from '../../pages/i18n/ar';
 import { en } from '../../pages/i18n/en';
-import { addDays, dateInZone, firstDayOfWeek, isDate, monthGrid, startOfDay } from '../../pages/time';
+import { addDays, dateInZone, firstDayOfWeek, isDate, modernZone, monthGrid, startOfDay } from '../../pages/time';
 import { mount, query } from './pages-fixtures';
 
 /** Time zones, clocks and languages: the zone switcher, the 12/24-hour toggle, Arabic right-to-left. */
@@ -32,6 +32,19 @@ describe('zone switcher and clock', () => {
     mount('/c/kim/intro?tz=Mars/Olympus');
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     expect((screen.getByLabelText('Time zone') as HTMLSelectElement).value).toBe(zone);
+  });
+
+  it('names zones by their current names (Kolkata, not Calcutta)', () => {
+    expect(modernZone('Asia/Calcutta')).toBe('Asia/Kolkata');
+    expect(modernZone('Europe/Kiev')).toBe('Europe/Kyiv');
+    expect(modernZone('Asia/Dubai')).toBe('Asia/Dubai');
+    mount('/c/kim/intro?tz=Asia/Katmandu');
+    const select = screen.getByLabelText('Time zone') as HTMLSelectElement;
+    expect(select.value).toBe('Asia/Kathmandu');
+    const values = Array.from(select.options, (o) => o.value);
+    expect(values).toContain('Asia/Kolkata');
+    expect(values).not.toContain('Asia/Calcutta');
+    expect(new Set(values).size).toBe(values.length);
   });
 
   it('toggles between 12- and 24-hour times and remembers it in the URL', async () => {
