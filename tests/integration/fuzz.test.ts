@@ -38,7 +38,9 @@ beforeAll(async () => {
   db = await createTestDb();
   await seedDemo(db);
   await makeProvider(db, { slug: 'kim', settings: { booking: { slotStepMinutes: 60, horizonDays: 30 } } });
-  app = createApp({ db, config: readConfig({ PORT: '8787' }), log: (m) => serverErrors.push(m) });
+  // Rate limits off: a 429 is a fine answer, but it would stop the fuzz from reaching the routes.
+  const config = readConfig({ PORT: '8787', RATE_LIMIT_BOOKINGS_PER_IP: '0', RATE_LIMIT_BOOKINGS_PER_PROVIDER: '0' });
+  app = createApp({ db, config, log: (m) => serverErrors.push(m) });
   port = await freePort();
   server = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));

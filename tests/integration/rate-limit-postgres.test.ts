@@ -6,6 +6,7 @@ import type { RateLimitRule } from '../../server/http/rate-limit.ts';
 import { makeProvider } from '../support/fixtures.ts';
 import { startLimitedServer, type LimitedServer } from '../support/limited-server.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { startServerProcess } from '../support/process.ts';
 
 const LONG = 30 * 86_400;
 const HOUR = 3_600_000;
@@ -83,6 +84,29 @@ describe('rateLimit on two server instances sharing PostgreSQL', () => {
       expect((await invalid.json()).type).toMatch(/\/unavailable$/);
     } finally {
       await pg.start();
+    }
+  });
+});
+
+describe('as mounted by the app (npm start), configured from the environment', () => {
+  it('two server processes share RATE_LIMIT_BOOKINGS_PER_IP and answer 429 with Retry-After', async () => {
+    const env = {
+      DATABASE_URL: url, SEED_DEMO: '0', RATE_LIMIT_BOOKINGS_PER_IP: '3', RATE_LIMIT_BOOKINGS_PER_PROVIDER: '0',
+      RATE_LIMIT_WINDOW_SECONDS: String(LONG),
+    };
+    const processes = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    try {
+      await dbs[0].sql`delete from rate_limits`;
+      const statuses = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${processes[i % 2].url}/api/bookings/${'A'.repeat(43)}/cancel`, { method: 'POST' });
+        statuses.push(res.status);
+        if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      // Three writes get through to the route (an unknown booking: 404), then the address is limited.
+      expect(statuses).toEqual([404, 404, 404, 429, 429]);
+    } finally {
+      await Promise.all(processes.map((p) => p.stop()));
     }
   });
 });

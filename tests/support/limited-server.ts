@@ -18,7 +18,8 @@ export interface LimitedServer {
  */
 export async function startLimitedServer(options: { db: Db } & Omit<RateLimitOptions, 'db'>): Promise<LimitedServer> {
   const port = await freePort();
-  const config = readConfig({ PORT: String(port), HOST: '127.0.0.1' });
+  // The app's own limiter (once mounted from the environment) is off, so only the one under test counts.
+  const config = readConfig({ PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_BOOKINGS_PER_IP: '0', RATE_LIMIT_BOOKINGS_PER_PROVIDER: '0' });
   const app = createApp({ db: options.db, config, log: () => {} });
   const outer = new Hono();
   outer.use('*', rateLimit(options));
