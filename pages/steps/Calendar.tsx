@@ -156,8 +156,10 @@ export function Calendar({ asStep }: { asStep: boolean }) {
               {row.map((d, c) => {
                 if (!d) return <td key={c} class="pad" />;
                 const count = days?.get(d)?.length ?? 0;
-                const label =
-                  count === 0
+                // Until the month's times are known, a day is just its date (not "no times").
+                const label = !days
+                  ? formatDate(d, locale)
+                  : count === 0
                     ? t('dayUnavailable', { date: formatDate(d, locale) })
                     : count === 1
                       ? t('dayOneAvailable', { date: formatDate(d, locale) })

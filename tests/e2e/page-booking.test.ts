@@ -156,7 +156,7 @@ describe('booking page in Chromium', () => {
     await expect.poll(() => activeName(page), { timeout: 10_000 }).toBe('Choose a day');
 
     // One Tab stop in the grid; arrows move between days; Enter picks the day.
-    await tabTo(page, (name) => /times? available/.test(name));
+    await tabTo(page, (name) => /, (\d+ times|1 time) available$/.test(name));
     const first = await activeName(page);
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowLeft');

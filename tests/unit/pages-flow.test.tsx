@@ -35,6 +35,8 @@ describe('booking page flow', () => {
   it('shows a month grid with labelled days and marks the days that have free times', async () => {
     const { api } = mount('/c/kim/intro?tz=Asia/Dubai');
     const grid = screen.getByRole('grid', { name: 'November 2026' });
+    // While loading, days claim nothing about their times.
+    expect(within(grid).getByRole('button', { name: 'Monday, November 23, 2026' })).toBeTruthy();
     await within(grid).findByRole('button', { name: 'Monday, November 23, 2026, 3 times available' });
     expect(within(grid).getByRole('button', { name: 'Wednesday, November 25, 2026, 1 time available' })).toBeTruthy();
     const off = within(grid).getByRole('button', { name: 'Tuesday, November 24, 2026, no times available' });
