@@ -123,12 +123,21 @@ describe('booking page in Chromium', () => {
   });
 
   it('the first response of /c/:slug/:service already holds the month: no API request before the times show', async () => {
+    // Server and browser share a clock fixed mid-month (the 10th of next month, 09:00 in Dubai), so the current
+    // month always has free days left; late in a real month the page would rightly fetch the next one.
+    const real = new Date();
+    const midMonth = new Date(Date.UTC(real.getUTCFullYear(), real.getUTCMonth() + 1, 10, 5));
+    const clocked = await startTestServer({ now: () => new Date(midMonth.getTime() + (Date.now() - real.getTime())) });
     const { context, page, problems } = await open({ timezoneId: 'America/New_York' });
+    await page.clock.setFixedTime(midMonth);
     const apiRequests: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/api/')) apiRequests.push(r.url());
     });
-    await page.goto(`${server.url}/c/demo/intro?tz=America/New_York`);
+    await page.goto(`${clocked.url}/c/demo/intro?tz=America/New_York`);
+    expect(await page.locator('.month-label').textContent()).toBe(
+      new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(midMonth),
+    );
     await page.locator('button.day.available').first().click();
     await page.locator('button.slot').first().waitFor();
     expect(apiRequests).toEqual([]);
@@ -146,6 +155,7 @@ describe('booking page in Chromium', () => {
     for (const text of await page.locator('button.slot').allTextContents()) expect(text).toMatch(/^\d{2}:(15|45)$/);
     expect(problems).toEqual([]);
     await context.close();
+    await clocked.close();
   });
 
   it('a visitor books with the keyboard only, and focus lands on each new step', async () => {
