@@ -170,7 +170,7 @@ describe('booking page in Chromium', () => {
     const first = await activeName(page);
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowLeft');
-    expect(await activeName(page)).toBe(first);
+    await expect.poll(() => activeName(page), { timeout: 10_000 }).toBe(first);
     await page.keyboard.press('Enter');
     await expect.poll(() => activeName(page), { timeout: 10_000 }).toMatch(/^Times on /);
 
