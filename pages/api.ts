@@ -59,6 +59,8 @@ export interface BookingRequest {
   phone?: string;
   notes?: string;
   timezone: string;
+  /** Language for the messages the visitor gets about this booking. */
+  lang?: 'en' | 'ar';
   idempotencyKey: string;
 }
 

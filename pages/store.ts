@@ -308,7 +308,8 @@ export function createStore(env: Env) {
     if (!draft.name.value.trim()) errors.name = t('nameRequired');
     if (!email && !phone) errors.email = t('contactRequired');
     else if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.email = t('emailInvalid');
-    if (phone && !/^\+?[\d\s().-]{6,}$/.test(phone)) errors.phone = t('phoneInvalid');
+    // The server's rule (server/bookings/schema.ts), so the visitor hears about it before sending.
+    if (phone && !/^\+?[0-9][0-9 ()-]{5,24}$/.test(phone)) errors.phone = t('phoneInvalid');
     return errors;
   }
 
@@ -338,6 +339,7 @@ export function createStore(env: Env) {
         phone: optional(draft.phone),
         notes: optional(draft.notes),
         timezone: tz.value,
+        lang,
         idempotencyKey: attempt.key,
       });
       booking.value = res;

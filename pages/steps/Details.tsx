@@ -92,9 +92,9 @@ export function Details() {
           <p class="muted">{serviceMeta(service, locale, t('free'))}</p>
         </div>
         <form class="form" noValidate onSubmit={onSubmit}>
-          {input('name', 'text', 'name', { required: true, 'aria-required': 'true' })}
-          {input('email', 'email', 'email', { inputMode: 'email' })}
-          {input('phone', 'tel', 'tel', { inputMode: 'tel' })}
+          {input('name', 'text', 'name', { required: true, 'aria-required': 'true', maxLength: 200 })}
+          {input('email', 'email', 'email', { inputMode: 'email', maxLength: 254 })}
+          {input('phone', 'tel', 'tel', { inputMode: 'tel', maxLength: 26 })}
           <p class="hint" id="contact-hint">
             {t('contactHint', { name: provider.name })}
           </p>

@@ -141,6 +141,7 @@ describe('booking page flow', () => {
       phone: '+971 50 123 4567',
       notes: 'Hi',
       timezone: 'Europe/Berlin',
+      lang: 'en',
     });
     expect((post.body as { email?: string }).email).toBeUndefined();
     expect(String((post.body as { idempotencyKey: string }).idempotencyKey).length).toBeGreaterThanOrEqual(16);
@@ -237,10 +238,11 @@ describe('booking page flow', () => {
           errors: [{ field: 'phone', message: 'must be E.164' }],
         }),
     });
-    mount('/c/kim/intro?tz=Asia/Dubai&slot=2026-11-23T05:00:00Z&name=Sam&phone=%2B9715', { api });
+    mount('/c/kim/intro?tz=Asia/Dubai&slot=2026-11-23T05:00:00Z&name=Sam&phone=%2B971%2050%20123%204567', { api });
     await screen.findByRole('heading', { name: 'Your details' });
     fireEvent.click(screen.getByRole('button', { name: 'Confirm booking' }));
     expect(await screen.findByText(/phone number with its country code/)).toBeTruthy();
+    expect(api.calls.filter((c) => c.method === 'POST')).toHaveLength(1);
     expect(screen.getByLabelText('Phone').getAttribute('aria-invalid')).toBe('true');
 
     const failing = fakeApi({ book: () => { throw new TypeError('Failed to fetch'); } });
