@@ -120,6 +120,12 @@ describe('booking page flow', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Confirm booking' }));
     expect(await screen.findByText('Please enter a valid email address.')).toBeTruthy();
     expect(api.calls.some((c) => c.method === 'POST')).toBe(false);
+
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: '' } });
+    fireEvent.input(screen.getByLabelText('Phone'), { target: { value: 'call me' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm booking' }));
+    expect(await screen.findByText(/phone number with its country code/)).toBeTruthy();
+    expect(api.calls.some((c) => c.method === 'POST')).toBe(false);
   });
 
   it('books and confirms in the visitor and provider zones, with the manage link', async () => {
