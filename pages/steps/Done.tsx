@@ -63,6 +63,8 @@ export function Done() {
   const heading = next.type === 'payment' ? t('bookedPending') : next.type === 'whatsapp' ? t('bookedWhatsapp') : t('booked');
   const manageUrl = webUrl(res.manageUrl);
   const nextUrl = next.type === 'confirmed' ? null : webUrl(next.url);
+  // WhatsApp is either the way to finish (next) or, for a confirmed booking, a prepared note to the provider.
+  const whatsappUrl = next.type === 'whatsapp' ? nextUrl : next.type === 'confirmed' ? webUrl(res.whatsappUrl) : null;
   const event = { id: b.id, start: b.start, end: b.end, title: title.replace(/[\u2068\u2069]/g, ''), url: manageUrl ?? '' };
   const ics = webUrl(res.icsUrl ?? res.calendarLinks?.ics) ?? icsDataUrl(event, store.now());
   const google = webUrl(res.calendarLinks?.google) ?? googleCalendarUrl(event);
@@ -114,10 +116,10 @@ export function Done() {
           </a>
         </div>
       ) : null}
-      {next.type === 'whatsapp' && nextUrl ? (
+      {whatsappUrl ? (
         <div class="next">
           <p>{t('whatsappHint', { name: provider.name })}</p>
-          <a class="primary whatsapp" href={nextUrl} target="_blank" rel="noopener">
+          <a class="primary whatsapp" href={whatsappUrl} target="_blank" rel="noopener">
             {t('whatsapp', { name: provider.name })}
           </a>
         </div>

@@ -114,6 +114,10 @@ describe('booking page in Chromium', () => {
       expect(await page.getByText('Gulf Standard Time (GMT+4)').count()).toBe(1);
       const manage = await page.getByRole('link', { name: 'Change or cancel this booking' }).getAttribute('href');
       expect(manage).toMatch(new RegExp(`^${server.url}/b/`));
+      const ics = await page.getByRole('link', { name: /\.ics/ }).getAttribute('href');
+      const icsRes = await fetch(new URL(ics!, server.url));
+      expect(await icsRes.text()).toContain('BEGIN:VCALENDAR');
+      expect(await page.getByRole('link', { name: /on WhatsApp$/ }).getAttribute('href')).toMatch(/^https:\/\/wa\.me\//);
       await expectAxeClean(page, `${device} confirmation`);
       await shot(page, `${device}-en-5-done`);
 

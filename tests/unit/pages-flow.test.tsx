@@ -160,6 +160,30 @@ describe('booking page flow', () => {
     const ics = screen.getByRole('link', { name: /\.ics/ }).getAttribute('href')!;
     expect(decodeURIComponent(ics)).toContain('DTSTART:20261123T050000Z');
     expect(screen.getByRole('link', { name: 'Google Calendar' }).getAttribute('href')).toContain('dates=20261123T050000Z%2F20261123T053000Z');
+    expect(screen.queryByRole('link', { name: /WhatsApp/ })).toBeNull();
+  });
+
+  it('uses the server’s calendar file and offers its WhatsApp note for a confirmed booking', async () => {
+    const api = fakeApi({
+      book: (body) =>
+        new Response(
+          JSON.stringify({
+            booking: { id: 'c1', status: 'confirmed', start: body.start, end: '2026-11-23T05:30:00.000Z', provider: 'kim', service: 'intro' },
+            manageUrl: 'http://page.test/b/s',
+            icsUrl: 'http://page.test/api/bookings/s/ics',
+            next: { type: 'confirmed' },
+            whatsappUrl: 'https://wa.me/971500000000?text=Booked',
+          }),
+          { status: 201, headers: { 'content-type': 'application/json' } },
+        ),
+    });
+    mount('/c/kim/intro?tz=Asia/Dubai&slot=2026-11-23T05:00:00Z&name=Sam&email=sam@example.com', { api });
+    fireEvent.click(await screen.findByRole('button', { name: 'Confirm booking' }));
+    await screen.findByRole('heading', { name: 'You are booked' });
+    expect(screen.getByRole('link', { name: /\.ics/ }).getAttribute('href')).toBe('http://page.test/api/bookings/s/ics');
+    expect(screen.getByRole('link', { name: 'Message Kim Lindberg on WhatsApp' }).getAttribute('href')).toBe(
+      'https://wa.me/971500000000?text=Booked',
+    );
   });
 
   it('confirms in one box when the visitor is in the provider’s zone', async () => {
