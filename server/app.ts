@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { DbUnavailableError, type Db } from './db/port.ts';
 import { notFound, problem } from './http/problem.ts';
 import { securityHeaders } from './http/security.ts';
+import { rateLimit } from './http/rate-limit.ts';
 import { icsFeedRoutes } from './ics/feed-routes.ts';
 import type { StripeSetup } from './payments/stripe.ts';
 import { stripeWebhookRoutes } from './payments/webhook.ts';
@@ -31,6 +32,7 @@ export interface AppOptions {
 export function createApp({ db, config, payments = null, now, log = console.error }: AppOptions) {
   const app = new Hono();
   app.use('*', securityHeaders());
+  app.use('*', rateLimit({ db, rules: config.rateLimits, trustProxy: config.trustProxy, log }));
   // Public reads are cached for a few seconds; any write through this server clears them.
   const readCache = new ResponseCache<CachedSlots>(config.readCacheMs);
   app.use('/api/*', async (c, next) => {

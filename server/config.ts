@@ -1,3 +1,5 @@
+import { rateLimitRulesFromEnv, type RateLimitRule } from './http/rate-limit.ts';
+
 /**
  * Everything the server reads from the environment, with defaults that work with no
  * configuration at all (`npm start`). `.env.example` lists the same variables.
@@ -13,6 +15,8 @@ export interface Config {
   seedDemo: boolean;
   /** How long public slot answers are reused (ms); 0 turns the cache off. */
   readCacheMs: number;
+  /** Limits on write endpoints per client IP and per provider, counted in the database. */
+  rateLimits: RateLimitRule[];
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -37,6 +41,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     holdMinutes: int(env.HOLD_MINUTES, 30, 'HOLD_MINUTES'),
     readCacheMs: int(env.SLOTS_CACHE_MS, 5_000, 'SLOTS_CACHE_MS'),
+    rateLimits: rateLimitRulesFromEnv(env),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     seedDemo: env.SEED_DEMO === undefined ? !env.DATABASE_URL && !env.SUPABASE_URL : env.SEED_DEMO !== '0' && env.SEED_DEMO !== 'false',
   };

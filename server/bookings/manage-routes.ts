@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import { isNotFound, isSlotTaken, type Db } from '../db/port.ts';
 import { bookingIcs } from '../ics/booking-ics.ts';
 import { notFound, problem } from '../http/problem.ts';
-import { parseInstant, readJson } from '../http/validate.ts';
+import { CONTROL_CHARS, parseInstant, readJson } from '../http/validate.ts';
 import { refundPayment } from '../payments/refund.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
 import { loadProvider } from '../providers/public.ts';
@@ -22,7 +22,10 @@ function writeBackRecord(r: ManageRecord, manageUrl: string): WriteBackBooking {
   };
 }
 
-const cancelSchema = z.object({ reason: z.string().trim().max(500, 'must be at most 500 characters').optional() });
+const cancelSchema = z.object({
+  reason: z.string().trim().max(500, 'must be at most 500 characters')
+    .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters').optional(),
+});
 const rescheduleSchema = z.object({
   start: z.string().max(40).refine((s) => parseInstant(s) !== null, 'must be an ISO 8601 instant with an offset'),
 });

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { isTimeZone, parseInstant } from '../http/validate.ts';
+import { CONTROL_CHARS, isTimeZone, parseInstant } from '../http/validate.ts';
 
-const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().max(max, `must be at most ${max} characters`).refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters');
 
 /** `POST /api/bookings` body. `email` or `phone` is required; the rest is optional. */
 export const bookingRequestSchema = z
   .object({
-    provider: z.string().min(1, 'is required').max(64),
-    service: z.string().min(1, 'is required').max(64),
+    provider: z.string().min(1, 'is required').max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'is not a provider'),
+    service: z.string().min(1, 'is required').max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'is not a service'),
     start: z
       .string()
       .max(40)

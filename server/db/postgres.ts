@@ -39,6 +39,9 @@ export async function openPostgresDb(options: {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeout ?? 5,
     idle_timeout: 30,
+    // postgres.js backs off up to 20 s between reconnects by default; after a database restart
+    // that kept requests waiting long after it was back. Retry quickly, at most every second.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
     onnotice: () => {},
   });
   if (options.migrate !== false) {

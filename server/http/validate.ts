@@ -53,9 +53,17 @@ export function isTimeZone(zone: string): boolean {
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
-/** An ISO 8601 instant with an explicit offset (a local time without one is ambiguous). */
+/** Instants a booking system has any business with; outside, PostgreSQL and zone math give up. */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(2200, 0, 1);
+
+/** An ISO 8601 instant with an explicit offset (a local time without one is ambiguous), 1970–2200. */
 export function parseInstant(value: string): Date | null {
-  if (!INSTANT.test(value)) return null;
+  if (typeof value !== 'string' || !INSTANT.test(value)) return null;
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
+  const t = date.getTime();
+  return Number.isNaN(t) || t < EARLIEST || t >= LATEST ? null : date;
 }
+
+/** Text a visitor may send: no NUL or other control characters except tab and newlines. */
+export const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;

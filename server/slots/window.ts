@@ -23,7 +23,10 @@ export function readWindow(
       try {
         // A plain `to` date includes that whole day: the window ends where the next day starts.
         const day = name === 'to' ? nextDate(value) : value;
-        return new Date(startOfLocalDay(day, zone));
+        const at = new Date(startOfLocalDay(day, zone));
+        // Same bounds as instants (1970–2200): a parseInstant round trip checks them.
+        if (!parseInstant(at.toISOString())) throw new RangeError('out of range');
+        return at;
       } catch {
         errors.push({ field: name, message: 'is not a real date' });
         return null;

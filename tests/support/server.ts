@@ -28,7 +28,9 @@ export async function startTestServer(options: {
   payments?: StripeSetup | null;
 } = {}): Promise<TestServer> {
   const port = await freePort();
-  const config = readConfig({ PORT: String(port), HOST: '127.0.0.1', ...options.env });
+  const config = readConfig({
+    PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_BOOKINGS_PER_IP: '0', RATE_LIMIT_BOOKINGS_PER_PROVIDER: '0', ...options.env,
+  });
   const db = options.db ?? (options.databaseUrl ? await openPostgresDb({ url: options.databaseUrl }) : await openEmbeddedDb());
   if (options.seed !== false) await seedDemo(db);
   const app = createApp({ db, config, now: options.now, payments: options.payments ?? null, log: () => {} });
