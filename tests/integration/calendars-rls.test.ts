@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresDb } from '../../server/db/postgres.ts';
 import type { Db } from '../../server/db/port.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { asRole } from '../support/roles.ts';
 
 let server: PostgresServer;
 let sql: postgres.Sql;
@@ -12,20 +13,8 @@ let ownerA: string;
 let ownerB: string;
 let source: string;
 
-/** Runs `fn` as a database role with a JWT subject, as PostgREST would (rolled back afterwards). */
-async function as<T>(role: 'anon' | 'authenticated', userId: string | null, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
-  let result: T;
-  const rollback = new Error('rollback');
-  await sql.begin(async (tx) => {
-    await tx.unsafe(`set local role ${role}`);
-    if (userId) await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: userId, role })}, true)`;
-    result = await fn(tx);
-    throw rollback;
-  }).catch((e) => {
-    if (e !== rollback) throw e;
-  });
-  return result!;
-}
+const as = <T>(role: 'anon' | 'authenticated', userId: string | null, fn: (tx: postgres.TransactionSql) => Promise<T>) =>
+  asRole(sql, role, userId, fn);
 
 const CALLS = [
   `select public.get_calendar_cache('00000000-0000-0000-0000-000000000000', now(), now())`,

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { openPostgresDb } from '../../server/db/postgres.ts';
 import type { Db } from '../../server/db/port.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { asRole } from '../support/roles.ts';
 import { makeProvider } from '../support/fixtures.ts';
 
 let server: PostgresServer;
@@ -13,20 +14,8 @@ let ownerB: string;
 
 const TABLES = ['providers', 'integrations', 'integration_secrets', 'services', 'bookings', 'external_busy', 'payments'];
 
-/** Runs `fn` as a database role, as PostgREST would for a request (rolled back afterwards). */
-async function as<T>(role: 'anon' | 'authenticated', userId: string | null, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
-  let result: T;
-  const rollback = new Error('rollback');
-  await sql.begin(async (tx) => {
-    await tx.unsafe(`set local role ${role}`);
-    if (userId) await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: userId, role })}, true)`;
-    result = await fn(tx);
-    throw rollback;
-  }).catch((e) => {
-    if (e !== rollback) throw e;
-  });
-  return result!;
-}
+const as = <T>(role: 'anon' | 'authenticated', userId: string | null, fn: (tx: postgres.TransactionSql) => Promise<T>) =>
+  asRole(sql, role, userId, fn);
 
 async function denied(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(() => null, (e: Error) => e);
