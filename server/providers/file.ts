@@ -77,6 +77,8 @@ export const providerFileSchema = z
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
     file.services.forEach((s, i) => {
+      // `/c/<provider>/share` is the provider's share page, so no service may take that name.
+      if (s.slug === 'share') ctx.addIssue({ code: 'custom', message: '"share" is reserved', path: ['services', i, 'slug'] });
       if (seen.has(s.slug)) ctx.addIssue({ code: 'custom', message: `duplicate service slug ${s.slug}`, path: ['services', i, 'slug'] });
       seen.add(s.slug);
     });

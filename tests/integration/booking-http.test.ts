@@ -11,7 +11,7 @@ const start = (hoursLater = 0) =>
   new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 3 * DAY + hoursLater * 3_600_000).toISOString();
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ localPayments: false });
   pg = (server.db as unknown as { pg: PGlite }).pg;
   await makeProvider(server.db, {
     slug: 'kim',

@@ -5,13 +5,16 @@ import { openEmbeddedDb } from '../../server/db/embedded.ts';
 import { openPostgresDb } from '../../server/db/postgres.ts';
 import type { Db } from '../../server/db/port.ts';
 import { seedDemo } from '../../server/providers/demo.ts';
-import type { StripeSetup } from '../../server/payments/stripe.ts';
+import { stripeClient, type StripeSetup } from '../../server/payments/stripe.ts';
+import { startLocalStripe } from '../../server/payments/local-stripe.ts';
 import { freePort } from './postgres.ts';
 
 export interface TestServer {
   url: string;
   db: Db;
   config: Config;
+  /** The local Stripe stand-in paid services check out with (unless `localPayments: false`). */
+  stripe: Awaited<ReturnType<typeof startLocalStripe>> | null;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,8 @@ export async function startTestServer(options: {
   env?: Record<string, string>;
   now?: () => Date;
   payments?: StripeSetup | null;
+  /** Like `npm start` without Stripe keys: a local test-mode checkout that calls our webhook (default true). */
+  localPayments?: boolean;
 } = {}): Promise<TestServer> {
   const port = await freePort();
   const config = readConfig({
@@ -33,7 +38,14 @@ export async function startTestServer(options: {
   });
   const db = options.db ?? (options.databaseUrl ? await openPostgresDb({ url: options.databaseUrl }) : await openEmbeddedDb());
   if (options.seed !== false) await seedDemo(db);
-  const app = createApp({ db, config, now: options.now, payments: options.payments ?? null, log: () => {} });
+  let payments = options.payments ?? null;
+  let stripe: TestServer['stripe'] = null;
+  if (!payments && options.localPayments !== false) {
+    const webhookSecret = 'whsec_test_local';
+    stripe = await startLocalStripe({ webhookSecret, webhookUrl: `http://127.0.0.1:${port}/api/stripe/webhook` });
+    payments = { stripe: stripeClient('sk_test_local', stripe.url), webhookSecret };
+  }
+  const app = createApp({ db, config, now: options.now, payments, log: () => {} });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -41,7 +53,9 @@ export async function startTestServer(options: {
     url: `http://127.0.0.1:${port}`,
     db,
     config,
+    stripe,
     async close() {
+      await stripe?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
