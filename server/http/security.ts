@@ -1,19 +1,48 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+
+export interface SecurityHeaderOptions {
+  /**
+   * Believe `X-Forwarded-Proto` (only behind a proxy you run, `TRUST_PROXY`). `true` is one proxy; a number is how
+   * many proxies stand in front, as for the rate limiter's `X-Forwarded-For`. Default `false`: a client could
+   * otherwise claim https on a plain-http server.
+   */
+  trustProxy?: boolean | number;
+}
+
+/** Strict policy for every response that does not set its own (JSON, problems, files): it may load nothing. */
+export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
- * Security headers for every response. Pages set their own CSP (they know their
- * `frame-ancestors`); everything else gets a strict default.
+ * The scheme the visitor used: the request URL's, or with `trustProxy` the entry of `X-Forwarded-Proto` that our
+ * nearest trusted proxy wrote (the same hop counting as `clientAddress` in `rate-limit.ts`).
+ * @example requestScheme(c, true) // 'https' behind a TLS-terminating proxy that sets X-Forwarded-Proto: https
  */
-export function securityHeaders(): MiddlewareHandler {
+export function requestScheme(c: Context, trustProxy: boolean | number = false): string {
+  const hops = trustProxy === true ? 1 : typeof trustProxy === 'number' ? trustProxy : 0;
+  if (hops > 0) {
+    const chain = (c.req.header('x-forwarded-proto') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const forwarded = chain.length ? chain[Math.max(0, chain.length - hops)] : undefined;
+    if (forwarded === 'https' || forwarded === 'http') return forwarded;
+  }
+  return new URL(c.req.url).protocol.replace(':', '');
+}
+
+/**
+ * Security headers for every response: `X-Content-Type-Options: nosniff`, `Referrer-Policy`, a CSP (pages set
+ * their own, which know their `frame-ancestors`; everything else gets `DEFAULT_CSP`), and HSTS only when the
+ * visitor came over https (RFC 6797 §7.2: never over plain http).
+ *
+ * @example app.use('*', securityHeaders({ trustProxy: config.trustProxy }));
+ * @see https://www.rfc-editor.org/rfc/rfc6797, https://www.w3.org/TR/CSP3/, https://www.w3.org/TR/referrer-policy/
+ */
+export function securityHeaders({ trustProxy = false }: SecurityHeaderOptions = {}): MiddlewareHandler {
   return async (c, next) => {
     await next();
     const h = c.res.headers;
     h.set('x-content-type-options', 'nosniff');
     h.set('referrer-policy', 'strict-origin-when-cross-origin');
-    if (!h.has('content-security-policy')) {
-      h.set('content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
-    }
-    const proto = c.req.header('x-forwarded-proto') ?? new URL(c.req.url).protocol.replace(':', '');
-    if (proto === 'https') h.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (!h.has('content-security-policy')) h.set('content-security-policy', DEFAULT_CSP);
+    if (requestScheme(c, trustProxy) === 'https') h.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    else h.delete('strict-transport-security');
   };
 }
