@@ -32,12 +32,14 @@ export interface AppOptions {
 export function createApp({ db, config, payments = null, now, log = console.error }: AppOptions) {
   const app = new Hono();
   app.use('*', securityHeaders());
-  app.use('*', rateLimit({ db, rules: config.rateLimits, trustProxy: config.trustProxy, log }));
+  // Only writes are limited; reads never pay for the check.
+  const limiter = rateLimit({ db, rules: config.rateLimits, trustProxy: config.trustProxy, log });
+  app.post('/api/bookings/*', limiter); // also matches /api/bookings itself
   // Public reads are cached for a few seconds; any write through this server clears them.
   const readCache = new ResponseCache<CachedSlots>(config.readCacheMs);
-  app.use('/api/*', async (c, next) => {
+  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/api/*', async (_c, next) => {
     await next();
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') readCache.clear();
+    readCache.clear();
   });
 
   app.get('/healthz', async (c) => {
