@@ -12,15 +12,15 @@ function allZones(current: string): string[] {
   return zones.includes(current) ? zones : [current, ...zones];
 }
 
-/** The visitor's zone (detected, shown, switchable) and the 12/24-hour toggle. */
-export function ZoneBar() {
+/** The visitor's zone (detected, shown, switchable) and the 12/24-hour toggle; `label` names the zone field. */
+export function ZoneBar({ label }: { label?: string } = {}) {
   const store = useStore();
   const { t, locale } = store;
   const tz = store.tz.value;
   return (
     <section class="zone-bar" aria-label={t('timeSettings')}>
       <div class="zone-field">
-        <label for="zone-select">{t('timeZone')}</label>
+        <label for="zone-select">{label ?? t('timeZone')}</label>
         <select
           id="zone-select"
           value={tz}

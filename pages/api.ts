@@ -10,6 +10,7 @@ export interface Service {
   priceCents: number;
   currency: string;
   description?: string | null;
+  location?: { type: string; address?: string | null } | null;
 }
 
 export interface Provider {
@@ -18,7 +19,8 @@ export interface Provider {
   timezone: string;
   accentColor?: string | null;
   services: Service[];
-  whatsapp?: { enabled: boolean };
+  /** `request`: picking a time opens WhatsApp with the provider's template and books nothing. */
+  whatsapp?: { enabled: boolean; bookingMode?: 'confirm' | 'request' };
   embedAllowedOrigins?: string[] | null;
   /** Booking policy the page can use to limit navigation (e.g. no months past the horizon). */
   booking?: { minNoticeMinutes?: number; horizonDays?: number };
@@ -40,6 +42,43 @@ export interface InitialData {
   provider: Provider | null;
   /** Slots of one service covering the instants `[from, to)`, so the first month paints without a request. */
   slots: { service: string; from: string; to: string; slots: Slot[] } | null;
+  /** On the manage page (`/b/:token`): the booking as `GET /api/bookings/:token` returns it. */
+  manage?: ManageView | null;
+}
+
+/** A booking as its visitor sees it (`GET /api/bookings/:token`, also the answer of cancel and reschedule). */
+export interface ManageView {
+  booking: {
+    id: string;
+    ref: string;
+    status: 'pending' | 'confirmed' | 'cancelled' | 'declined' | 'completed' | 'expired' | string;
+    start: string;
+    end: string;
+    provider: string;
+    providerName: string;
+    providerTimezone: string;
+    service: string;
+    serviceTitle: string;
+    durationMinutes: number;
+    name: string;
+    timezone: string | null;
+    holdExpiresAt: string | null;
+    location: string | null;
+    meetingUrl: string | null;
+    cancelReason: string | null;
+    payment: { status: string; amountCents: number; currency: string } | null;
+  };
+  policy: { canCancel: boolean; canReschedule: boolean; refundable: boolean };
+  links: { manage: string; ics: string; google?: string; outlook?: string; whatsapp?: string };
+}
+
+/** `GET /api/providers/:slug/share-message`. */
+export interface ShareMessage {
+  text: string;
+  slots: { start: string; end: string; label: string; link: string }[];
+  whatsappUrl: string;
+  timezone: string;
+  lang: 'en' | 'ar';
 }
 
 export interface Problem {
@@ -119,6 +158,47 @@ export function createBooking(fetchFn: Fetch, body: BookingRequest): Promise<Boo
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+const tokenPath = (token: string) => `/api/bookings/${encodeURIComponent(token)}`;
+
+/** `GET /api/bookings/:token`. */
+export function getBooking(fetchFn: Fetch, token: string): Promise<ManageView> {
+  return call(fetchFn, tokenPath(token), { cache: 'no-store' });
+}
+
+/** `POST /api/bookings/:token/cancel`; 409 `too-late-to-cancel` outside the provider's policy. */
+export function cancelBooking(fetchFn: Fetch, token: string, reason: string): Promise<ManageView> {
+  return call(fetchFn, `${tokenPath(token)}/cancel`, json(reason ? { reason } : {}));
+}
+
+/** `POST /api/bookings/:token/reschedule`; 409 `slot-taken`, `slot-unavailable` or `too-late-to-reschedule`. */
+export function rescheduleBooking(fetchFn: Fetch, token: string, start: string): Promise<ManageView> {
+  return call(fetchFn, `${tokenPath(token)}/reschedule`, json({ start }));
+}
+
+/** `GET /api/providers/:slug/whatsapp-link` (request mode: the template filled with a time; nothing is booked). */
+export function getWhatsappLink(
+  fetchFn: Fetch,
+  slug: string,
+  q: { service: string; start: string; lang: string; name: string },
+): Promise<{ url: string; text: string }> {
+  return call(fetchFn, `/api/providers/${encodeURIComponent(slug)}/whatsapp-link?${new URLSearchParams(q)}`);
+}
+
+/** `GET /api/providers/:slug/share-message` (free times listed in the client's zone, with preselecting links). */
+export function getShareMessage(
+  fetchFn: Fetch,
+  slug: string,
+  q: { service: string; tz: string; lang: string; count?: string; slots?: string },
+): Promise<ShareMessage> {
+  const query = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => !!e[1]));
+  return call(fetchFn, `/api/providers/${encodeURIComponent(slug)}/share-message?${query}`);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { serviceMeta } from './steps/Services';
 import { Services } from './steps/Services';
@@ -28,7 +29,8 @@ export function accentColors(color: string | null | undefined): { accent: string
   return { accent: color, onAccent: 1.05 / (luminance + 0.05) >= 4.5 ? '#ffffff' : '#111827' };
 }
 
-function Header() {
+/** The provider's name (and the chosen service on the booking steps). */
+export function Header() {
   const store = useStore();
   const provider = store.provider.value!;
   const service = store.service.value;
@@ -106,10 +108,11 @@ function Page() {
 }
 
 /**
- * The booking page. Mount with a store from `createStore`.
- * @example render(<App store={createStore({ fetch, win: window, data })} />, document.getElementById('app')!)
+ * What every view of the page shares: language and direction, accent colour, the card, embed start-up
+ * (ready, height, Esc to close). `title` is the document title once the provider is known.
+ * @example <Frame store={store} title={(name) => store.t('pageTitle', { name })}><Page /></Frame>
  */
-export function App({ store }: { store: Store }) {
+export function Frame({ store, title, children }: { store: Store; title: (name: string) => string; children: ComponentChildren }) {
   const root = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const { win } = store.env;
@@ -118,11 +121,17 @@ export function App({ store }: { store: Store }) {
     doc.documentElement.dir = store.dir;
     doc.documentElement.classList.toggle('embed', store.embedded);
     win.addEventListener('popstate', store.onPopState);
+    // Inside the widget's popup, Esc belongs to the popup: the parent closes it (keys never reach it from here).
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) store.embed.post({ type: 'close' });
+    };
+    if (store.embed.active) win.addEventListener('keydown', onKey);
     void store.ensureProvider();
     const stop = root.current ? watchHeight(store.embed, root.current) : () => {};
     store.embed.post({ type: 'ready', payload: {} });
     return () => {
       win.removeEventListener('popstate', store.onPopState);
+      win.removeEventListener('keydown', onKey);
       stop();
     };
   }, []);
@@ -139,17 +148,27 @@ export function App({ store }: { store: Store }) {
       style.removeProperty('--accent');
       style.removeProperty('--on-accent');
     }
-    if (provider) doc.title = store.t('pageTitle', { name: provider.name });
+    if (provider) doc.title = title(provider.name);
   }, [provider]);
 
   return (
     <StoreContext.Provider value={store}>
       <div class="shell" ref={root}>
-        <div class="card">
-          <Page />
-        </div>
+        <div class="card">{children}</div>
         {store.embedded ? null : <footer class="powered">{store.t('poweredBy')}</footer>}
       </div>
     </StoreContext.Provider>
+  );
+}
+
+/**
+ * The booking page. Mount with a store from `createStore`.
+ * @example render(<App store={createStore({ fetch, win: window, data })} />, document.getElementById('app')!)
+ */
+export function App({ store }: { store: Store }) {
+  return (
+    <Frame store={store} title={(name) => store.t('pageTitle', { name })}>
+      <Page />
+    </Frame>
   );
 }

@@ -9,7 +9,9 @@ export type EmbedMessage =
   | { type: 'resize'; payload: { height: number } }
   | { type: 'slot_selected'; payload: { start: string; end: string; service: string } }
   | { type: 'booked'; payload: { id: string; start: string; end: string; service: string } }
-  | { type: 'checkout'; payload: { url: string } };
+  | { type: 'checkout'; payload: { url: string } }
+  /** Esc pressed inside the page: the widget closes its popup (an inline frame ignores it). */
+  | { type: 'close'; payload?: undefined };
 
 /**
  * The origin to post to, or null when the value is not a plain http(s) origin.

@@ -6,6 +6,7 @@ import {
   createBooking,
   getProvider,
   getSlots,
+  getWhatsappLink,
   problemKind,
   webUrl,
   type BookingResponse,
@@ -47,20 +48,27 @@ export interface Env {
   win: Window;
   data: InitialData;
   now?: () => number;
+  /**
+   * Mounted somewhere other than `/c/:slug/:service` (the manage page reusing the calendar to reschedule, the
+   * share tool): the provider is fixed, URLs keep `path`, and the service is `?service=` or else `service`.
+   */
+  at?: { path: string; slug?: string; service?: string | null };
+  /** The in-page Back on the first step leaves the embedding view (e.g. back from rescheduling to the booking). */
+  onExit?: () => void;
 }
 
 type Field = 'name' | 'email' | 'phone' | 'notes';
 
 const PATH_RE = /\/c\/([^/?#]+)(?:\/([^/?#]+))?\/?$/;
 
-function readRoute(win: Window, fallbackSlug: string): Route {
+function readRoute(win: Window, fallbackSlug: string, at?: Env['at']): Route {
   const params = new URLSearchParams(win.location.search);
-  const m = PATH_RE.exec(win.location.pathname);
+  const m = at ? null : PATH_RE.exec(win.location.pathname);
   const decode = (s: string | undefined) => (s ? decodeURIComponent(s) : null);
   const slot = params.get('slot');
   return {
-    slug: decode(m?.[1]) ?? params.get('provider') ?? fallbackSlug,
-    service: decode(m?.[2]) ?? params.get('service'),
+    slug: at?.slug ?? decode(m?.[1]) ?? params.get('provider') ?? fallbackSlug,
+    service: decode(m?.[2]) ?? params.get('service') ?? at?.service ?? null,
     month: isMonth(params.get('month')) ? params.get('month') : null,
     date: isDate(params.get('date')) ? params.get('date') : null,
     slot: Number.isFinite(parseInstant(slot)) ? new Date(parseInstant(slot)).toISOString() : null,
@@ -98,7 +106,7 @@ export function createStore(env: Env) {
 
   const provider = signal<Provider | null>(data.provider);
   const providerMissing = signal(false);
-  const route = signal<Route>(readRoute(win, data.provider?.slug ?? ''));
+  const route = signal<Route>(readRoute(win, data.provider?.slug ?? '', env.at));
 
   const draft: Record<Field, Signal<string>> = {
     name: signal(params.get('name') ?? ''),
@@ -154,6 +162,11 @@ export function createStore(env: Env) {
     if (next.date) q.set('date', next.date);
     if (next.slot) q.set('slot', next.slot);
     if (next.booked) q.set('booked', next.booked);
+    if (env.at) {
+      if (next.service && next.service !== env.at.service) q.set('service', next.service);
+      const search = q.toString();
+      return `${env.at.path}${search ? `?${search}` : ''}`;
+    }
     const path = PATH_RE.test(win.location.pathname)
       ? `/c/${encodeURIComponent(next.slug)}${next.service ? `/${encodeURIComponent(next.service)}` : ''}`
       : win.location.pathname;
@@ -193,7 +206,7 @@ export function createStore(env: Env) {
     depth = Math.max(0, depth - 1);
     notice.value = null;
     focusPending = true;
-    route.value = readRoute(win, route.value.slug);
+    route.value = readRoute(win, route.value.slug, env.at);
   }
 
   /** The in-page Back button: the browser's Back when we came from inside the page, else one step up. */
@@ -205,7 +218,13 @@ export function createStore(env: Env) {
     const r = route.value;
     if (r.slot) go({ slot: null, date: date.value }, { replace: true });
     else if (r.date) go({ date: null }, { replace: true });
+    else if (env.onExit) env.onExit();
     else go({ service: null, month: null }, { replace: true });
+  }
+
+  /** Forgets every loaded month (after this page booked or moved something, the free times changed). */
+  function forgetSlots() {
+    months.clear();
   }
 
   /** True once, right after a navigation: the step that mounts takes focus. */
@@ -377,6 +396,48 @@ export function createStore(env: Env) {
     }
   }
 
+  /** True when the provider confirms by chat: picking a time prepares a WhatsApp message and books nothing. */
+  const requestMode = computed(() => {
+    const wa = provider.value?.whatsapp;
+    return !!wa?.enabled && wa.bookingMode === 'request';
+  });
+  /** The `wa.me` link of the last request, shown as a fallback when the browser did not open it. */
+  const requestUrl = signal<string | null>(null);
+
+  /** Request mode: asks the server for the provider's filled template and opens WhatsApp with it. */
+  async function sendRequest(): Promise<void> {
+    const r = route.value;
+    const svc = service.value;
+    if (!r.slot || !svc || sending.value) return;
+    formError.value = null;
+    const errors: Partial<Record<Field, string>> = draft.name.value.trim() ? {} : { name: t('nameRequired') };
+    fieldErrors.value = errors;
+    if (errors.name) {
+      formError.value = t('fixErrors');
+      return;
+    }
+    sending.value = true;
+    try {
+      const res = await getWhatsappLink(env.fetch, r.slug, { service: svc.slug, start: r.slot, lang, name: draft.name.value.trim() });
+      const link = webUrl(res.url);
+      if (!link) throw new ApiError({ status: 0 });
+      requestUrl.value = link;
+      // A frame cannot become WhatsApp: open it beside the host page; on its own page, go there.
+      if (embedded) win.open(link, '_blank', 'noopener');
+      else win.location.assign(link);
+    } catch (error) {
+      const problem = error instanceof ApiError ? error.problem : { status: 0 };
+      if (problem.status === 409) {
+        const day = date.value;
+        monthSlots(month.value, true);
+        notice.value = 'slotUnavailable';
+        go({ slot: null, date: day }, { replace: true, keepNotice: true });
+      } else formError.value = t('requestFailed');
+    } finally {
+      sending.value = false;
+    }
+  }
+
   return {
     env,
     lang,
@@ -405,6 +466,7 @@ export function createStore(env: Env) {
     go,
     href,
     back,
+    forgetSlots,
     onPopState,
     takeFocus,
     monthSlots,
@@ -412,6 +474,9 @@ export function createStore(env: Env) {
     setZone,
     setHour12,
     submit,
+    requestMode,
+    requestUrl,
+    sendRequest,
   };
 }
 

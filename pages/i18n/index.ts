@@ -61,4 +61,4 @@ export function translator(lang: Lang): T {
 }
 
 /** Placeholders filled with text the provider or visitor typed, rather than text from `Intl`. */
-const USER_TEXT = new Set(['name', 'provider', 'service']);
+const USER_TEXT = new Set(['name', 'provider', 'service', 'reason']);

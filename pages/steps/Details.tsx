@@ -66,9 +66,15 @@ export function Details() {
     );
   };
 
+  const request = store.requestMode.value;
+  const requestUrl = store.requestUrl.value;
+  useEffect(() => {
+    store.requestUrl.value = null;
+  }, [slot]);
+
   const onSubmit = async (e: Event) => {
     e.preventDefault();
-    await store.submit();
+    await (request ? store.sendRequest() : store.submit());
     const form = e.target as HTMLFormElement;
     // After a refused submit, put the keyboard on the first field to fix.
     if (form.isConnected) form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
@@ -77,7 +83,7 @@ export function Details() {
   return (
     <section class="step details">
       <BackButton />
-      <StepHeading>{t('yourDetails')}</StepHeading>
+      <StepHeading>{request ? t('requestTitle') : t('yourDetails')}</StepHeading>
       <div class="details-body">
         <div class="summary">
           <p class="summary-service">
@@ -92,21 +98,40 @@ export function Details() {
           <p class="muted">{serviceMeta(service, locale, t('free'))}</p>
         </div>
         <form class="form" noValidate onSubmit={onSubmit}>
+          {request ? <p>{t('requestHint', { name: provider.name })}</p> : null}
           {input('name', 'text', 'name', { required: true, 'aria-required': 'true', maxLength: 200 })}
-          {input('email', 'email', 'email', { inputMode: 'email', maxLength: 254 })}
-          {input('phone', 'tel', 'tel', { inputMode: 'tel', maxLength: 26 })}
-          <p class="hint" id="contact-hint">
-            {t('contactHint', { name: provider.name })}
-          </p>
-          {input('notes', '', 'off', { rows: 3, maxLength: 2000 })}
+          {request ? null : (
+            <>
+              {input('email', 'email', 'email', { inputMode: 'email', maxLength: 254 })}
+              {input('phone', 'tel', 'tel', { inputMode: 'tel', maxLength: 26 })}
+              <p class="hint" id="contact-hint">
+                {t('contactHint', { name: provider.name })}
+              </p>
+              {input('notes', '', 'off', { rows: 3, maxLength: 2000 })}
+            </>
+          )}
           {store.formError.value ? (
             <p class="alert" role="alert">
               {store.formError.value}
             </p>
           ) : null}
-          <button type="submit" class="primary" aria-disabled={sending ? 'true' : undefined}>
-            {sending ? t('sending') : service.priceCents > 0 ? t('confirmPay') : t('confirm')}
-          </button>
+          {request ? (
+            <button type="submit" class="primary whatsapp" aria-disabled={sending ? 'true' : undefined}>
+              {t('continueWhatsapp')}
+            </button>
+          ) : (
+            <button type="submit" class="primary" aria-disabled={sending ? 'true' : undefined}>
+              {sending ? t('sending') : service.priceCents > 0 ? t('confirmPay') : t('confirm')}
+            </button>
+          )}
+          {request && requestUrl ? (
+            <p class="muted small">
+              {t('requestOpen')}{' '}
+              <a href={requestUrl} target="_blank" rel="noopener">
+                {t('openWhatsapp')}
+              </a>
+            </p>
+          ) : null}
         </form>
       </div>
     </section>

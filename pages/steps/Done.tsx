@@ -1,7 +1,7 @@
-import { formatDateTime, formatTime, zoneName } from '../format';
 import { webUrl } from '../api';
 import { StepHeading } from '../heading';
 import { useStore } from '../store';
+import { When } from '../when';
 
 function icsText(value: string): string {
   return value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r?\n/g, '\\n');
@@ -48,15 +48,12 @@ export function googleCalendarUrl(e: { start: string; end: string; title: string
 /** Step 5: the confirmation, in the visitor's and the provider's zones, with what to do next. */
 export function Done() {
   const store = useStore();
-  const { t, locale } = store;
+  const { t } = store;
   const res = store.booking.value!;
   const b = res.booking;
   const provider = store.provider.value!;
   const service = provider.services.find((s) => s.slug === b.service) ?? store.service.value;
-  const hour12 = store.hour12.value;
   const visitorZone = store.tz.value;
-  const start = Date.parse(b.start);
-  const end = Date.parse(b.end);
   const next = res.next ?? { type: 'confirmed' as const };
   const title = t('bookedWith', { service: service?.title ?? b.service, provider: provider.name });
   const newTab = store.embedded ? { target: '_blank', rel: 'noopener' } : {};
@@ -69,43 +66,12 @@ export function Done() {
   const ics = webUrl(res.icsUrl ?? res.calendarLinks?.ics) ?? icsDataUrl(event, store.now());
   const google = webUrl(res.calendarLinks?.google) ?? googleCalendarUrl(event);
 
-  // Two identical boxes say nothing: when both zones read the same, one box says so.
-  const reading = (zone: string) => `${formatDateTime(start, locale, zone, hour12)}|${formatTime(end, locale, zone, hour12)}|${zoneName(zone, locale, start)}`;
-  const sameZone = reading(visitorZone) === reading(provider.timezone);
-
-  const when = (zone: string) => (
-    <>
-      <span class="when-time">
-        {formatDateTime(start, locale, zone, hour12)} – {formatTime(end, locale, zone, hour12)}
-      </span>
-      <span class="muted when-zone">{zoneName(zone, locale, start)}</span>
-    </>
-  );
-
   return (
     <section class="step done">
       <div class="done-mark" aria-hidden="true" />
       <StepHeading>{heading}</StepHeading>
       <p class="done-what">{title}</p>
-      <dl class="when">
-        {sameZone ? (
-          <div>
-            <dt>{t('bothTimes', { name: provider.name })}</dt>
-            <dd>{when(visitorZone)}</dd>
-          </div>
-        ) : (
-          <>
-            <div>
-              <dt>{t('yourTime')}</dt>
-              <dd>{when(visitorZone)}</dd>
-            </div>
-            <div>
-              <dt>{t('providerTime', { name: provider.name })}</dt>
-              <dd>{when(provider.timezone)}</dd>
-            </div>
-          </>
-        )}
-      </dl>
+      <When start={b.start} end={b.end} zone={visitorZone} providerZone={provider.timezone} providerName={provider.name} />
       {next.type === 'payment' && nextUrl ? (
         <div class="next">
           <p class="muted" role="status">

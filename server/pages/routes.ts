@@ -16,6 +16,11 @@ export interface PageRouteOptions {
 
 const root = (p: string) => fileURLToPath(new URL('../../' + p, import.meta.url));
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Manage tokens are URL-safe random strings; anything else is not worth asking the database about. */
+const TOKEN = /^[\w-]{16,128}$/;
+
+/** The document's own referrer policy, which would otherwise override the header for links on the page. */
+const noReferrer = (html: string) => html.replace(/<meta name="referrer"[^>]*>/, '<meta name="referrer" content="no-referrer" />');
 const ASSET = /^[\w.-]+\.(js|css|svg|png|woff2|map)$/;
 const TYPES: Record<string, string> = {
   js: 'application/javascript; charset=utf-8',
@@ -134,25 +139,34 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     c.header('vary', 'accept-language');
   }
 
-  async function notFoundPage(c: Context, lang: Lang) {
+  /** A secret or a tool page: never cached, never indexed, never leaked through a Referer. */
+  function privateHeaders(c: Context) {
+    c.header('cache-control', 'no-store');
+    c.header('referrer-policy', 'no-referrer');
+    c.header('x-robots-tag', 'noindex, nofollow');
+  }
+
+  async function notFoundPage(c: Context, lang: Lang, kind: 'page' | 'booking' = 'page') {
     const t = translator(lang);
+    const [title, hint] = kind === 'booking' ? (['manageNotFound', 'manageNotFoundHint'] as const) : (['notFound', 'notFoundHint'] as const);
     const html = (await readTemplate())
       .replace(/<script type="module"[^>]*><\/script>/, '')
       .replace(/<html[^>]*>/, `<html lang="${lang}" dir="${dirOf(lang)}">`)
-      .replace(/<title>[^<]*<\/title>/, `<title>${htmlText(t('notFound'))}</title>`)
+      .replace(/<title>[^<]*<\/title>/, `<title>${htmlText(t(title))}</title>`)
       .replace(
         '<div id="app"></div>',
         `<div class="shell"><div class="card"><main class="main"><section class="step missing">` +
-          `<h1 class="step-title">${htmlText(t('notFound'))}</h1><p class="muted">${htmlText(t('notFoundHint'))}</p>` +
+          `<h1 class="step-title">${htmlText(t(title))}</h1><p class="muted">${htmlText(t(hint))}</p>` +
           `</section></main></div></div>`,
       );
-    withHeaders(c, '*');
-    return c.html(html, 404);
+    withHeaders(c, kind === 'booking' ? "'none'" : '*');
+    if (kind === 'booking') privateHeaders(c);
+    return c.html(kind === 'booking' ? noReferrer(html) : html, 404);
   }
 
-  async function page(c: Context) {
+  async function page(c: Context, share = false) {
     const slug = c.req.param('slug') ?? '';
-    const serviceParam = c.req.param('service');
+    const serviceParam = share ? c.req.query('service') : c.req.param('service');
     const lang = requestLang(c);
     if (!SLUG.test(slug)) return notFoundPage(c, lang);
 
@@ -161,7 +175,8 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     const p = provider.body;
 
     let slots: { service: string; from: string; to: string; slots: unknown[] } | null = null;
-    const service = p?.services.find((s) => s.slug === serviceParam) ?? (p?.services.length === 1 ? p.services[0] : null);
+    const service =
+      p?.services.find((s) => s.slug === serviceParam) ?? (p?.services.length === 1 || share ? p?.services[0] : null);
     if (p && service) {
       const at = now().getTime();
       const from = new Date(at - INLINE_BACK_MS).toISOString();
@@ -176,9 +191,37 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     const data = jsonForScript({ provider: p, slots });
     const html = (await readTemplate())
       .replace(/<html[^>]*>/, `<html lang="${lang}" dir="${dirOf(lang)}">`)
-      .replace(/<title>[^<]*<\/title>/, `<title>${htmlText(p ? t('pageTitle', { name: p.name }) : 'Slotline')}</title>`)
+      .replace(
+        /<title>[^<]*<\/title>/,
+        `<title>${htmlText(p ? t(share ? 'sharePageTitle' : 'pageTitle', { name: p.name }) : 'Slotline')}</title>`,
+      )
       .replace('</body>', `<script type="application/json" id="slotline-data">${data}</script>\n</body>`);
     withHeaders(c, frameAncestors(p?.embedAllowedOrigins));
+    // The share tool is the provider's, not a page for search engines.
+    if (share) c.header('x-robots-tag', 'noindex, nofollow');
+    return c.html(html);
+  }
+
+  /**
+   * The manage page `GET /b/:token`: the booking (as `GET /api/bookings/:token` answers it) and its provider
+   * inlined. An unknown, expired or malformed token gets the same 404 page, so a guess learns nothing.
+   */
+  async function managePage(c: Context) {
+    const token = c.req.param('token') ?? '';
+    const lang = requestLang(c);
+    if (!TOKEN.test(token)) return notFoundPage(c, lang, 'booking');
+    const view = await apiJson<{ booking: { provider: string; providerName: string } }>(`/api/bookings/${token}`);
+    if (!view.body) return notFoundPage(c, lang, 'booking');
+    const provider = await apiJson<PublicProvider>(`/api/providers/${encodeURIComponent(view.body.booking.provider)}`);
+    const t = translator(lang);
+    const data = jsonForScript({ provider: provider.body, slots: null, manage: view.body });
+    const html = noReferrer(await readTemplate())
+      .replace(/<html[^>]*>/, `<html lang="${lang}" dir="${dirOf(lang)}">`)
+      .replace(/<title>[^<]*<\/title>/, `<title>${htmlText(t('managePageTitle', { name: view.body.booking.providerName }))}</title>`)
+      .replace('</body>', `<script type="application/json" id="slotline-data">${data}</script>\n</body>`);
+    // A page that cancels bookings is never framed (clickjacking).
+    withHeaders(c, "'none'");
+    privateHeaders(c);
     return c.html(html);
   }
 
@@ -199,7 +242,11 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     }
   });
   app.use('/c/*', compress());
-  app.get('/c/:slug', page);
-  app.get('/c/:slug/:service', page);
+  app.get('/c/:slug', (c) => page(c));
+  // Before `/c/:slug/:service`: `share` is a reserved service slug.
+  app.get('/c/:slug/share', (c) => page(c, true));
+  app.get('/c/:slug/:service', (c) => page(c));
+  app.use('/b/*', compress());
+  app.get('/b/:token', managePage);
   return app;
 }

@@ -165,7 +165,7 @@ describe('booking page in Chromium', () => {
   it('a visitor books with the keyboard only, and focus lands on each new step', async () => {
     const { context, page, problems } = await open();
     await page.goto(`${server.url}/c/demo`);
-    await tabTo(page, (name) => name.startsWith('Training session'));
+    await tabTo(page, (name) => name.startsWith('Free intro call'));
     await page.keyboard.press('Enter');
     await expect.poll(() => activeName(page), { timeout: 10_000 }).toBe('Choose a day');
 
@@ -235,11 +235,11 @@ describe('booking page in Chromium', () => {
   });
 
   it('two visitors race for one time: one books it, the other is told and keeps the details typed', async () => {
-    const start = await firstFreeSlot('session');
+    const start = await firstFreeSlot('intro');
     const visitors: { context: BrowserContext; page: Page; problems: string[] }[] = [];
     for (const who of ['Ana', 'Ben']) {
       const v = await open({ timezoneId: 'Asia/Dubai' });
-      await v.page.goto(`${server.url}/c/demo/session?slot=${encodeURIComponent(start)}`);
+      await v.page.goto(`${server.url}/c/demo/intro?slot=${encodeURIComponent(start)}`);
       await v.page.getByRole('heading', { name: 'Your details' }).waitFor();
       await v.page.getByLabel('Name').fill(`${who} Racer`);
       await v.page.getByLabel('Email').fill(`${who.toLowerCase()}@example.com`);
