@@ -31,7 +31,7 @@ export interface AppOptions {
  */
 export function createApp({ db, config, payments = null, now, log = console.error }: AppOptions) {
   const app = new Hono();
-  app.use('*', securityHeaders());
+  app.use('*', securityHeaders({ trustProxy: config.trustProxy }));
   // Only writes are limited; reads never pay for the check.
   const limiter = rateLimit({ db, rules: config.rateLimits, trustProxy: config.trustProxy, log });
   app.post('/api/bookings/*', limiter); // also matches /api/bookings itself

@@ -5,6 +5,7 @@
  * reschedule overwrites instead of duplicating. Failures are retried and reported; they never undo a booking.
  */
 import ical, { ICalAttendeeStatus, ICalEventStatus, type ICalAttendeeScheduleAgent } from 'ical-generator';
+import { icsParam } from '../ics/booking-ics.ts';
 import type { Db } from '../db/port.js';
 import { secretsKeyFromEnv, decryptSecret } from '../secrets/crypto.js';
 import { listCalDavCalendars, type CalDavCredentials } from './caldav.js';
@@ -68,9 +69,9 @@ export function bookingIcs(b: BookingEvent): string {
     location: b.location ?? null,
     url: b.manageUrl ?? null,
     status: ICalEventStatus.CONFIRMED,
-    organizer: b.organizer ?? null,
+    organizer: b.organizer ? { ...b.organizer, name: icsParam(b.organizer.name) } : null,
     attendees: b.customerEmail
-      ? [{ name: b.customerName, email: b.customerEmail, status: ICalAttendeeStatus.ACCEPTED, scheduleAgent: 'CLIENT' as ICalAttendeeScheduleAgent }]
+      ? [{ name: icsParam(b.customerName || b.customerEmail), email: b.customerEmail, status: ICalAttendeeStatus.ACCEPTED, scheduleAgent: 'CLIENT' as ICalAttendeeScheduleAgent }]
       : [],
   });
   return cal.toString();

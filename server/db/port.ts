@@ -67,3 +67,21 @@ export function mapDriverError(error: unknown): Error {
   if (code) return new DbError(message, code, e.detail ?? e.details ?? undefined);
   return error instanceof Error ? error : new Error(message);
 }
+
+/** Deadlock and serialization failures: PostgreSQL rolled the whole call back, so trying again is safe. */
+const TRANSIENT = new Set(['40P01', '40001']);
+
+/**
+ * Runs one SQL function call, again if PostgreSQL aborted it as a deadlock victim (two
+ * transactions waiting on each other's uncommitted rows, e.g. a reschedule racing a booking).
+ */
+export async function retryTransient<T>(call: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof DbError && TRANSIENT.has(error.code))) throw error;
+      await new Promise((r) => setTimeout(r, attempt * (5 + Math.random() * 20)));
+    }
+  }
+}

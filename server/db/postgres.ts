@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { assertKnownCall } from './functions.ts';
 import { migrate, type SqlRunner } from './migrate.ts';
-import { mapDriverError, type Db } from './port.ts';
+import { mapDriverError, retryTransient, type Db } from './port.ts';
 import { rpcSql } from './rpc-sql.ts';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
@@ -58,15 +58,17 @@ export async function openPostgresDb(options: {
     async rpc<T>(fn: string, args: Record<string, unknown>): Promise<T> {
       assertKnownCall(fn, args);
       const { sql: text, params } = rpcSql(fn, args);
-      try {
-        // postgres.js learns each parameter's type from the server and serializes by it (jsonb
-        // values are stringified there), so values go as they are.
-        const values = params.map((v) => (v === undefined ? null : v));
-        const rows = await sql.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
-        return rows[0]?.result as T;
-      } catch (error) {
-        throw mapDriverError(error);
-      }
+      // postgres.js learns each parameter's type from the server and serializes by it (jsonb
+      // values are stringified there), so values go as they are.
+      const values = params.map((v) => (v === undefined ? null : v));
+      return retryTransient(async () => {
+        try {
+          const rows = await sql.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
+          return rows[0]?.result as T;
+        } catch (error) {
+          throw mapDriverError(error);
+        }
+      });
     },
     async close() {
       await sql.end({ timeout: 5 });

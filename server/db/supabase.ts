@@ -1,7 +1,7 @@
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { assertKnownCall } from './functions.ts';
-import { DbUnavailableError, mapDriverError, toSqlValue, type Db } from './port.ts';
+import { DbUnavailableError, mapDriverError, retryTransient, toSqlValue, type Db } from './port.ts';
 
 /**
  * A Supabase project through its REST API (`POST /rest/v1/rpc/<fn>`) with the service role key.
@@ -26,17 +26,19 @@ export function openSupabaseDb(options: { url: string; serviceRoleKey: string; f
         // PostgREST takes JSON values as they are; dates go as ISO strings.
         body[name] = value instanceof Date ? toSqlValue(value) : value ?? null;
       }
-      let response;
-      try {
-        response = await client.rpc(fn, body);
-      } catch (error) {
-        throw new DbUnavailableError('Supabase is unreachable', error);
-      }
-      if (response.error) {
-        if (!response.error.code) throw new DbUnavailableError(response.error.message, response.error);
-        throw mapDriverError(response.error);
-      }
-      return response.data as T;
+      return retryTransient(async () => {
+        let response;
+        try {
+          response = await client.rpc(fn, body);
+        } catch (error) {
+          throw new DbUnavailableError('Supabase is unreachable', error);
+        }
+        if (response.error) {
+          if (!response.error.code) throw new DbUnavailableError(response.error.message, response.error);
+          throw mapDriverError(response.error);
+        }
+        return response.data as T;
+      });
     },
     async close() {},
   };

@@ -13,6 +13,9 @@ export interface IcsBooking {
   cancelled?: boolean;
 }
 
+/** A parameter value (CN) per RFC 6868: ical-generator would write '"' as '\\"', which RFC 5545 forbids. */
+export const icsParam = (text: string) => text.replace(/\^/g, '^^').replace(/"/g, "^'").replace(/\r\n|\r|\n/g, '^n');
+
 /** A stable UID per booking, so calendar apps update rather than duplicate it. */
 export const bookingUid = (id: string) => `${id}@slotline`;
 
@@ -27,11 +30,11 @@ function addEvent(calendar: ReturnType<typeof ical>, b: IcsBooking) {
     location: b.location ?? undefined,
     url: b.url ?? undefined,
     status: b.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    organizer: { name: b.organizer.name, email: b.organizer.email || 'no-reply@slotline.invalid' },
+    organizer: { name: icsParam(b.organizer.name), email: b.organizer.email || 'no-reply@slotline.invalid' },
   });
   if (b.attendee?.email) {
     event.createAttendee({
-      name: b.attendee.name || b.attendee.email,
+      name: icsParam(b.attendee.name || b.attendee.email),
       email: b.attendee.email,
       role: ICalAttendeeRole.REQ,
       status: ICalAttendeeStatus.ACCEPTED,

@@ -78,11 +78,9 @@ export async function computeSlotsResponse(
   zone: string,
   at: Date,
 ): Promise<SlotsResponse> {
-  const [health, slots] = await Promise.all([
-    calendarHealth(db, provider.id, window),
-    offeredSlots(db, provider, service, window, at),
-  ]);
-  const offered = health.hide ? [] : slots;
+  // Health first: it may fetch a calendar that has no data yet, and the slots must see that busy time.
+  const health = await calendarHealth(db, provider.id, window);
+  const offered = health.hide ? [] : await offeredSlots(db, provider, service, window, at);
   return {
     timezone: zone,
     slots: offered,

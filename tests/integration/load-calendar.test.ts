@@ -167,9 +167,7 @@ describe('a calendar source that hangs or fails during load', () => {
     expect(plain.calendar).toEqual({ stale: false, failing: false });
   }, 30_000);
 
-  // KNOWN BUG (server/slots/routes.ts computeSlotsResponse reads busy time in parallel with the first fetch):
-  // remove `.fails` once calendarHealth is awaited before offeredSlots.
-  it.fails('a freshly connected calendar already applies to the answer that fetched it', () => {
+  it('a freshly connected calendar already applies to the answer that fetched it', () => {
     expect(overlapsBusy(first.slots)).toEqual([]);
   });
 

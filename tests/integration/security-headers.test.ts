@@ -206,8 +206,7 @@ describe('HSTS only over https', () => {
     expect(res.headers.get('strict-transport-security')).toBeNull();
   });
 
-  // Needs `securityHeaders({ trustProxy: config.trustProxy })` in server/app.ts: remove `.fails` then.
-  it.fails('behind a trusted proxy, X-Forwarded-Proto: https turns HSTS on (and http keeps it off)', async () => {
+  it('behind a trusted proxy, X-Forwarded-Proto: https turns HSTS on (and http keeps it off)', async () => {
     const trusted = await startTestServer({ env: { TRUST_PROXY: '1' } });
     try {
       const secure = await fetch(`${trusted.url}/healthz`, { headers: { 'x-forwarded-proto': 'https' } });
@@ -248,10 +247,7 @@ describe('visitor and provider text never reaches HTML unescaped', () => {
     expect(new URL(view.links.google).searchParams.get('text')).toBe(`Call <i>now</i> "x" — ${HOSTILE_PROVIDER}`);
   });
 
-  // KNOWN BUG (server/ics/booking-ics.ts): ical-generator writes a '"' in CN as '\"', which RFC 5545 forbids in a
-  // quoted parameter, so one visitor's name makes the whole file unparseable. Remove `.fails` once names are
-  // encoded per RFC 6868 (^' for ", ^n for line breaks, ^^ for ^) before they reach ical-generator.
-  it.fails('the booking .ics parses back (ical.js) to the same name and provider', async () => {
+  it('the booking .ics parses back (ical.js) to the same name and provider', async () => {
     const text = await (await fetch(`${server.url}/api/bookings/${booking.token}/ics`)).text();
     const event = new ICAL.Event(new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent('vevent')!);
     expect(event.uid).toBe(`${booking.id}@slotline`);
@@ -264,10 +260,7 @@ describe('visitor and provider text never reaches HTML unescaped', () => {
     expect(text.split(/\r\n/).filter((l) => /^BEGIN:VEVENT$/.test(l))).toHaveLength(1);
   });
 
-  // KNOWN BUG (server/ics/booking-ics.ts): ical-generator writes a '"' in CN as '\"', which RFC 5545 forbids in a
-  // quoted parameter, so one visitor's name makes the whole file unparseable. Remove `.fails` once names are
-  // encoded per RFC 6868 (^' for ", ^n for line breaks, ^^ for ^) before they reach ical-generator.
-  it.fails('the provider feed .ics carries the notes with their line breaks, as text', async () => {
+  it('the provider feed .ics carries the notes with their line breaks, as text', async () => {
     const text = await (await fetch(`${server.url}/ics/${feedToken}.ics`)).text();
     const events = new ICAL.Component(ICAL.parse(text)).getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
     const ours = events.find((e) => e.uid === `${booking.id}@slotline`)!;
