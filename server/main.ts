@@ -39,7 +39,11 @@ async function main() {
       if (closing) {
         return new Response(JSON.stringify({ type: 'https://slotline.dev/problems/shutting-down', title: 'Server is shutting down', status: 503 }), {
           status: 503,
-          headers: { 'content-type': 'application/problem+json', connection: 'close', 'retry-after': '2' },
+          headers: {
+            'content-type': 'application/problem+json', connection: 'close', 'retry-after': '2',
+            'x-content-type-options': 'nosniff', 'referrer-policy': 'strict-origin-when-cross-origin',
+            'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+          },
         });
       }
       inFlight++;
