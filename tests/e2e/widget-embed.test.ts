@@ -35,16 +35,25 @@ afterAll(async () => {
   await booking?.close();
 });
 
+/** Every `slotline:*` event a host page received, kept here so they outlive the page (checkout navigates away). */
+const received = new WeakMap<Page, { type: string; detail: any }[]>();
+
 /** Opens an example page, recording every `slotline:*` event the host page receives. */
 async function openExample(path: string): Promise<Page> {
   const context = await browser.newContext({ timezoneId: 'Asia/Dubai', locale: 'en-US' });
   const page = await context.newPage();
+  const log: { type: string; detail: any }[] = [];
+  received.set(page, log);
   page.on('pageerror', (e) => console.error(`[${path}] page error:`, e.message));
+  await page.exposeFunction('recordSlotlineEvent', (type: string, detail: unknown) => log.push({ type, detail }));
   await page.addInitScript(() => {
-    const w = window as unknown as { events: { type: string; detail: unknown }[] };
+    const w = window as unknown as { events: { type: string; detail: unknown }[]; recordSlotlineEvent: (t: string, d: unknown) => void };
     w.events = [];
     for (const type of ['ready', 'slot_selected', 'booked', 'closed'])
-      addEventListener(`slotline:${type}`, (e) => w.events.push({ type, detail: (e as CustomEvent).detail }));
+      addEventListener(`slotline:${type}`, (e) => {
+        w.events.push({ type, detail: (e as CustomEvent).detail });
+        w.recordSlotlineEvent(type, (e as CustomEvent).detail);
+      });
   });
   await page.goto(`${site.url}/examples/${path}`);
   return page;
@@ -145,7 +154,7 @@ describe('embedding the booking page on a provider site of another origin', () =
     await page.context().close();
   });
 
-  it('popup: a button opens a modal, Esc closes it back to the button, and booking through it reaches the host', async () => {
+  it('popup: a button opens a modal, Esc closes it back to the button (also from inside the page), and the paid session checks out at the top level and returns to the manage page', async () => {
     const page = await openExample('popup.html');
     const trigger = page.locator('[data-slotline-popup="demo/session"]');
     await trigger.focus();
@@ -172,9 +181,27 @@ describe('embedding the booking page on a provider site of another origin', () =
     }
     expect(laps).toContain('browser'); // it did go all the way round, both ways
 
-    await bookFirstFreeTime(page.frameLocator('.slotline-open iframe'), { name: 'Popup Visitor', email: 'popup@example.com' });
-    const booked = await waitForBooked(page);
-    expect(booked.service).toBe('session');
+    // Esc with the keyboard inside the booking page (its own document): the page asks the loader to close.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+    await trigger.click();
+    const frame = page.frameLocator('.slotline-open iframe');
+    await frame.locator('button.day.available').first().focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(received.get(page)!.filter((e) => e.type === 'closed').length).toBe(3);
+
+    // The session is paid: Stripe Checkout cannot be framed, so the whole tab goes there and comes back.
+    await trigger.click();
+    await bookFirstFreeTime(frame, { name: 'Popup Visitor', email: 'popup@example.com' });
+    await page.waitForURL(/\/pay\/cs_test_/);
+    const booked = received.get(page)!.find((e) => e.type === 'booked')?.detail;
+    expect(booked).toMatchObject({ id: expect.any(String), service: 'session' });
+    await page.getByRole('button', { name: /^Pay / }).click();
+    await page.waitForURL(new RegExp(`^${booking.url}/b/[\\w-]{43}`));
+    await page.getByRole('heading', { name: 'Your booking' }).waitFor();
+    await page.getByText('AED 250.00 paid').waitFor();
+    expect(await page.locator('.badge').textContent()).toBe('Confirmed');
     await page.context().close();
   });
 
