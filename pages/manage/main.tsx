@@ -6,12 +6,14 @@ import { isValidZone, modernZone } from '../time';
 import { ManagePage } from './Manage';
 import { createManage } from './state';
 
+type ManageEnv = Omit<Env, 'at' | 'onExit'> & { data: InitialData & { manage: ManageView } };
+
 /**
- * Mounts the manage page (`/b/:token`, loaded lazily by `../main.tsx`): the booking store pinned to the
- * booking's provider and service (its calendar reschedules), plus the manage state.
- * @example mountManage(document.getElementById('app')!, { fetch, win: window, data })
+ * The manage page (`/b/:token`): the booking store pinned to the booking's provider and service (its calendar
+ * reschedules), the manage state, and the element to render.
+ * @example render(manageApp({ fetch, win: window, data }).node, document.getElementById('app')!)
  */
-export function mountManage(root: HTMLElement, env: Omit<Env, 'at' | 'onExit'> & { data: InitialData & { manage: ManageView } }) {
+export function manageApp(env: ManageEnv) {
   const { win, data } = env;
   const view = data.manage;
   const token = decodeURIComponent(win.location.pathname.split('/')[2] ?? '');
@@ -26,10 +28,15 @@ export function mountManage(root: HTMLElement, env: Omit<Env, 'at' | 'onExit'> &
   if (!new URLSearchParams(win.location.search).get('tz') && isValidZone(zone)) store.tz.value = modernZone(zone);
   const manage = createManage(store, token, view);
   exit = () => manage.showView();
-  render(
+  const node = (
     <Frame store={store} title={(name) => store.t('managePageTitle', { name })}>
       <ManagePage manage={manage} />
-    </Frame>,
-    root,
+    </Frame>
   );
+  return { store, manage, node };
+}
+
+/** Renders the manage page into `root`. */
+export function mountManage(root: HTMLElement, env: ManageEnv) {
+  render(manageApp(env).node, root);
 }

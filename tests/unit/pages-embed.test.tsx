@@ -16,12 +16,13 @@ interface Posted {
   target: string;
 }
 
-/** The real jsdom window, seen from inside an iframe whose parent records what it receives. */
-function framedWindow(posted: Posted[]): Window {
+/** The real jsdom window, seen from inside an iframe whose parent records what it receives (and what it opens). */
+function framedWindow(posted: Posted[], opened: string[] = []): Window {
   const parent = { postMessage: (message: Posted['message'], target: string) => posted.push({ message, target }) };
   return new Proxy(window, {
     get(target, prop) {
       if (prop === 'parent') return parent;
+      if (prop === 'open') return (url: string) => (opened.push(url), null);
       const value = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -110,6 +111,52 @@ describe('embed messages', () => {
     const pay = screen.getByRole('link', { name: 'Pay to confirm' });
     expect(pay.getAttribute('href')).toBe('https://checkout.stripe.test/c/pay_9');
     expect(pay.getAttribute('target')).toBe('_top');
+    document.documentElement.classList.remove('embed');
+  });
+
+  it('Esc inside the framed page asks the parent to close, with the exact origin', async () => {
+    const posted: Posted[] = [];
+    window.history.replaceState(null, '', '/c/kim/intro?embed=1&parentOrigin=https://kim.example');
+    const store = createStore({ fetch: fakeApi().fetch, win: framedWindow(posted), data: { provider, slots: null }, now: () => NOW });
+    render(<App store={store} />);
+    await screen.findByRole('heading', { name: 'Choose a day' });
+    fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Enter' });
+    expect(posted.filter((p) => p.message.type === 'close')).toEqual([]);
+    fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
+    expect(posted.filter((p) => p.message.type === 'close')).toEqual([
+      { message: { source: 'slotline', type: 'close' }, target: 'https://kim.example' },
+    ]);
+    document.documentElement.classList.remove('embed');
+  });
+
+  it('request mode: a name, then WhatsApp opens beside the host with the provider\'s filled template; nothing is booked', async () => {
+    const posted: Posted[] = [];
+    const opened: string[] = [];
+    const chat = { ...provider, whatsapp: { enabled: true, bookingMode: 'request' as const } };
+    const api = fakeApi();
+    const link = 'https://wa.me/971501112233?text=Hi%21%20Can%20I%20book%3F';
+    const fetchApi = async (input: string, init?: RequestInit) => {
+      const url = new URL(input, 'http://page.test');
+      if (url.pathname === '/api/providers/kim/whatsapp-link') {
+        api.calls.push({ method: 'GET', path: url.pathname, query: url.searchParams, body: undefined });
+        return new Response(JSON.stringify({ url: link, text: 'Hi! Can I book?' }), { headers: { 'content-type': 'application/json' } });
+      }
+      return api.fetch(input, init);
+    };
+    window.history.replaceState(null, '', '/c/kim/intro?tz=Asia/Dubai&slot=2026-11-23T05:00:00Z&embed=1&parentOrigin=https://kim.example');
+    const store = createStore({ fetch: fetchApi, win: framedWindow(posted, opened), data: { provider: chat, slots: null }, now: () => NOW });
+    render(<App store={store} />);
+    await screen.findByRole('heading', { name: 'Ask for this time' });
+    expect(screen.queryByLabelText('Email')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Continue on WhatsApp' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Please check the highlighted fields.');
+    fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Samir' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Continue on WhatsApp' }));
+    await waitFor(() => expect(opened).toEqual([link]));
+    const asked = api.calls.find((c) => c.path === '/api/providers/kim/whatsapp-link')!;
+    expect(Object.fromEntries(asked.query)).toEqual({ service: 'intro', start: '2026-11-23T05:00:00.000Z', lang: 'en', name: 'Samir' });
+    expect(api.calls.some((c) => c.method === 'POST')).toBe(false);
+    expect(screen.getByRole('link', { name: 'Open WhatsApp' }).getAttribute('href')).toBe(link);
     document.documentElement.classList.remove('embed');
   });
 });
