@@ -75,7 +75,8 @@ function Where({ manage }: { manage: Manage }) {
   const store = useStore();
   const { t } = store;
   const b = manage.view.value.booking;
-  const meeting = webUrl(b.meetingUrl);
+  // A cancelled booking's room is not a place to go.
+  const meeting = manage.live() ? webUrl(b.meetingUrl) : null;
   const service = store.provider.value?.services.find((s) => s.slug === b.service);
   let body;
   if (meeting) {
@@ -89,7 +90,7 @@ function Where({ manage }: { manage: Manage }) {
     );
   } else if (b.location === 'Phone call') body = t('locPhone');
   else if (b.location === 'WhatsApp call') body = t('locWhatsapp');
-  else if (b.location) body = <bdi>{b.location}</bdi>;
+  else if (b.location && b.location !== b.meetingUrl) body = <bdi>{b.location}</bdi>;
   else if (service?.location?.type === 'video' && b.status === 'pending') body = <span class="muted">{t('videoLater')}</span>;
   else return null;
   return (
@@ -219,7 +220,9 @@ function Overview({ manage }: { manage: Manage }) {
             <dt>{t('payment')}</dt>
             <dd>
               <span class={`pay pay-${pay.status}`}>
-                {t(PAYMENT[pay.status] ?? 'payPending', { amount: formatPrice(pay.amountCents, pay.currency, locale) })}
+                {t(pay.status === 'pending' && !live ? 'payExpired' : (PAYMENT[pay.status] ?? 'payPending'), {
+                  amount: formatPrice(pay.amountCents, pay.currency, locale),
+                })}
               </span>
             </dd>
           </div>
