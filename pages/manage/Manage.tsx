@@ -261,7 +261,7 @@ function Overview({ manage }: { manage: Manage }) {
       ) : null}
       {live ? (
         <div class="actions">
-          {policy.canReschedule ? (
+          {policy.canReschedule && store.service.value ? (
             <button type="button" class="secondary" onClick={manage.startReschedule}>
               {t('changeTime')}
             </button>
@@ -311,6 +311,19 @@ export function ManagePage({ manage }: { manage: Manage }) {
           <p class="pick-hint muted">{store.t('pickDayHint')}</p>
         </div>
       );
+    // Which booking is being moved stays in sight while the visitor looks for a new time.
+    if (step !== 'details') {
+      const b = manage.view.value.booking;
+      const { locale } = store;
+      body = (
+        <>
+          <p class="moving muted">
+            {store.t('currentTime')}: {formatDateTime(Date.parse(b.start), locale, store.tz.value, store.hour12.value)}
+          </p>
+          {body}
+        </>
+      );
+    }
   } else body = <Overview manage={manage} />;
 
   return (
