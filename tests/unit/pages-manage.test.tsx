@@ -120,6 +120,17 @@ describe('manage page', () => {
     expect(screen.queryByText(/Reason:/)).toBeNull();
   });
 
+  it('back from checkout cancelled but too close to the start to cancel online: says until when the time stays held', async () => {
+    const pending = view({ status: 'pending', holdExpiresAt: '2026-11-22T06:30:00.000Z' }, { canCancel: false, canReschedule: false });
+    const api = manageApi(pending, {
+      cancel: json(409, { type: 'https://slotline.dev/problems/too-late-to-cancel', title: 'Too late', status: 409 }),
+    });
+    mountManage(pending, '?payment=cancelled', api);
+    // 06:30Z is 7:30 AM in Berlin, the zone it was booked in.
+    await screen.findByText('Payment cancelled. The time stays held until 7:30 AM, then it is released.');
+    expect(screen.getByText('Waiting for payment')).toBeTruthy();
+  });
+
   it('cancel asks first, sends the reason, and says it is done; "Keep my booking" changes nothing', async () => {
     const { api } = mountManage(view({ payment: { status: 'paid', amountCents: 15000, currency: 'AED' } }, { refundable: true }));
     fireEvent.click(await screen.findByRole('button', { name: 'Cancel booking' }));
