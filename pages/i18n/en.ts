@@ -116,6 +116,7 @@ export const en = {
   actionFailed: 'Something went wrong and nothing changed. Please try again.',
   manageNotFound: 'This booking link does not work.',
   manageNotFoundHint: 'Check that you opened the whole link from your confirmation, or contact the provider.',
+  manageUnavailable: 'We could not load this booking just now. Please try again in a moment.',
   requestTitle: 'Ask for this time',
   requestHint: '{name} confirms bookings on WhatsApp. Continue to send a message asking for this time; nothing is booked yet.',
   continueWhatsapp: 'Continue on WhatsApp',

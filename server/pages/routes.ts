@@ -146,9 +146,15 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     c.header('x-robots-tag', 'noindex, nofollow');
   }
 
-  async function notFoundPage(c: Context, lang: Lang, kind: 'page' | 'booking' = 'page') {
+  async function notFoundPage(c: Context, lang: Lang, kind: 'page' | 'booking' | 'unavailable' = 'page') {
     const t = translator(lang);
-    const [title, hint] = kind === 'booking' ? (['manageNotFound', 'manageNotFoundHint'] as const) : (['notFound', 'notFoundHint'] as const);
+    const [title, hint] =
+      kind === 'booking'
+        ? (['manageNotFound', 'manageNotFoundHint'] as const)
+        : kind === 'unavailable'
+          ? (['manageUnavailable', 'manageNotFoundHint'] as const)
+          : (['notFound', 'notFoundHint'] as const);
+    const isPrivate = kind !== 'page';
     const html = (await readTemplate())
       .replace(/<script type="module"[^>]*><\/script>/, '')
       .replace(/<html[^>]*>/, `<html lang="${lang}" dir="${dirOf(lang)}">`)
@@ -159,9 +165,9 @@ export function pageRoutes(options: PageRouteOptions): Hono {
           `<h1 class="step-title">${htmlText(t(title))}</h1><p class="muted">${htmlText(t(hint))}</p>` +
           `</section></main></div></div>`,
       );
-    withHeaders(c, kind === 'booking' ? "'none'" : '*');
-    if (kind === 'booking') privateHeaders(c);
-    return c.html(kind === 'booking' ? noReferrer(html) : html, 404);
+    withHeaders(c, isPrivate ? "'none'" : '*');
+    if (isPrivate) privateHeaders(c);
+    return c.html(isPrivate ? noReferrer(html) : html, kind === 'unavailable' ? 503 : 404);
   }
 
   async function page(c: Context, share = false) {
@@ -211,7 +217,8 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     const lang = requestLang(c);
     if (!TOKEN.test(token)) return notFoundPage(c, lang, 'booking');
     const view = await apiJson<{ booking: { provider: string; providerName: string } }>(`/api/bookings/${token}`);
-    if (!view.body) return notFoundPage(c, lang, 'booking');
+    // Only a real 404 says "no such link"; a failing database is a moment to retry, not a dead link.
+    if (!view.body) return notFoundPage(c, lang, view.status === 404 ? 'booking' : 'unavailable');
     const provider = await apiJson<PublicProvider>(`/api/providers/${encodeURIComponent(view.body.booking.provider)}`);
     const t = translator(lang);
     const data = jsonForScript({ provider: provider.body, slots: null, manage: view.body });
