@@ -16,7 +16,15 @@ let dist: string;
 
 beforeAll(async () => {
   dist = mkdtempSync(join(tmpdir(), 'slotline-budget-'));
-  await build({ configFile: 'vite.config.ts', logLevel: 'silent', build: { outDir: dist } });
+  // Vitest sets NODE_ENV=test, which would make this a development build (Preact's debug paths and all);
+  // measure what `npm run build` ships.
+  const env = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: 'vite.config.ts', logLevel: 'silent', mode: 'production', build: { outDir: dist } });
+  } finally {
+    process.env.NODE_ENV = env;
+  }
 });
 
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
