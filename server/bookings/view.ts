@@ -39,7 +39,7 @@ export interface ManageRecord {
   providerName: string;
   providerTimezone: string;
   providerPolicy: { cancelUntilHoursBefore?: number; rescheduleUntilHoursBefore?: number; refundUntilHoursBefore?: number };
-  whatsapp: { enabled?: boolean; phoneE164?: string } | null;
+  whatsapp: { enabled?: boolean; phoneE164?: string; messageTemplate?: string } | null;
   service: string;
   serviceTitle: string;
   durationMinutes: number;
@@ -68,7 +68,8 @@ export function policyState(r: ManageRecord, now: Date) {
   const live = r.status === 'confirmed' || r.status === 'pending';
   const p = r.providerPolicy ?? {};
   return {
-    canCancel: live && hoursLeft >= (p.cancelUntilHoursBefore ?? 0),
+    // An unpaid hold can always be let go (e.g. "Cancel" on the checkout page); the window is for confirmed bookings.
+    canCancel: r.status === 'pending' || (live && hoursLeft >= (p.cancelUntilHoursBefore ?? 0)),
     canReschedule: live && r.status === 'confirmed' && hoursLeft >= (p.rescheduleUntilHoursBefore ?? 0),
     refundable: r.payment?.status === 'paid' && hoursLeft >= (p.refundUntilHoursBefore ?? 0),
   };
@@ -104,7 +105,25 @@ export function manageView(r: ManageRecord, urls: { manageUrl: string; icsUrl: s
     links: {
       manage: urls.manageUrl,
       ics: urls.icsUrl,
+      whatsapp: manageWhatsapp(r, urls.manageUrl),
       ...addToCalendarLinks({ start, end, title: `${r.serviceTitle} — ${r.providerName}`, description, location: locationLine(r) }),
     },
   };
+}
+
+/** "Message on WhatsApp" from the manage page: the provider's template filled with this booking. */
+function manageWhatsapp(r: ManageRecord, manageUrl: string): string | null {
+  const wa = r.whatsapp;
+  if (!wa?.enabled || !wa.phoneE164) return null;
+  const text = fillTemplate(wa.messageTemplate || DEFAULT_TEMPLATES.en.confirm, templateVars({
+    start: new Date(r.start),
+    durationMinutes: r.durationMinutes,
+    timezone: r.providerTimezone,
+    lang: 'en',
+    service: r.serviceTitle,
+    name: r.name,
+    link: manageUrl,
+    ref: bookingRef(r.id),
+  }));
+  return whatsappLink(wa.phoneE164, text);
 }

@@ -41,7 +41,8 @@ export function securityHeaders({ trustProxy = false }: SecurityHeaderOptions = 
     await next();
     const h = c.res.headers;
     h.set('x-content-type-options', 'nosniff');
-    h.set('referrer-policy', 'strict-origin-when-cross-origin');
+    // A page may ask for less (the manage page, whose URL holds a secret, sends no referrer at all).
+    if (!h.has('referrer-policy')) h.set('referrer-policy', 'strict-origin-when-cross-origin');
     if (!h.has('content-security-policy')) h.set('content-security-policy', DEFAULT_CSP);
     if (requestScheme(c, trustProxy) === 'https') h.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
     else h.delete('strict-transport-security');

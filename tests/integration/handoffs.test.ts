@@ -202,6 +202,15 @@ describe('manage links', () => {
     expect(view.booking).toMatchObject({ status: 'confirmed', start: a.booking.start });
   });
 
+  it('the manage view offers the WhatsApp message with the filled template', async () => {
+    const body = await book(nextStart(), 'studio');
+    const view = await (await fetch(`${server.url}/api/bookings/${tokenOf(body.manageUrl)}`)).json();
+    const { phone, text } = decodeWa(view.links.whatsapp);
+    expect(phone).toBe('971500000001');
+    expect(text).toContain(body.manageUrl);
+    expect(text).toContain('Studio session');
+  });
+
   it('refuses cancelling inside the policy window', async () => {
     const soon = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 3 * 3_600_000).toISOString();
     const body = await book(soon, 'studio');

@@ -168,6 +168,22 @@ describe('Stripe payment holds', () => {
     expect(sessionOf(body.next.url).status).toBe('expired');
   });
 
+  it('an unpaid hold can be let go even inside the cancellation window', async () => {
+    const soon = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 3 * 3_600_000).toISOString();
+    await pg.query("update providers set settings = jsonb_set(settings, '{booking,cancelUntilHoursBefore}', '48') where public_slug = 'paid'");
+    try {
+      const { body } = await book(soon);
+      expect(body.booking.status).toBe('pending');
+      const res = await fetch(`${server.url}/api/bookings/${token(body.manageUrl)}/cancel`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'checkout cancelled' }),
+      });
+      expect(res.status).toBe(200);
+      expect(await status(body.booking.id)).toBe('cancelled');
+    } finally {
+      await pg.query("update providers set settings = jsonb_set(settings, '{booking,cancelUntilHoursBefore}', '2') where public_slug = 'paid'");
+    }
+  });
+
   it('cancelling a paid booking refunds it while the policy allows', async () => {
     const { body } = await book(nextStart()); // four days ahead: inside the 24 h refund window
     const session = stripe.pay(sessionOf(body.next.url).id);
