@@ -358,6 +358,16 @@ as $$
     'meetingUrl', b.meeting_url, 'cancelReason', b.cancel_reason, 'createdAt', b.created_at)
 $$;
 
+-- Writes that can put a booking's range into the exclusion constraint take this lock first, so
+-- two of them for one provider never wait on each other's uncommitted rows (which PostgreSQL
+-- resolves only by aborting one as a deadlock victim after deadlock_timeout). The constraint
+-- stays the guarantee; the lock just makes conflicting writers queue instead of deadlocking.
+create or replace function public.lock_provider_bookings(p_provider_id uuid) returns void
+language sql volatile set search_path = public
+as $$
+  select pg_advisory_xact_lock(7081222, hashtext(p_provider_id::text))
+$$;
+
 -- Books [start, start + duration) for a service if the occupied range is free.
 -- Raises SQLSTATE 'SL409' (message 'slot_taken') when a live booking or cached external busy
 -- time overlaps; 'SL404' for an unknown or inactive service. The same idempotency key returns the
@@ -383,6 +393,8 @@ declare
   v_ends_at timestamptz;
   v_occupied tstzrange;
 begin
+  perform public.lock_provider_bookings(p_provider_id);
+
   if p_idempotency_key is not null then
     select * into v_booking from public.bookings
      where provider_id = p_provider_id and idempotency_key = p_idempotency_key;
@@ -549,6 +561,7 @@ grant execute on function public.get_public_provider(text) to anon, authenticate
 grant execute on function public.get_busy(uuid, timestamptz, timestamptz) to anon, authenticated, service_role;
 
 revoke execute on function public.expire_holds(uuid) from public, anon, authenticated;
+revoke execute on function public.lock_provider_bookings(uuid) from public, anon, authenticated;
 revoke execute on function public.booking_json(public.bookings) from public, anon, authenticated;
 revoke execute on function public.create_booking_if_free(uuid, uuid, timestamptz, text, text, text, text, text, text, text, int) from public, anon, authenticated;
 revoke execute on function public.get_booking_by_token(text) from public, anon, authenticated;
@@ -556,6 +569,7 @@ revoke execute on function public.cancel_booking(text, text) from public, anon, 
 revoke execute on function public.apply_provider(text, text, text, boolean, jsonb, jsonb) from public, anon, authenticated;
 
 grant execute on function public.expire_holds(uuid) to service_role;
+grant execute on function public.lock_provider_bookings(uuid) to service_role;
 grant execute on function public.booking_json(public.bookings) to service_role;
 grant execute on function public.create_booking_if_free(uuid, uuid, timestamptz, text, text, text, text, text, text, text, int) to service_role;
 grant execute on function public.get_booking_by_token(text) to service_role;

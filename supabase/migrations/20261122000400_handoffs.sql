@@ -83,6 +83,8 @@ begin
     return jsonb_build_object('outcome', 'duplicate');
   end if;
 
+  -- Confirming puts the range back under the exclusion constraint: queue with other writers first.
+  perform public.lock_provider_bookings(b.provider_id) from public.bookings b where b.id = p_booking_id;
   select * into v_booking from public.bookings where id = p_booking_id for update;
   if not found then
     insert into public.payment_events (event_id, event_type, outcome) values (p_event_id, p_event_type, 'ignored');
@@ -218,6 +220,7 @@ declare
   v_booking public.bookings;
   v_minutes int;
 begin
+  perform public.lock_provider_bookings(b.provider_id) from public.bookings b where b.manage_token_hash = p_token_hash;
   select b.* into v_booking from public.bookings b
    where b.manage_token_hash = p_token_hash and b.status in ('pending', 'confirmed')
      and (b.manage_token_expires_at is null or b.manage_token_expires_at > now())

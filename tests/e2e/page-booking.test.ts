@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREENSHOT_DIR, axeViolations, launchChromium, watch } from '../support/browser.ts';
+import { DESKTOP, PHONE, SCREENSHOT_DIR, expectAxeClean, launchChromium, openVisitor, type VisitorOptions } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /**
@@ -23,24 +23,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-const PHONE = { width: 360, height: 780 };
-const DESKTOP = { width: 1200, height: 860 };
 
-async function open(options: { viewport?: typeof DESKTOP; locale?: string; timezoneId?: string } = {}) {
-  const context = await browser.newContext({
-    viewport: options.viewport ?? DESKTOP,
-    locale: options.locale ?? 'en-US',
-    timezoneId: options.timezoneId ?? 'Europe/Berlin',
-    reducedMotion: 'reduce',
-  });
-  const page = await context.newPage();
-  return { context, page, problems: watch(page) };
-}
-
-async function expectAxeClean(page: Page, step: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `${step}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
+const open = (options: VisitorOptions = {}) => openVisitor(browser, { timezoneId: 'Europe/Berlin', ...options });
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });

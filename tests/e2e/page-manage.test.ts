@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREENSHOT_DIR, axeViolations, launchChromium, watch } from '../support/browser.ts';
+import { DESKTOP, PHONE, SCREENSHOT_DIR, expectAxeClean, launchChromium, openVisitor, type VisitorOptions } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /**
@@ -24,28 +24,12 @@ afterAll(async () => {
   await server?.close();
 });
 
-const PHONE = { width: 360, height: 780 };
-const DESKTOP = { width: 1200, height: 860 };
 const HOUR = 3_600_000;
 
-async function open(options: { viewport?: typeof DESKTOP; locale?: string; timezoneId?: string } = {}) {
-  const context = await browser.newContext({
-    viewport: options.viewport ?? DESKTOP,
-    locale: options.locale ?? 'en-US',
-    timezoneId: options.timezoneId ?? 'Europe/Berlin',
-    reducedMotion: 'reduce',
-  });
-  const page = await context.newPage();
-  return { context, page, problems: watch(page) };
-}
+const open = (options: VisitorOptions = {}) => openVisitor(browser, { timezoneId: 'Europe/Berlin', ...options });
 
 /** The local test checkout answers its own favicon request with 401; that page is not ours. */
 const ours = (problems: string[]) => problems.filter((p) => !p.includes('401 (Unauthorized)'));
-
-async function expectAxeClean(page: Page, what: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
 
 /** Free starts the public API offers for a service over the next two weeks. */
 async function freeStarts(service: string): Promise<string[]> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProviderFile, parseProviderFile } from '../../server/providers/file.ts';
 import { demoFile } from '../../server/providers/demo.ts';
-import { SCREENSHOT_DIR, axeViolations, launchChromium, watch } from '../support/browser.ts';
+import { DESKTOP, PHONE, SCREENSHOT_DIR, expectAxeClean, launchChromium, openVisitor, type VisitorOptions } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /**
@@ -35,29 +35,16 @@ afterAll(async () => {
   await server?.close();
 });
 
-const PHONE = { width: 360, height: 780 };
-const DESKTOP = { width: 1200, height: 860 };
 
-async function open(options: { viewport?: typeof DESKTOP; locale?: string; timezoneId?: string } = {}) {
-  const context = await browser.newContext({
-    viewport: options.viewport ?? DESKTOP,
-    locale: options.locale ?? 'en-US',
-    timezoneId: options.timezoneId ?? 'Asia/Dubai',
-    reducedMotion: 'reduce',
-  });
-  const page = await context.newPage();
+async function open(options: VisitorOptions = {}) {
+  const { context, page, problems } = await openVisitor(browser, { timezoneId: 'Asia/Dubai', ...options });
   // WhatsApp is outside: every request to it is recorded and answered here.
   const whatsapp: string[] = [];
   await context.route(/^https:\/\/(api\.)?wa\.me\//, (route) => {
     whatsapp.push(route.request().url());
     return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>WhatsApp</title>' });
   });
-  return { context, page, problems: watch(page), whatsapp };
-}
-
-async function expectAxeClean(page: Page, what: string) {
-  const violations = await axeViolations(page);
-  expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+  return { context, page, problems, whatsapp };
 }
 
 async function freeStarts(slug: string, service: string): Promise<string[]> {

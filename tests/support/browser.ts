@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /**
  * Real Chromium for end-to-end tests (playwright-core drives the system browser; nothing is downloaded),
@@ -67,4 +68,32 @@ export function watch(page: Page): string[] {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
   return problems;
+}
+
+/** The two screens every page is checked on. */
+export const PHONE = { width: 360, height: 780 };
+export const DESKTOP = { width: 1200, height: 860 };
+
+export interface VisitorOptions {
+  viewport?: typeof DESKTOP;
+  locale?: string;
+  timezoneId?: string;
+}
+
+/** A fresh browser context as a visitor (own locale and zone), its page, and the page's console problems. */
+export async function openVisitor(browser: Browser, options: VisitorOptions & { timezoneId: string }) {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? DESKTOP,
+    locale: options.locale ?? 'en-US',
+    timezoneId: options.timezoneId,
+    reducedMotion: 'reduce',
+  });
+  const page = await context.newPage();
+  return { context, page, problems: watch(page) };
+}
+
+/** Fails the test with every axe-core violation on the page, labelled with `what`. */
+export async function expectAxeClean(page: Page, what: string): Promise<void> {
+  const violations = await axeViolations(page);
+  expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
