@@ -38,13 +38,21 @@ export function requestScheme(c: Context, trustProxy: boolean | number = false):
  */
 export function securityHeaders({ trustProxy = false }: SecurityHeaderOptions = {}): MiddlewareHandler {
   return async (c, next) => {
+    // Set before the route runs, so a route's own values (a page's CSP and Referrer-Policy) win,
+    // and the response is never rebuilt just to add headers.
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'strict-origin-when-cross-origin');
+    c.header('content-security-policy', DEFAULT_CSP);
+    const https = requestScheme(c, trustProxy) === 'https';
+    if (https) c.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     await next();
-    const h = c.res.headers;
-    h.set('x-content-type-options', 'nosniff');
-    // A page may ask for less (the manage page, whose URL holds a secret, sends no referrer at all).
-    if (!h.has('referrer-policy')) h.set('referrer-policy', 'strict-origin-when-cross-origin');
-    if (!h.has('content-security-policy')) h.set('content-security-policy', DEFAULT_CSP);
-    if (requestScheme(c, trustProxy) === 'https') h.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    else h.delete('strict-transport-security');
+    // A handler that returned a Response of its own skipped the headers above: add them there.
+    if (c.res.headers.get('x-content-type-options') !== 'nosniff') {
+      const h = c.res.headers;
+      h.set('x-content-type-options', 'nosniff');
+      if (!h.has('referrer-policy')) h.set('referrer-policy', 'strict-origin-when-cross-origin');
+      if (!h.has('content-security-policy')) h.set('content-security-policy', DEFAULT_CSP);
+      if (https) h.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    }
   };
 }
