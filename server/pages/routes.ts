@@ -250,9 +250,9 @@ export function pageRoutes(options: PageRouteOptions): Hono {
   });
   app.use('/c/*', compress());
   app.get('/c/:slug', (c) => page(c));
-  // Before `/c/:slug/:service`: `share` is a reserved service slug.
-  app.get('/c/:slug/share', (c) => page(c, true));
-  app.get('/c/:slug/:service', (c) => page(c));
+  // `share` is a reserved service slug: the provider's share page. One route (not a static
+  // `/c/:slug/share` beside it) keeps Hono on its fast RegExpRouter.
+  app.get('/c/:slug/:service', (c) => page(c, c.req.param('service') === 'share'));
   app.use('/b/*', compress());
   app.get('/b/:token', managePage);
   return app;
