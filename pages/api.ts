@@ -69,7 +69,7 @@ export interface ManageView {
     payment: { status: string; amountCents: number; currency: string } | null;
   };
   policy: { canCancel: boolean; canReschedule: boolean; refundable: boolean };
-  links: { manage: string; ics: string; google?: string; outlook?: string; whatsapp?: string };
+  links: { manage: string; ics: string; google?: string; outlook?: string; whatsapp?: string; payment?: string | null };
 }
 
 /** `GET /api/providers/:slug/share-message`. */

@@ -195,6 +195,7 @@ function Overview({ manage }: { manage: Manage }) {
   const outlook = webUrl(links.outlook);
   const ics = webUrl(links.ics);
   const whatsapp = webUrl(links.whatsapp);
+  const payNow = webUrl(links.payment ?? undefined);
   const again = `/c/${encodeURIComponent(b.provider)}/${encodeURIComponent(b.service)}${store.lang === 'ar' ? '?lang=ar' : ''}`;
   const reasonShown = b.cancelReason && b.cancelReason !== 'checkout cancelled' ? b.cancelReason : null;
   return (
@@ -210,6 +211,14 @@ function Overview({ manage }: { manage: Manage }) {
       <When start={b.start} end={b.end} zone={store.tz.value} providerZone={b.providerTimezone} providerName={providerName} />
       {b.status === 'pending' && b.holdExpiresAt ? (
         <HoldTimer until={b.holdExpiresAt} onEnd={() => void manage.refresh()} />
+      ) : null}
+      {b.status === 'pending' && payNow ? (
+        <p>
+          {/* Checkout cannot be framed: leave the widget's iframe for it. */}
+          <a class="primary" href={payNow} target="_top">
+            {t('payNow')}
+          </a>
+        </p>
       ) : null}
       {b.status === 'expired' ? <p class="muted">{t('holdReleased')}</p> : null}
       {reasonShown && b.status === 'cancelled' ? <p class="muted">{t('cancelledReason', { reason: reasonShown })}</p> : null}

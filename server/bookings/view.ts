@@ -50,7 +50,7 @@ export interface ManageRecord {
   holdExpiresAt: string | null;
   meetingUrl: string | null;
   cancelReason: string | null;
-  payment: { status: string; amountCents: number; currency: string; txnId: string | null; refundTxnId: string | null } | null;
+  payment: { status: string; amountCents: number; currency: string; txnId: string | null; refundTxnId: string | null; checkoutUrl?: string | null } | null;
 }
 
 /** Where the meeting happens, as one line for calendars. */
@@ -106,6 +106,8 @@ export function manageView(r: ManageRecord, urls: { manageUrl: string; icsUrl: s
       manage: urls.manageUrl,
       ics: urls.icsUrl,
       whatsapp: manageWhatsapp(r, urls.manageUrl),
+      // A visitor who closed the checkout can go back to it while the hold lasts.
+      payment: r.status === 'pending' && r.payment?.status === 'pending' ? (r.payment.checkoutUrl ?? null) : null,
       ...addToCalendarLinks({ start, end, title: `${r.serviceTitle} — ${r.providerName}`, description, location: locationLine(r) }),
     },
   };

@@ -16,7 +16,7 @@ export const sqlFunctions = {
   cancel_booking: ['p_token_hash', 'p_reason'],
   apply_provider: ['p_slug', 'p_name', 'p_timezone', 'p_is_public', 'p_settings', 'p_services'],
   // Hand-offs (payments, reschedule, ICS feed)
-  attach_checkout_session: ['p_booking_id', 'p_session_id', 'p_amount_cents', 'p_currency'],
+  attach_checkout_session: ['p_booking_id', 'p_session_id', 'p_amount_cents', 'p_currency', 'p_checkout_url'],
   apply_payment_event: [
     'p_event_id', 'p_event_type', 'p_kind', 'p_booking_id', 'p_session_id', 'p_payment_intent',
     'p_amount_cents', 'p_currency',

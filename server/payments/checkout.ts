@@ -58,6 +58,7 @@ export async function createCheckout(
     p_session_id: session.id,
     p_amount_cents: input.amountCents,
     p_currency: input.currency,
+    p_checkout_url: session.url,
   });
   return { id: session.id, url: session.url };
 }

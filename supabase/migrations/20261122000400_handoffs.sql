@@ -3,6 +3,7 @@
 
 alter table public.payments add column checkout_session_id text;
 alter table public.payments add column refund_reason text;
+alter table public.payments add column checkout_url text;
 create unique index payments_checkout_session_uq on public.payments (checkout_session_id)
   where checkout_session_id is not null;
 
@@ -52,13 +53,13 @@ create trigger bookings_meeting before insert or update of status on public.book
 
 -- Remembers the Checkout Session made for a hold (one per booking).
 create or replace function public.attach_checkout_session(
-  p_booking_id uuid, p_session_id text, p_amount_cents int, p_currency text
+  p_booking_id uuid, p_session_id text, p_amount_cents int, p_currency text, p_checkout_url text
 ) returns jsonb
 language plpgsql security definer set search_path = public
 as $$
 begin
-  insert into public.payments (booking_id, status, amount_cents, currency, provider, checkout_session_id)
-  values (p_booking_id, 'pending', p_amount_cents, upper(p_currency), 'stripe', p_session_id)
+  insert into public.payments (booking_id, status, amount_cents, currency, provider, checkout_session_id, checkout_url)
+  values (p_booking_id, 'pending', p_amount_cents, upper(p_currency), 'stripe', p_session_id, p_checkout_url)
   on conflict (checkout_session_id) where checkout_session_id is not null do nothing;
   return jsonb_build_object('bookingId', p_booking_id, 'sessionId', p_session_id);
 end
@@ -201,6 +202,7 @@ as $$
            'payment', (select jsonb_build_object('status', pay.status, 'amountCents', pay.amount_cents,
                                                  'currency', pay.currency, 'txnId', pay.txn_id,
                                                  'sessionId', pay.checkout_session_id,
+                                                 'checkoutUrl', case when pay.status = 'pending' then pay.checkout_url end,
                                                  'refundTxnId', pay.refund_txn_id)
                          from public.payments pay where pay.booking_id = b.id
                         order by pay.created_at desc limit 1))
@@ -278,7 +280,7 @@ as $$
   where p.ics_feed_token_hash = p_token_hash
 $$;
 
-revoke execute on function public.attach_checkout_session(uuid, text, int, text) from public, anon, authenticated;
+revoke execute on function public.attach_checkout_session(uuid, text, int, text, text) from public, anon, authenticated;
 revoke execute on function public.apply_payment_event(text, text, text, uuid, text, text, int, text) from public, anon, authenticated;
 revoke execute on function public.record_refund(uuid, text, text, text, text) from public, anon, authenticated;
 revoke execute on function public.list_stale_checkout_sessions(int) from public, anon, authenticated;
@@ -288,7 +290,7 @@ revoke execute on function public.reschedule_booking(text, timestamptz) from pub
 revoke execute on function public.set_ics_feed_token(text, text) from public, anon, authenticated;
 revoke execute on function public.get_ics_feed(text) from public, anon, authenticated;
 
-grant execute on function public.attach_checkout_session(uuid, text, int, text) to service_role;
+grant execute on function public.attach_checkout_session(uuid, text, int, text, text) to service_role;
 grant execute on function public.apply_payment_event(text, text, text, uuid, text, text, int, text) to service_role;
 grant execute on function public.record_refund(uuid, text, text, text, text) to service_role;
 grant execute on function public.list_stale_checkout_sessions(int) to service_role;

@@ -67,12 +67,17 @@ describe('Stripe payment holds', () => {
 
     // The hold blocks the time for everyone else.
     expect((await book(start, 'other@example.com')).status).toBe(409);
+    // A visitor who closed the checkout finds the way back to it on the manage page.
+    const pendingView = await (await fetch(`${server.url}/api/bookings/${token(body.manageUrl)}`)).json();
+    expect(pendingView.links.payment).toBe(body.next.url);
 
     const res = await deliver(stripe.event('checkout.session.completed', stripe.pay(session.id)));
     expect(res.status).toBe(200);
     const view = await manage(body.manageUrl);
     expect(view.status).toBe('confirmed');
     expect(view.payment).toMatchObject({ status: 'paid', amountCents: 25000 });
+    const paidView = await (await fetch(`${server.url}/api/bookings/${token(body.manageUrl)}`)).json();
+    expect(paidView.links.payment).toBeNull();
   });
 
   it('handles each event once: a replay changes nothing', async () => {

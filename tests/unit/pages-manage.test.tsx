@@ -96,6 +96,21 @@ describe('manage page', () => {
     expect(screen.getByText('It is too late to cancel online. Please contact Kim Lindberg.')).toBeTruthy();
   });
 
+  it('a pending hold whose checkout was left offers the way back to it, leaving any iframe', async () => {
+    const pending = view({ status: 'pending', holdExpiresAt: new Date(NOW + 10 * 60_000).toISOString() });
+    pending.links.payment = 'https://checkout.stripe.test/pay/cs_test_1';
+    mountManage(pending);
+    const link = (await screen.findByRole('link', { name: 'Pay to confirm' })) as HTMLAnchorElement;
+    expect(link.href).toBe('https://checkout.stripe.test/pay/cs_test_1');
+    expect(link.target).toBe('_top');
+  });
+
+  it('a confirmed booking offers no payment link', async () => {
+    mountManage(view());
+    await screen.findByRole('button', { name: 'Cancel booking' });
+    expect(screen.queryByRole('link', { name: 'Pay to confirm' })).toBeNull();
+  });
+
   it('back from checkout paid: looks again until the webhook has confirmed it, then says the payment arrived', async () => {
     const pending = view({ status: 'pending', holdExpiresAt: new Date(NOW + 30 * 60_000).toISOString(), payment: { status: 'pending', amountCents: 15000, currency: 'AED' } });
     const paid = view({ payment: { status: 'paid', amountCents: 15000, currency: 'AED' } });
