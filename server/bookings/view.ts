@@ -102,14 +102,14 @@ export function manageView(r: ManageRecord, urls: { manageUrl: string; icsUrl: s
       payment: r.payment ? { status: r.payment.status, amountCents: r.payment.amountCents, currency: r.payment.currency } : null,
     },
     policy: policyState(r, now),
-    links: {
+    links: withoutEmpty({
       manage: urls.manageUrl,
       ics: urls.icsUrl,
       whatsapp: manageWhatsapp(r, urls.manageUrl),
       // A visitor who closed the checkout can go back to it while the hold lasts.
-      payment: r.status === 'pending' && r.payment?.status === 'pending' ? (r.payment.checkoutUrl ?? null) : null,
+      payment: r.status === 'pending' && r.payment?.status === 'pending' ? r.payment.checkoutUrl : null,
       ...addToCalendarLinks({ start, end, title: `${r.serviceTitle} — ${r.providerName}`, description, location: locationLine(r) }),
-    },
+    }),
   };
 }
 
@@ -128,4 +128,9 @@ function manageWhatsapp(r: ManageRecord, manageUrl: string): string | null {
     ref: bookingRef(r.id),
   }));
   return whatsappLink(wa.phoneE164, text);
+}
+
+/** Links that do not apply are left out rather than sent as null: every value present is a URL. */
+function withoutEmpty(links: Record<string, string | null | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(links).filter((entry): entry is [string, string] => Boolean(entry[1])));
 }
