@@ -1,5 +1,7 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { PROBLEM_BASE } from './http/problem.ts';
+import { DEFAULT_CSP } from './http/security.ts';
 import { readConfig } from './config.ts';
 import { openDbFromEnv } from './db/index.ts';
 import { seedDemo } from './providers/demo.ts';
@@ -37,12 +39,12 @@ async function main() {
   const server = serve({
     fetch: async (request, env) => {
       if (closing) {
-        return new Response(JSON.stringify({ type: 'https://slotline.dev/problems/shutting-down', title: 'Server is shutting down', status: 503 }), {
+        return new Response(JSON.stringify({ type: `${PROBLEM_BASE}shutting-down`, title: 'Server is shutting down', status: 503 }), {
           status: 503,
           headers: {
             'content-type': 'application/problem+json', connection: 'close', 'retry-after': '2',
             'x-content-type-options': 'nosniff', 'referrer-policy': 'strict-origin-when-cross-origin',
-            'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+            'content-security-policy': DEFAULT_CSP,
           },
         });
       }

@@ -5,7 +5,7 @@
  * reschedule overwrites instead of duplicating. Failures are retried and reported; they never undo a booking.
  */
 import ical, { ICalAttendeeStatus, ICalEventStatus, type ICalAttendeeScheduleAgent } from 'ical-generator';
-import { icsParam } from '../ics/booking-ics.ts';
+import { bookingUid, icsParam } from '../ics/booking-ics.ts';
 import type { Db } from '../db/port.js';
 import { secretsKeyFromEnv, decryptSecret } from '../secrets/crypto.js';
 import { listCalDavCalendars, type CalDavCredentials } from './caldav.js';
@@ -33,10 +33,6 @@ export interface BookingEvent {
   sequence?: number;
 }
 
-export function eventUid(bookingId: string): string {
-  return `${bookingId}@slotline`;
-}
-
 /** Google event ids use base32hex characters (0-9, a-v), 5–1024 long: a uuid without dashes qualifies. */
 export function googleEventId(bookingId: string): string {
   return bookingId.toLowerCase().replace(/[^0-9a-v]/g, '');
@@ -59,7 +55,7 @@ function description(b: BookingEvent): string {
 export function bookingIcs(b: BookingEvent): string {
   const cal = ical({ prodId: { company: 'Slotline', product: 'Slotline', language: 'EN' } });
   cal.createEvent({
-    id: eventUid(b.id),
+    id: bookingUid(b.id),
     start: new Date(b.start),
     end: new Date(b.end),
     stamp: new Date(),
@@ -143,7 +139,7 @@ export async function putBookingToGoogle(cfg: GoogleOAuthConfig, accessToken: st
     start: { dateTime: new Date(b.start).toISOString() },
     end: { dateTime: new Date(b.end).toISOString() },
     status: 'confirmed',
-    iCalUID: eventUid(b.id),
+    iCalUID: bookingUid(b.id),
     ...(b.customerEmail ? { attendees: [{ email: b.customerEmail, displayName: b.customerName, responseStatus: 'accepted' }] } : {}),
   };
   const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dirOf, pickLang, translator, type Lang } from '../../pages/i18n/index.ts';
 import { htmlText, jsonForScript } from './escape.ts';
+import { isTimeZone } from '../http/validate.ts';
 
 export interface PageRouteOptions {
   /** Calls the public API in-process, e.g. `(path) => app.request(path)`. */
@@ -75,16 +76,6 @@ export function pageCsp(ancestors: string): string {
     "object-src 'none'",
     `frame-ancestors ${ancestors}`,
   ].join('; ');
-}
-
-function isZone(zone: string | undefined): zone is string {
-  if (!zone || zone.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function requestLang(c: Context): Lang {
@@ -187,7 +178,8 @@ export function pageRoutes(options: PageRouteOptions): Hono {
       const at = now().getTime();
       const from = new Date(at - INLINE_BACK_MS).toISOString();
       const to = new Date(at + INLINE_AHEAD_MS).toISOString();
-      const tz = isZone(c.req.query('tz')) ? c.req.query('tz')! : p.timezone;
+      const asked = c.req.query('tz');
+      const tz = asked && isTimeZone(asked) ? asked : p.timezone;
       const q = new URLSearchParams({ service: service.slug, from, to, tz });
       const res = await apiJson<{ slots: unknown[] }>(`/api/providers/${slug}/slots?${q}`);
       if (res.body) slots = { service: service.slug, from, to, slots: res.body.slots };

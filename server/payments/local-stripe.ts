@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { htmlText } from '../pages/escape.ts';
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 
@@ -28,7 +29,6 @@ button{font:inherit;padding:.7rem 1.2rem;border-radius:8px;border:0;cursor:point
 .pay{background:#635bff;color:#fff}.cancel{background:#e5e7eb}.note{color:#555;font-size:.9rem}</style></head>
 <body><main>${body}</main></body></html>`;
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * A local stand-in for the parts of Stripe's API Slotline uses — Checkout Sessions (create,
@@ -145,12 +145,12 @@ export async function startLocalStripe(options: { webhookSecret: string; webhook
       res.writeHead(303, { location: session.success_url });
       return res.end();
     }
-    if (session.status !== 'open') return html(410, page('Checkout closed', `<h1>This checkout is ${escapeHtml(session.status)}</h1>`));
+    if (session.status !== 'open') return html(410, page('Checkout closed', `<h1>This checkout is ${htmlText(session.status)}</h1>`));
     const amount = new Intl.NumberFormat('en', { style: 'currency', currency: session.currency.toUpperCase() }).format(session.amount_total / 100);
-    return html(200, page('Test checkout', `<h1>Test checkout</h1><p>Pay <strong>${escapeHtml(amount)}</strong>
-      for ${escapeHtml(String(session.line_items_name ?? 'your booking'))}.</p>
+    return html(200, page('Test checkout', `<h1>Test checkout</h1><p>Pay <strong>${htmlText(amount)}</strong>
+      for ${htmlText(String(session.line_items_name ?? 'your booking'))}.</p>
       <p class="note">Local test mode: no card, no real money. Set STRIPE_SECRET_KEY to take real payments.</p>
-      <form method="post" action="/pay/${sid}/confirm"><button class="pay">Pay ${escapeHtml(amount)}</button></form>
+      <form method="post" action="/pay/${sid}/confirm"><button class="pay">Pay ${htmlText(amount)}</button></form>
       <form method="post" action="/pay/${sid}/cancel"><button class="cancel">Cancel</button></form>`));
   }
 

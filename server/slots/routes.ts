@@ -6,7 +6,7 @@ import { calendarHealth } from './calendar-busy.ts';
 import type { Db } from '../db/port.ts';
 import { invalid, notFound } from '../http/problem.ts';
 import { isTimeZone } from '../http/validate.ts';
-import { loadProvider } from '../providers/public.ts';
+import { loadProvider, type Provider, type ProviderService } from '../providers/public.ts';
 import { offeredSlots } from './offered.ts';
 import { readWindow } from './window.ts';
 
@@ -70,10 +70,10 @@ export interface CachedSlots {
   etag: string;
 }
 
-export async function computeSlotsResponse(
+async function computeSlotsResponse(
   db: Db,
-  provider: NonNullable<Awaited<ReturnType<typeof loadProvider>>>,
-  service: { id: string } & Parameters<typeof offeredSlots>[2],
+  provider: Provider,
+  service: ProviderService,
   window: { from: Date; to: Date },
   zone: string,
   at: Date,

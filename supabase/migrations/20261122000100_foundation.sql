@@ -459,20 +459,6 @@ begin
 end
 $$;
 
--- The booking a manage link points at, or null (unknown, expired token).
-create or replace function public.get_booking_by_token(p_token_hash text) returns jsonb
-language sql stable security definer set search_path = public
-as $$
-  select public.booking_json(b) || jsonb_build_object(
-           'provider', p.public_slug, 'providerName', p.display_name, 'providerTimezone', p.timezone,
-           'service', s.slug, 'serviceTitle', s.title, 'durationMinutes', s.duration_minutes)
-    from public.bookings b
-    join public.providers p on p.id = b.provider_id
-    join public.services s on s.id = b.service_id
-   where b.manage_token_hash = p_token_hash
-     and (b.manage_token_expires_at is null or b.manage_token_expires_at > now())
-$$;
-
 -- Cancels a live booking found by its manage token hash; frees the range at once.
 create or replace function public.cancel_booking(p_token_hash text, p_reason text) returns jsonb
 language plpgsql security definer set search_path = public
@@ -564,7 +550,6 @@ revoke execute on function public.expire_holds(uuid) from public, anon, authenti
 revoke execute on function public.lock_provider_bookings(uuid) from public, anon, authenticated;
 revoke execute on function public.booking_json(public.bookings) from public, anon, authenticated;
 revoke execute on function public.create_booking_if_free(uuid, uuid, timestamptz, text, text, text, text, text, text, text, int) from public, anon, authenticated;
-revoke execute on function public.get_booking_by_token(text) from public, anon, authenticated;
 revoke execute on function public.cancel_booking(text, text) from public, anon, authenticated;
 revoke execute on function public.apply_provider(text, text, text, boolean, jsonb, jsonb) from public, anon, authenticated;
 
@@ -572,6 +557,5 @@ grant execute on function public.expire_holds(uuid) to service_role;
 grant execute on function public.lock_provider_bookings(uuid) to service_role;
 grant execute on function public.booking_json(public.bookings) to service_role;
 grant execute on function public.create_booking_if_free(uuid, uuid, timestamptz, text, text, text, text, text, text, text, int) to service_role;
-grant execute on function public.get_booking_by_token(text) to service_role;
 grant execute on function public.cancel_booking(text, text) to service_role;
 grant execute on function public.apply_provider(text, text, text, boolean, jsonb, jsonb) to service_role;

@@ -190,6 +190,7 @@ $$;
 -- Manage links: the booking with what the server needs to apply the provider's policy.
 -- ---------------------------------------------------------------------------------------------
 
+-- The booking a manage link points at, or null (unknown or expired token).
 create or replace function public.get_booking_by_token(p_token_hash text) returns jsonb
 language sql stable security definer set search_path = public
 as $$
