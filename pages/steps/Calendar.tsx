@@ -53,16 +53,25 @@ export function Calendar({ asStep }: { asStep: boolean }) {
     }
   });
 
-  // Late in a month with nothing left, show the next month instead (only when no month was asked for).
+  const canPrev = month > thisMonth;
+  const lastMonth = addDays(today, store.provider.value?.booking?.horizonDays ?? DEFAULT_HORIZON_DAYS).slice(0, 7);
+  /** True while the shown month was chosen here rather than by the visitor (or a link). */
+  const autoMonth = useRef(false);
+
+  // A month with nothing left (late in the month, or the provider away) opens on the first month that has free
+  // times, up to the horizon — in every calendar view (booking, manage, share), unless a month was asked for.
   useEffect(() => {
-    if (asStep && !store.route.value.month && month === thisMonth && days && days.size === 0) {
+    const asked = !!store.route.value.month && !autoMonth.current;
+    if (!asked && month >= thisMonth && month < lastMonth && days && days.size === 0) {
+      autoMonth.current = true;
       store.go({ month: addMonths(month, 1) }, { replace: true, focus: false, keepNotice: true });
     }
   }, [days]);
 
-  const setMonth = (m: string) => store.go({ month: m }, { replace: true, focus: false, keepNotice: true });
-  const canPrev = month > thisMonth;
-  const lastMonth = addDays(today, store.provider.value?.booking?.horizonDays ?? DEFAULT_HORIZON_DAYS).slice(0, 7);
+  const setMonth = (m: string) => {
+    autoMonth.current = false;
+    store.go({ month: m }, { replace: true, focus: false, keepNotice: true });
+  };
   const canNext = month < lastMonth;
 
   const choose = (d: string) => {
