@@ -1,4 +1,5 @@
 import { IANAZone } from 'luxon';
+import { wallToInstant as wallClockToInstant } from '../time/wall-clock.ts';
 
 /** Milliseconds in a minute, an hour and a (UTC, 24-hour) day. */
 export const MINUTE = 60_000;
@@ -25,26 +26,12 @@ export function offsetAt(zone: IANAZone, instant: number): number {
 }
 
 /**
- * The instant of a local wall time, given as "wall time read as if it were UTC" in ms.
- * Follows RFC 5545 §3.3.5: a wall time inside a spring-forward gap is read with the offset
- * in force before the gap (02:30 New York on the switch day → 07:30Z = 03:30 EDT); a wall
- * time that occurs twice (fall back) means its first occurrence. luxon's own
- * `DateTime.fromObject` picks the later occurrence, hence this function.
+ * The instant of a local wall time in an IANA zone (the shared RFC 5545 rule of `server/time/wall-clock.ts`).
  *
  * @example wallToInstant(zoneOf('America/New_York'), Date.UTC(2026, 10, 1, 1, 30)) // 05:30Z (EDT)
  */
 export function wallToInstant(zone: IANAZone, wall: number): number {
-  const before = offsetAt(zone, wall - EARLIEST);
-  const after = offsetAt(zone, wall + LATEST);
-  if (before === after) return wall - before;
-  // One transition in the window (tzdb never has two within a day).
-  const early = wall - before;
-  const late = wall - after;
-  const earlyOk = offsetAt(zone, early) === before;
-  const lateOk = offsetAt(zone, late) === after;
-  if (earlyOk && lateOk) return Math.min(early, late); // repeated: first occurrence
-  if (lateOk) return late;
-  return early; // valid with the earlier offset, or in the gap: offset before the gap
+  return wallClockToInstant(wall, (instant) => offsetAt(zone, instant));
 }
 
 /** Days since 1970-01-01 of the provider-local date that `instant` falls on. */

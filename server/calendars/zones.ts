@@ -9,8 +9,9 @@
 import ICAL from 'ical.js';
 import { IANAZone } from 'luxon';
 
-/** UTC instant (ms) → UTC offset of the zone at that instant (ms). */
-export type OffsetAt = (utcMs: number) => number;
+import type { OffsetAt } from '../time/wall-clock.ts';
+
+export type { OffsetAt } from '../time/wall-clock.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -19,19 +20,8 @@ export function wallMs(t: ICAL.Time): number {
   return Date.UTC(t.year, t.month - 1, t.day, t.isDate ? 0 : t.hour, t.isDate ? 0 : t.minute, t.isDate ? 0 : t.second);
 }
 
-/**
- * Converts a wall time to a UTC instant following RFC 5545 §3.3.5.
- * Example: `wallToUtc(Date.UTC(2026, 2, 8, 2, 30), ianaOffset('America/New_York'))` → 07:30Z (03:30 EDT).
- */
-export function wallToUtc(wall: number, offsetAt: OffsetAt): number {
-  const before = offsetAt(wall - DAY_MS);
-  const after = offsetAt(wall + DAY_MS);
-  const valid = [wall - before, wall - after].filter((utc) => utc + offsetAt(utc) === wall);
-  // Ambiguous (two valid instants): the first occurrence is the earlier instant.
-  if (valid.length > 0) return Math.min(...valid);
-  // In a gap no instant shows this wall time: read it with the offset before the gap, which moves it forward.
-  return wall - before;
-}
+/** Wall time → UTC instant by RFC 5545 §3.3.5: the one rule of `server/time/wall-clock.ts`. */
+export { wallToInstant as wallToUtc } from '../time/wall-clock.ts';
 
 const ianaZones = new Map<string, OffsetAt>();
 
