@@ -75,6 +75,19 @@ describe('migrations, applied as `supabase db push` applies them', () => {
     expect(await pushMigrations(project.sql)).toEqual([]);
   });
 
+  it('supabase/seed.sql (run by `supabase db reset`) applies on top, as postgres', async () => {
+    const seed = readFileSync(new URL('../../supabase/seed.sql', import.meta.url), 'utf8');
+    const rollback = new Error('rollback');
+    await project.sql.begin(async (tx) => {
+      await tx.unsafe(seed);
+      const [row] = await tx`select public.get_public_provider('demo') as p`;
+      expect(row.p.services.map((s: { slug: string }) => s.slug)).toEqual(['intro', 'session']);
+      throw rollback;
+    }).catch((e) => {
+      if (e !== rollback) throw e;
+    });
+  });
+
   it('the privileges migration can run again without changing anything; btree_gist lives in `extensions`', async () => {
     const file = (await listMigrations()).find((m) => m.name.endsWith('_privileges.sql'))!;
     await project.sql.begin(async (tx) => {
