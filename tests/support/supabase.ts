@@ -194,8 +194,11 @@ export async function startSupabase(options: { timeouts?: Partial<ApiTimeouts> }
   let timeouts = { ...SUPABASE_TIMEOUTS, ...options.timeouts };
 
   const stop = async () => {
-    if (gateway) await new Promise<void>((r) => gateway!.server.close(() => r()));
-    gateway?.server.closeAllConnections();
+    if (gateway) {
+      const closed = new Promise<void>((r) => gateway!.server.close(() => r()));
+      gateway.server.closeAllConnections();
+      await closed;
+    }
     if (rest) await stopChild(rest.child);
     await sql.end({ timeout: 5 });
     await pg.stop();
