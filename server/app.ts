@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bookingRoutes } from './bookings/routes.ts';
 import { manageRoutes } from './bookings/manage-routes.ts';
 import type { Config } from './config.ts';
-import { DbUnavailableError, type Db } from './db/port.ts';
+import { DbTimeoutError, DbUnavailableError, type Db } from './db/port.ts';
 import { notFound, problem } from './http/problem.ts';
 import { securityHeaders } from './http/security.ts';
 import { rateLimit } from './http/rate-limit.ts';
@@ -63,7 +63,9 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   app.onError((error, c) => {
     if (error instanceof DbUnavailableError) {
       return problem(c, 503, 'unavailable', 'Slotline is briefly unavailable', {
-        detail: 'The database cannot be reached. Please try again in a moment.',
+        detail: error instanceof DbTimeoutError
+          ? 'The database is busy and gave up waiting; nothing was changed. Please try again in a moment.'
+          : 'The database cannot be reached. Please try again in a moment.',
       }, { 'retry-after': '5' });
     }
     log(`[slotline] ${c.req.method} ${new URL(c.req.url).pathname} failed: ${error.stack ?? error.message}`);

@@ -36,7 +36,8 @@ export const sqlFunctions = {
     'p_provider_id', 'p_source', 'p_from', 'p_to', 'p_busy', 'p_etag', 'p_last_modified', 'p_body',
   ],
   record_calendar_failure: ['p_provider_id', 'p_source', 'p_reason', 'p_clear'],
-  get_any_integration_secret: [],
+  // Start-up key check, one secret per integration (supabase/migrations/20261130000900_privileges.sql).
+  list_integration_secrets: [],
   connect_calendar: [
     'p_provider_slug', 'p_kind', 'p_label', 'p_external_username', 'p_external_email', 'p_secret',
     'p_selected_calendar_ids', 'p_account_calendar_ids',

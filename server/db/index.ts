@@ -5,7 +5,7 @@ import { openSupabaseDb } from './supabase.ts';
 import type { Db } from './port.ts';
 
 export type { Db } from './port.ts';
-export { DbError, DbUnavailableError, isSlotTaken, isNotFound } from './port.ts';
+export { DbError, DbTimeoutError, DbUnavailableError, isSlotTaken, isNotFound } from './port.ts';
 
 /**
  * Picks the adapter from the environment: `SUPABASE_URL` + `SUPABASE_SERVICE_ROLE_KEY`, else

@@ -32,6 +32,18 @@ export class DbUnavailableError extends Error {
   }
 }
 
+/**
+ * The database gave up waiting (statement_timeout `57014`, lock_timeout `55P03`): nothing was written, and the
+ * same request may well succeed a moment later. Supabase sets such timeouts on its API roles (anon 3 s,
+ * authenticated and the service role 8 s). Answered like DbUnavailableError: 503 with Retry-After.
+ */
+export class DbTimeoutError extends DbUnavailableError {
+  constructor(message: string, readonly code: string, cause?: unknown) {
+    super(message, cause);
+    this.name = 'DbTimeoutError';
+  }
+}
+
 export const SLOT_TAKEN = 'SL409';
 export const NOT_FOUND = 'SL404';
 
@@ -52,18 +64,28 @@ export function toSqlValue(value: unknown): unknown {
   return value;
 }
 
-/** Maps a driver error (PGlite, postgres.js, PostgREST) to DbError / DbUnavailableError. */
+/** Connection-level failures (drivers' own codes, SQLSTATE classes 08 and 57P, PostgREST's PGRST000–003). */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300',
+  // PostgREST: cannot connect, internal connection error, schema cache not loaded, connection pool timeout.
+  'PGRST000', 'PGRST001', 'PGRST002', 'PGRST003',
+]);
+
+/** Timeouts: statement_timeout (query_canceled) and lock_timeout (lock_not_available). */
+const TIMEOUT = new Set(['57014', '55P03']);
+
+/**
+ * Maps a driver error (PGlite, postgres.js, PostgREST's `{ code, message, details }`) to DbError /
+ * DbUnavailableError / DbTimeoutError by its code alone: PostgREST answers one SQLSTATE with different HTTP
+ * statuses (permission denied is 401 for anon and 403 otherwise, a timeout is 500), so the status says nothing.
+ */
 export function mapDriverError(error: unknown): Error {
   const e = error as { code?: string; message?: string; detail?: string; details?: string };
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = e?.message ?? String(error);
-  if (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED',
-      'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08000', '08003',
-      '08006', '08001', '08004'].includes(code)
-  ) {
-    return new DbUnavailableError(message, error);
-  }
+  if (UNAVAILABLE.has(code)) return new DbUnavailableError(message, error);
+  if (TIMEOUT.has(code)) return new DbTimeoutError(message, code, error);
   if (code) return new DbError(message, code, e.detail ?? e.details ?? undefined);
   return error instanceof Error ? error : new Error(message);
 }

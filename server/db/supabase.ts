@@ -1,7 +1,7 @@
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { assertKnownCall } from './functions.ts';
-import { DbUnavailableError, mapDriverError, retryTransient, toSqlValue, type Db } from './port.ts';
+import { DbError, DbUnavailableError, mapDriverError, retryTransient, toSqlValue, type Db } from './port.ts';
 
 /**
  * A Supabase project through its REST API (`POST /rest/v1/rpc/<fn>`) with the service role key.
@@ -34,8 +34,14 @@ export function openSupabaseDb(options: { url: string; serviceRoleKey: string; f
           throw new DbUnavailableError('Supabase is unreachable', error);
         }
         if (response.error) {
-          if (!response.error.code) throw new DbUnavailableError(response.error.message, response.error);
-          throw mapDriverError(response.error);
+          // PostgREST and PostgreSQL errors carry a code, classified by the code alone (see mapDriverError).
+          if (response.error.code) throw mapDriverError(response.error);
+          // No code: the request never reached PostgREST (network failure, status 0; a gateway's 5xx), or the
+          // gateway refused it (e.g. 401 "Invalid API key": a configuration error, not worth retrying).
+          if (response.status === 0 || response.status >= 500) {
+            throw new DbUnavailableError(response.error.message || 'Supabase is unreachable', response.error);
+          }
+          throw new DbError(response.error.message, `HTTP${response.status}`);
         }
         return response.data as T;
       });

@@ -1,28 +1,62 @@
 /**
  * Start-up check for stored secrets: when any integration secret exists, SECRETS_KEY must be present, well formed
- * and able to decrypt it — otherwise the server refuses to start with a message that says what to fix.
+ * and able to decrypt them — otherwise the server refuses to start with a message that says what to fix.
+ *
+ * Every secret is tried, one per integration. A key that decrypts none of them is the wrong key: start-up stops.
+ * A key that decrypts some is the right key; the others (saved with another key, or damaged) are named in a warning
+ * and their calendars fail on refresh until reconnected — one bad row never stops the server.
  */
 import type { Db } from '../db/port.js';
 import { decryptSecret, parseSecretsKey, SecretsKeyError, type EncryptedSecret } from './crypto.js';
 
+interface StoredSecret {
+  integrationId: string;
+  kind: string | null;
+  provider: string | null;
+  secret: EncryptedSecret;
+}
+
+export interface SecretsCheck {
+  /** How many stored secrets were tried. */
+  checked: number;
+  /** The integrations whose secret the key cannot decrypt (empty when all are readable). */
+  unreadable: { integrationId: string; kind: string | null; provider: string | null }[];
+}
+
 /**
- * Resolves when no secret is stored, or when `SECRETS_KEY` decrypts one; throws SecretsKeyError otherwise.
+ * Resolves when no secret is stored, or when `SECRETS_KEY` decrypts at least one (warning about any it cannot);
+ * throws SecretsKeyError otherwise.
  * Example: `await assertSecretsReadable(db)` in `server/main.ts` before listening.
  */
-export async function assertSecretsReadable(db: Db, env: Record<string, string | undefined> = process.env): Promise<void> {
-  const row = await db.rpc<{ integrationId: string; secret: EncryptedSecret } | null>('get_any_integration_secret', {});
-  if (!row) return;
+export async function assertSecretsReadable(
+  db: Db,
+  env: Record<string, string | undefined> = process.env,
+  warn: (message: string) => void = console.warn,
+): Promise<SecretsCheck> {
+  const rows = await db.rpc<StoredSecret[]>('list_integration_secrets', {});
+  if (!rows?.length) return { checked: 0, unreadable: [] };
   let key: Buffer;
   try {
     key = parseSecretsKey(env.SECRETS_KEY);
   } catch (error) {
     throw new SecretsKeyError(`Connected calendars have stored secrets, but ${(error as Error).message}`);
   }
-  try {
-    decryptSecret(row.secret, key);
-  } catch {
+  const unreadable: SecretsCheck['unreadable'] = [];
+  for (const row of rows) {
+    try {
+      decryptSecret(row.secret, key);
+    } catch {
+      unreadable.push({ integrationId: row.integrationId, kind: row.kind, provider: row.provider });
+    }
+  }
+  if (unreadable.length === rows.length) {
     throw new SecretsKeyError(
       'SECRETS_KEY cannot decrypt the stored calendar secrets: it is not the key they were saved with. Restore the original key, or disconnect and reconnect the calendars.',
     );
   }
+  if (unreadable.length) {
+    const names = unreadable.map((u) => `${u.provider ?? '(no provider)'} ${u.kind ?? 'calendar'} (integration ${u.integrationId})`);
+    warn(`[slotline] SECRETS_KEY cannot decrypt ${unreadable.length} of ${rows.length} stored calendar secrets: ${names.join(', ')}. Those calendars cannot refresh; reconnect them.`);
+  }
+  return { checked: rows.length, unreadable };
 }

@@ -16,6 +16,13 @@ as $$
   select nullif(coalesce(current_setting('request.jwt.claims', true), '{}')::jsonb ->> 'sub', '')::uuid
 $$;
 
+-- All verified JWT claims (null outside a request), as Supabase's auth.jwt().
+create or replace function auth.jwt() returns jsonb
+language sql stable
+as $$
+  select nullif(current_setting('request.jwt.claims', true), '')::jsonb
+$$;
+
 create or replace function auth.role() returns text
 language sql stable
 as $$
@@ -40,4 +47,5 @@ grant usage on schema auth to anon, authenticated, service_role;
 grant usage on schema public to anon, authenticated, service_role;
 grant execute on function auth.uid() to anon, authenticated, service_role;
 grant execute on function auth.role() to anon, authenticated, service_role;
+grant execute on function auth.jwt() to anon, authenticated, service_role;
 grant select on auth.users to service_role;

@@ -5,6 +5,8 @@ import type { Db } from '../../server/db/port.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { asRole } from '../support/roles.ts';
 import { makeProvider } from '../support/fixtures.ts';
+import { createTestDb } from '../support/db.ts';
+import { EXPECTED_PRIVILEGES, PRIVILEGES_SQL, splitPrivileges, type PrivilegeRow } from '../support/privileges.ts';
 
 let server: PostgresServer;
 let sql: postgres.Sql;
@@ -67,27 +69,34 @@ describe('RLS with real roles', () => {
     expect(JSON.stringify(row.p)).not.toContain(ownerA);
   });
 
-  it('an owner sees and changes only their own providers', async () => {
+  it('an owner sees only their own providers and changes nothing directly', async () => {
     const seen = await as('authenticated', ownerA, (tx) => tx`select public_slug from providers`);
     expect(seen.map((r) => r.public_slug)).toEqual(['alice']);
-    const updated = await as('authenticated', ownerA, (tx) => tx`
-      update providers set display_name = 'changed' where public_slug in ('alice', 'bob') returning public_slug`);
-    expect(updated.map((r) => r.public_slug)).toEqual(['alice']);
+    const message = await denied(as('authenticated', ownerA, (tx) => tx`
+      update providers set display_name = 'changed' where public_slug in ('alice', 'bob') returning public_slug`));
+    expect(message).toMatch(/permission denied/);
     const services = await as('authenticated', ownerB, (tx) => tx`
       select s.slug, p.public_slug from services s join providers p on p.id = s.provider_id`);
     expect(services.map((r) => r.public_slug)).toEqual(['bob']);
   });
 
-  it('integrations and secrets are visible only to their owner', async () => {
-    const mine = await as('authenticated', ownerA, (tx) => tx`select secret from integration_secrets`);
-    expect(mine).toHaveLength(1);
-    const theirs = await as('authenticated', ownerB, (tx) => tx`select * from integration_secrets`);
-    expect(theirs).toHaveLength(0);
-    const theirIntegrations = await as('authenticated', ownerB, (tx) => tx`select * from integrations`);
-    expect(theirIntegrations).toHaveLength(0);
-    const message = await denied(as('authenticated', ownerB, (tx) => tx`
-      insert into integrations (user_id, integration_type) values (${ownerA}, 'google')`));
-    expect(message).toMatch(/row-level security/);
+  it('integrations are visible only to their owner; secrets to no signed-in user; nobody inserts them', async () => {
+    expect(await as('authenticated', ownerA, (tx) => tx`select id from integrations`)).toHaveLength(1);
+    expect(await as('authenticated', ownerB, (tx) => tx`select id from integrations`)).toHaveLength(0);
+    for (const owner of [ownerA, ownerB]) {
+      expect(await denied(as('authenticated', owner, (tx) => tx`select secret from integration_secrets`))).toMatch(/permission denied/);
+    }
+    for (const owner of [ownerA, ownerB]) {
+      const message = await denied(as('authenticated', owner, (tx) => tx`
+        insert into integrations (user_id, integration_type) values (${owner}, 'google')`));
+      expect(message).toMatch(/permission denied/);
+    }
+  });
+
+  it('nobody but the owner of the database may truncate', async () => {
+    for (const table of TABLES) {
+      expect(await denied(as('authenticated', ownerA, (tx) => tx.unsafe(`truncate public.${table} cascade`)))).toMatch(/permission denied/);
+    }
   });
 
   it('an authenticated owner cannot call the booking function directly', async () => {
@@ -100,5 +109,24 @@ describe('RLS with real roles', () => {
     const [integ] = await sql<{ id: string }[]>`select id from integrations where user_id = ${ownerA}`;
     await expect(sql`update integration_secrets set user_id = ${ownerB} where integration_id = ${integ.id}`)
       .rejects.toThrow(/must match the integration owner/);
+  });
+});
+
+describe('the privilege table (README.md, "Security") outside Supabase', () => {
+  it('is the same on PostgreSQL with the local auth shim', async () => {
+    const rows = await sql.unsafe<PrivilegeRow[]>(PRIVILEGES_SQL);
+    expect(rows.map((r) => r.object)).toEqual(expect.arrayContaining(['table integration_secrets', 'sequence external_busy_id_seq']));
+    expect(splitPrivileges(rows).granted).toEqual(EXPECTED_PRIVILEGES);
+  });
+
+  it('is the same on PGlite', async () => {
+    const lite = await createTestDb();
+    try {
+      const { rows } = await lite.pg.query<PrivilegeRow>(PRIVILEGES_SQL);
+      expect(rows.map((r) => r.object)).toEqual(expect.arrayContaining(['table integration_secrets']));
+      expect(splitPrivileges(rows).granted).toEqual(EXPECTED_PRIVILEGES);
+    } finally {
+      await lite.close();
+    }
   });
 });
