@@ -10,7 +10,8 @@ import { rpcSql } from './rpc-sql.ts';
 
 type PgliteLike = Pick<PGlite, 'exec' | 'query'> | Transaction;
 
-function runner(pg: PgliteLike, root?: PGlite): SqlRunner {
+/** The migrator's view of a PGlite connection (`root` given: transactions run on it). */
+export function pgliteRunner(pg: PgliteLike, root?: PGlite): SqlRunner {
   return {
     async exec(sql) {
       await pg.exec(sql);
@@ -20,7 +21,7 @@ function runner(pg: PgliteLike, root?: PGlite): SqlRunner {
     },
     async transaction(fn) {
       if (!root) return fn(this);
-      await root.transaction(async (tx) => fn(runner(tx)));
+      await root.transaction(async (tx) => fn(pgliteRunner(tx)));
     },
   };
 }
@@ -48,7 +49,7 @@ export async function openEmbeddedDb(
       lock = await acquireDataFolderLock(options.dataDir, options.role ?? (options.admin ? 'server' : 'cli'));
     }
     pg = await PGlite.create({ dataDir: options.dataDir, extensions: { btree_gist } });
-    await migrate(runner(pg, pg));
+    await migrate(pgliteRunner(pg, pg));
   } catch (error) {
     await pg?.close().catch(() => {});
     await lock?.release();
