@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { DbTimeoutError, DbUnavailableError, type Db } from './db/port.ts';
 import { notFound, problem } from './http/problem.ts';
 import { securityHeaders } from './http/security.ts';
+import { redactedLogLine } from './http/redact.ts';
 import { rateLimit } from './http/rate-limit.ts';
 import { icsFeedRoutes } from './ics/feed-routes.ts';
 import type { StripeSetup } from './payments/stripe.ts';
@@ -54,7 +55,8 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   app.route('/', stripeWebhookRoutes({ db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, log }));
   app.route('/', whatsappRoutes({ db, config, now }));
   app.route('/', icsFeedRoutes({ db }));
-  app.route('/', widgetRoutes());
+  // Example pages link to PUBLIC_URL, never to whatever Host header a request brings.
+  app.route('/', widgetRoutes({ bookingOrigin: config.publicUrl }));
   // The page inlines its first data by calling the public API in-process.
   app.route('/', pageRoutes({ fetchApi: async (path) => app.request(path), now }));
   app.get('/', (c) => c.redirect('/examples/'));
@@ -68,7 +70,9 @@ export function createApp({ db, config, payments = null, now, log = console.erro
           : 'The database cannot be reached. Please try again in a moment.',
       }, { 'retry-after': '5' });
     }
-    log(`[slotline] ${c.req.method} ${new URL(c.req.url).pathname} failed: ${error.stack ?? error.message}`);
+    // Manage and feed tokens in the path are secrets: never in a log line.
+    const path = new URL(c.req.url).pathname;
+    log(redactedLogLine(path, `[slotline] ${c.req.method} ${path} failed: ${error.stack ?? error.message}`));
     return problem(c, 500, 'internal', 'Something went wrong on our side');
   });
   return app;

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
  */
 async function main() {
   const config = readConfig();
-  const { db, description } = await openDbFromEnv();
+  const { db, description } = await openDbFromEnv(process.env, { role: 'server' });
   console.log(`[slotline] database: ${description}`);
   // A stored calendar or payment secret with a missing or wrong SECRETS_KEY stops start-up here.
   await assertSecretsReadable(db);

@@ -63,6 +63,8 @@ export const ar: Messages = {
   bookAnother: 'احجز موعدًا آخر',
   notFound: 'صفحة الحجز هذه غير موجودة.',
   notFoundHint: 'تحقّق من الرابط، أو اطلب رابطًا جديدًا من مقدّم الخدمة.',
+  pageUnavailable: 'صفحة الحجز هذه غير متاحة مؤقتًا.',
+  pageUnavailableHint: 'يُرجى المحاولة مرة أخرى بعد قليل.',
   minutes: 'دقيقة',
   managePageTitle: 'حجزك مع {name}',
   manageTitle: 'حجزك',

@@ -64,6 +64,8 @@ export const en = {
   bookAnother: 'Book another time',
   notFound: 'This booking page does not exist.',
   notFoundHint: 'Check the link you were given, or ask the provider for a new one.',
+  pageUnavailable: 'This booking page is temporarily unavailable.',
+  pageUnavailableHint: 'Please try again in a moment.',
   minutes: 'min',
   managePageTitle: 'Your booking with {name}',
   manageTitle: 'Your booking',

@@ -11,7 +11,8 @@ const usage = `Usage: npm run provider -- <command>
   rotate-feed <slug>    make a new private calendar feed URL (the old one stops working)
 
 ${calendarUsage}
-The database is the one the environment selects (DATABASE_URL, SUPABASE_URL, or the embedded one in DATA_DIR).`;
+The database is the one the environment selects (DATABASE_URL, SUPABASE_URL, or the embedded one in DATA_DIR).
+While a server holds the embedded database, these commands send their changes through that server.`;
 
 /** `npm run provider -- …`: set providers up from JSON files until a settings page exists. */
 async function main(argv: string[]): Promise<number> {
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${path} is valid (provider "${parsed.file.slug}", ${parsed.file.services.length} service(s)).`);
       return 0;
     }
-    const { db, description } = await openDbFromEnv();
+    const { db, description } = await openDbFromEnv(process.env, { role: 'cli' });
     try {
       const result = await applyProviderFile(db, parsed.file);
       console.log(`Applied provider "${result.slug}" (${parsed.file.services.length} service(s)) to ${description}.`);
@@ -43,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if ((CALENDAR_COMMANDS as readonly string[]).includes(command)) {
-    const { db } = await openDbFromEnv();
+    const { db } = await openDbFromEnv(process.env, { role: 'cli' });
     try {
       return await runCalendarCommand(command, rest, { db });
     } finally {
@@ -56,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(usage);
       return 2;
     }
-    const { db } = await openDbFromEnv();
+    const { db } = await openDbFromEnv(process.env, { role: 'cli' });
     try {
       const token = newManageToken();
       const updated = await db.rpc<{ slug: string } | null>('set_ics_feed_token', { p_slug: slug, p_token_hash: hashToken(token) });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,26 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * The sha256 of a migration's text, as stored in `slotline.migrations.checksum`. Line endings are
+ * normalised first, so a checkout that turns LF into CRLF (Git on Windows) is not "a changed file".
+ */
+export function migrationChecksum(sql: string): string {
+  return createHash('sha256').update(sql.replace(/\r\n/g, '\n'), 'utf8').digest('hex');
+}
+
+/** An applied migration's file no longer has the text that was applied: the database would silently keep the old SQL. */
+export class MigrationChangedError extends Error {
+  constructor(readonly files: string[]) {
+    super(
+      `Migration${files.length > 1 ? 's' : ''} ${files.join(', ')} changed after being applied to this database. ` +
+        'Migrations are append-only: restore the file as it was (git checkout it) and put the change in a new ' +
+        'migration file with a later timestamp in supabase/migrations/ (use `create or replace function` to change a function).',
+    );
+    this.name = 'MigrationChangedError';
+  }
+}
+
 /** The Supabase migrations, in filename (= timestamp) order. */
 export async function listMigrations(dir = migrationsDir): Promise<Migration[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
@@ -31,9 +52,13 @@ export async function listMigrations(dir = migrationsDir): Promise<Migration[]> 
  * every pending migration, each once and in order, tracked in `slotline.migrations`.
  * A transaction-level advisory lock keeps two servers starting together from racing.
  *
+ * Each applied file's checksum is stored; when a file that was applied has changed since, nothing is
+ * applied and MigrationChangedError says what to do. Rows from before checksums existed take the
+ * file's current checksum the first time they are seen.
+ *
  * @returns the names of the migrations applied now
  */
-export async function migrate(db: SqlRunner): Promise<string[]> {
+export async function migrate(db: SqlRunner, { dir = migrationsDir }: { dir?: string } = {}): Promise<string[]> {
   const applied: string[] = [];
   await db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(7081221)');
@@ -46,14 +71,24 @@ export async function migrate(db: SqlRunner): Promise<string[]> {
       create table if not exists slotline.migrations (
         name text primary key,
         applied_at timestamptz not null default now()
-      );`);
-    const done = new Set(
-      (await tx.query<{ name: string }>('select name from slotline.migrations')).map((r) => r.name),
+      );
+      alter table slotline.migrations add column if not exists checksum text;`);
+    const done = new Map(
+      (await tx.query<{ name: string; checksum: string | null }>('select name, checksum from slotline.migrations'))
+        .map((r) => [r.name, r.checksum]),
     );
-    for (const m of await listMigrations()) {
-      if (done.has(m.name)) continue;
+    const migrations = (await listMigrations(dir)).map((m) => ({ ...m, checksum: migrationChecksum(m.sql) }));
+    const changed = migrations.filter((m) => done.has(m.name) && done.get(m.name) !== null && done.get(m.name) !== m.checksum);
+    if (changed.length) throw new MigrationChangedError(changed.map((m) => m.name));
+    for (const m of migrations) {
+      if (done.has(m.name)) {
+        if (done.get(m.name) === null) {
+          await tx.query('update slotline.migrations set checksum = $2 where name = $1', [m.name, m.checksum]);
+        }
+        continue;
+      }
       await tx.exec(m.sql);
-      await tx.query('insert into slotline.migrations (name) values ($1)', [m.name]);
+      await tx.query('insert into slotline.migrations (name, checksum) values ($1, $2)', [m.name, m.checksum]);
       applied.push(m.name);
     }
   });

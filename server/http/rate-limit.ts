@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { DbUnavailableError, type Db } from '../db/port.ts';
+import { bookingRequestSchema } from '../bookings/schema.ts';
+import { hashToken, looksLikeToken } from '../bookings/tokens.ts';
 import { problem } from './problem.ts';
 
 /** One limit: at most `max` writes per `windowSeconds`, counted per client address or per provider. */
@@ -64,8 +66,9 @@ export function rateLimitRulesFromEnv(env: NodeJS.ProcessEnv = process.env): Rat
 
 /**
  * Limits booking writes per client address and per provider, with the counts kept in the database
- * (`check_rate_limit`) so they hold across server instances. Over the limit the answer is `429`
- * problem+json with `Retry-After`. A limiter that cannot count lets the request through (a broken
+ * (`check_rate_limit`) so they hold across server instances. A request counts against a provider only
+ * when it is valid and names a real provider (see `providerOf`), so junk cannot lock a provider out.
+ * Over the limit the answer is `429` problem+json with `Retry-After`. A limiter that cannot count lets the request through (a broken
  * limiter must not stop bookings), except when the database is unreachable: that becomes the app's 503.
  *
  * @example
@@ -103,7 +106,7 @@ export function rateLimit({ db, rules, trustProxy = false, applies = isBookingWr
       }
     }
     if (providerRules.length) {
-      const slug = await providerOf(c);
+      const slug = await providerOf(c, db, log);
       if (slug) {
         for (const rule of providerRules) {
           const wait = await check(rule, `provider:${slug}`);
@@ -180,24 +183,53 @@ function expandIpv6(address: string): number[] {
 }
 
 /**
- * The provider a booking write names: the JSON body's `provider`, or the slug in an
- * `/api/providers/:slug/…` path. The body is read at most once and handed on unchanged.
+ * The real provider a valid booking write is for, or undefined: then the request counts against no
+ * provider's bucket (only the address's), so junk cannot use up a provider's allowance.
+ *
+ * - `/api/bookings/:token/<action>`: the provider of the booking the token opens (a made-up token: none,
+ *   whatever the body says);
+ * - `POST /api/bookings`: the body's `provider`, when the body is a valid booking request and the provider exists;
+ * - `/api/providers/:slug/…`: the slug, when that provider exists.
+ *
+ * The body is read at most once and handed on unchanged.
  */
-async function providerOf(c: Context): Promise<string | undefined> {
+async function providerOf(c: Context, db: Db, log: (message: string) => void): Promise<string | undefined> {
+  const lookup = async (read: () => Promise<string | undefined>) => {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof DbUnavailableError) throw error;
+      log(`[slotline] rate limiter could not look up the provider; not counting it: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+  const exists = (slug: string) =>
+    lookup(async () => ((await db.rpc<{ slug?: string } | null>('get_public_provider', { p_slug: slug })) ? slug : undefined));
+
+  const token = /^\/api\/bookings\/([^/]+)\/[^/]+\/?$/.exec(c.req.path)?.[1];
+  if (token !== undefined) {
+    if (!looksLikeToken(token)) return undefined;
+    return lookup(async () => {
+      const booking = await db.rpc<{ provider?: string } | null>('get_booking_by_token', { p_token_hash: hashToken(token) });
+      return typeof booking?.provider === 'string' ? booking.provider : undefined;
+    });
+  }
   const fromPath = /^\/api\/providers\/([^/]+)\//.exec(c.req.path)?.[1];
-  if (fromPath) return SLUG.test(fromPath) ? fromPath : undefined;
+  if (fromPath) return SLUG.test(fromPath) ? exists(fromPath) : undefined;
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) return undefined;
   const length = Number(c.req.header('content-length') ?? NaN);
   if (length > MAX_BODY_BYTES) return undefined;
   const bytes = await readBounded(c);
   if (!bytes || bytes.length > MAX_BODY_BYTES) return undefined;
+  let body: unknown;
   try {
-    const body = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-    const provider = body && typeof body === 'object' ? (body as Record<string, unknown>).provider : undefined;
-    return typeof provider === 'string' && SLUG.test(provider) ? provider : undefined;
+    body = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     return undefined;
   }
+  const request = bookingRequestSchema.safeParse(body);
+  if (!request.success || !SLUG.test(request.data.provider)) return undefined;
+  return exists(request.data.provider);
 }
 
 /**

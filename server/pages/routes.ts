@@ -137,15 +137,22 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     c.header('x-robots-tag', 'noindex, nofollow');
   }
 
-  async function notFoundPage(c: Context, lang: Lang, kind: 'page' | 'booking' | 'unavailable' = 'page') {
+  /**
+   * A page without the app: no such booking page (404), no such booking (404), or the database is down
+   * (503 with Retry-After: `unavailable` for a manage link, `pageUnavailable` for a booking page).
+   */
+  async function notFoundPage(c: Context, lang: Lang, kind: 'page' | 'booking' | 'unavailable' | 'pageUnavailable' = 'page') {
     const t = translator(lang);
     const [title, hint] =
       kind === 'booking'
         ? (['manageNotFound', 'manageNotFoundHint'] as const)
         : kind === 'unavailable'
           ? (['manageUnavailable', 'manageNotFoundHint'] as const)
-          : (['notFound', 'notFoundHint'] as const);
-    const isPrivate = kind !== 'page';
+          : kind === 'pageUnavailable'
+            ? (['pageUnavailable', 'pageUnavailableHint'] as const)
+            : (['notFound', 'notFoundHint'] as const);
+    const isPrivate = kind === 'booking' || kind === 'unavailable';
+    const down = kind === 'unavailable' || kind === 'pageUnavailable';
     const html = (await readTemplate())
       .replace(/<script type="module"[^>]*><\/script>/, '')
       .replace(/<html[^>]*>/, `<html lang="${lang}" dir="${dirOf(lang)}">`)
@@ -158,7 +165,11 @@ export function pageRoutes(options: PageRouteOptions): Hono {
       );
     withHeaders(c, isPrivate ? "'none'" : '*');
     if (isPrivate) privateHeaders(c);
-    return c.html(isPrivate ? noReferrer(html) : html, kind === 'unavailable' ? 503 : 404);
+    if (down) {
+      c.header('retry-after', '5');
+      c.header('cache-control', 'no-store');
+    }
+    return c.html(isPrivate ? noReferrer(html) : html, down ? 503 : 404);
   }
 
   async function page(c: Context, share = false) {
@@ -169,6 +180,8 @@ export function pageRoutes(options: PageRouteOptions): Hono {
 
     const provider = await apiJson<PublicProvider>(`/api/providers/${slug}`);
     if (provider.status === 404) return notFoundPage(c, lang);
+    // The database is down (503) or failing: "try again", never "this page does not exist".
+    if (!provider.body) return notFoundPage(c, lang, 'pageUnavailable');
     const p = provider.body;
 
     let slots: { service: string; from: string; to: string; slots: unknown[] } | null = null;

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type Stripe from 'stripe';
 import type { Db } from '../db/port.ts';
 import { problem } from '../http/problem.ts';
@@ -6,6 +7,9 @@ import { refundPayment } from './refund.ts';
 import { writeBackLater } from '../bookings/write-back.ts';
 
 type PaymentKind = 'paid' | 'failed' | 'expired';
+
+/** Stripe's Checkout events are a few KB; anything this big is not from Stripe and is not buffered. */
+export const WEBHOOK_MAX_BODY_BYTES = 64 * 1024;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,7 +44,12 @@ export function stripeWebhookRoutes({ db, stripe, webhookSecret, log = console.e
   log?: (message: string) => void;
 }) {
   const app = new Hono();
-  app.post('/api/stripe/webhook', async (c) => {
+  const tooLarge = bodyLimit({
+    maxSize: WEBHOOK_MAX_BODY_BYTES,
+    // The rest of the body is never read: close the connection so no client reuses it mid-upload.
+    onError: (c) => problem(c, 413, 'body-too-large', `The body is over ${WEBHOOK_MAX_BODY_BYTES / 1024} KB`, {}, { connection: 'close' }),
+  });
+  app.post('/api/stripe/webhook', tooLarge, async (c) => {
     if (!stripe || !webhookSecret) return problem(c, 404, 'not-found', 'Payments are not configured');
     const signature = c.req.header('stripe-signature');
     if (!signature) return problem(c, 400, 'bad-signature', 'Missing Stripe-Signature header');

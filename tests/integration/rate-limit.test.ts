@@ -215,6 +215,38 @@ describe('rateLimit middleware over HTTP', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('only valid requests naming a real provider count against it: 200 junk cancels do not block its bookings', async () => {
+    const s = await start([{ endpoint: 'bookings', per: 'provider', max: 3, windowSeconds: LONG }]);
+    const junk = (path: string, body: unknown) => fetch(`${s.url}${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const statuses = new Set<number>();
+    for (let i = 0; i < 200; i++) {
+      // Well-formed and malformed made-up tokens, each body naming the provider it tries to lock out.
+      const token = i % 2 ? `${'A'.repeat(40)}${String(i).padStart(3, '0')}` : `bogus-${i}`;
+      statuses.add((await junk(`/api/bookings/${token}/cancel`, { provider: 'kim', reason: 'x' })).status);
+    }
+    // Invalid booking bodies and unknown providers do not count either.
+    for (let i = 0; i < 10; i++) {
+      statuses.add((await junk('/api/bookings', { provider: 'kim', service: 'call' })).status);
+      statuses.add((await junk('/api/bookings', { provider: 'nobody', service: 'call', start: nextStart(), email: 'v@example.com' })).status);
+    }
+    expect([...statuses].sort()).toEqual([400, 404]);
+    const { rows } = await db.pg.query("select count(*)::int as n from rate_limits where identifier like 'provider:%'");
+    expect(rows).toEqual([{ n: 0 }]);
+
+    // The provider's real bookings go through; a real cancel counts against it as a write.
+    const created = await book(s);
+    expect(created.status).toBe(201);
+    expect((await book(s)).status).toBe(201);
+    const token = (await created.json()).manageUrl.split('/b/')[1];
+    expect((await fetch(`${s.url}/api/bookings/${token}/cancel`, { method: 'POST' })).status).toBe(200);
+    const refused = await book(s);
+    expect(refused.status).toBe(429);
+    expect((await refused.json()).detail).toMatch(/provider/);
+    expect((await book(s, 'lee')).status).toBe(201);
+  });
+
   it('without trustProxy X-Forwarded-For is ignored: every spoofed address shares the socket address', async () => {
     const s = await start([{ endpoint: 'bookings', per: 'ip', max: 2, windowSeconds: LONG }], false);
     const statuses = [];
