@@ -46,10 +46,10 @@ async function settle<T>(promises: Promise<T>[]) {
 }
 
 async function liveOverlaps(): Promise<unknown[]> {
-  return db.sql`
+  return [...await db.sql`
     select a.id, b.id from bookings a join bookings b
       on a.provider_id = b.provider_id and a.id < b.id and a.occupied && b.occupied
-     where a.status in ('pending', 'confirmed') and b.status in ('pending', 'confirmed')`;
+     where a.status in ('pending', 'confirmed') and b.status in ('pending', 'confirmed')`];
 }
 
 describe("provider-level buffers are held by the database (PostgreSQL 15)", () => {

@@ -247,6 +247,14 @@ describe('booking rules over HTTP (PGlite)', () => {
       expect(now).toEqual(was);
     });
 
+    it('a key shorter than 8 characters is refused with 400 naming idempotencyKey', async () => {
+      const before = await count();
+      const res = await post('/api/bookings', body({ idempotencyKey: 'short12' }));
+      expect(res.status).toBe(400);
+      expect((await res.json()).errors).toEqual([{ field: 'idempotencyKey', message: 'must be at least 8 characters' }]);
+      expect(await count()).toBe(before);
+    });
+
     it('the same key at another provider is another booking with another link', async () => {
       await makeProvider(server.db, { slug: 'kim-two', settings: { booking: { slotStepMinutes: 30 } }, services: [{ slug: 'call', title: 'Call', durationMinutes: 30 }] });
       const a = await (await post('/api/bookings', body({ start: at('16:00', 9) , idempotencyKey: 'shared-key-1' }))).json();
