@@ -101,8 +101,9 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
         });
         next = { type: 'payment', url: session.url };
       } catch (error) {
-        // No checkout, no hold: give the time back at once.
-        await db.rpc('cancel_booking', { p_token_hash: hashToken(manageToken), p_reason: 'checkout could not be created' });
+        // No checkout, no hold: give the time back at once, and free the idempotency key so that the retry the
+        // answer asks for makes a new attempt (instead of replaying a cancelled booking).
+        await db.rpc('abandon_hold', { p_token_hash: hashToken(manageToken), p_reason: 'checkout could not be created' });
         console.error(`[slotline] Stripe checkout failed for booking ${booking.id}: ${(error as Error).message}`);
         return problem(c, 503, 'payments-unavailable', 'Payment could not be started', {
           detail: 'The payment service did not answer. Your time was not booked; please try again.',

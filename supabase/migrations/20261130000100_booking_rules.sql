@@ -295,6 +295,27 @@ as $$
   select key from public.manage_link_keys where id = 1
 $$;
 
+-- Gives back a hold whose checkout could not be started, and forgets its idempotency key and manage link (never
+-- handed out): the visitor was told "not booked, try again", so the same request must make a new attempt — with
+-- the same derived link — rather than replay a cancelled booking.
+create or replace function public.abandon_hold(p_token_hash text, p_reason text) returns jsonb
+language plpgsql security definer set search_path = public
+as $$
+declare
+  v_booking public.bookings;
+begin
+  update public.bookings
+     set status = 'cancelled', cancel_reason = nullif(p_reason, ''), cancelled_at = now(),
+         idempotency_key = null, idempotency_fingerprint = null, manage_token_hash = null
+   where manage_token_hash = p_token_hash and status = 'pending'
+  returning * into v_booking;
+  if not found then
+    return null;
+  end if;
+  return public.booking_json(v_booking);
+end
+$$;
+
 -- ---------------------------------------------------------------------------------------------
 -- 3 + the booking itself
 -- ---------------------------------------------------------------------------------------------
@@ -433,6 +454,7 @@ revoke execute on function public.busy_between(uuid, timestamptz, timestamptz, u
 revoke execute on function public.get_busy_for_move(text, timestamptz, timestamptz) from public, anon, authenticated;
 revoke execute on function public.booking_request_fingerprint(uuid, uuid, timestamptz, text, text, text, text, text) from public, anon, authenticated;
 revoke execute on function public.get_manage_link_key() from public, anon, authenticated;
+revoke execute on function public.abandon_hold(text, text) from public, anon, authenticated;
 
 grant execute on function public.effective_buffers(int, int, jsonb) to service_role;
 grant execute on function public.booking_occupied(timestamptz, timestamptz, int, int) to service_role;
@@ -440,3 +462,4 @@ grant execute on function public.busy_between(uuid, timestamptz, timestamptz, uu
 grant execute on function public.get_busy_for_move(text, timestamptz, timestamptz) to service_role;
 grant execute on function public.booking_request_fingerprint(uuid, uuid, timestamptz, text, text, text, text, text) to service_role;
 grant execute on function public.get_manage_link_key() to service_role;
+grant execute on function public.abandon_hold(text, text) to service_role;

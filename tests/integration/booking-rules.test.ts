@@ -9,6 +9,9 @@ import { offeredSlots } from '../../server/slots/offered.ts';
 import { createTestDb } from '../support/db.ts';
 import { bookSql, makeProvider } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { freePort } from '../support/postgres.ts';
+import { startLocalStripe } from '../../server/payments/local-stripe.ts';
+import { stripeClient, type StripeSetup } from '../../server/payments/stripe.ts';
 
 /** Every test here is pinned to this instant (the server's clock); bookings are in the week after it. */
 const NOW = new Date('2030-01-01T00:00:00Z');
@@ -318,5 +321,37 @@ describe('booking rules over HTTP (PGlite)', () => {
       // A confirmed booking is not a hold.
       await expect(bookSql(server.db, p, at('12:00', 13), { p_customer_email: 'x@example.com' })).resolves.toBeTruthy();
     });
+  });
+});
+
+describe('a hold whose checkout could not be started (PGlite)', () => {
+  it('is given back and its key freed: the retry the 503 asks for books anew, with a working link', async () => {
+    const down = stripeClient('sk_test_down', `http://127.0.0.1:${await freePort()}`); // nothing listens there
+    const payments: StripeSetup = { stripe: down, webhookSecret: 'whsec_test_local' };
+    const server = await startTestServer({ now: () => NOW, seed: false, payments });
+    const stripe = await startLocalStripe({ webhookSecret: 'whsec_test_local' });
+    try {
+      await makeProvider(server.db, {
+        slug: 'flaky', settings: { booking: { slotStepMinutes: 30 } },
+        services: [{ slug: 'paid', title: 'Paid', durationMinutes: 30, priceCents: 5000, currency: 'AED' }],
+      });
+      const body = JSON.stringify({ provider: 'flaky', service: 'paid', start: at('10:00', 14), email: 'p@example.com', idempotencyKey: 'flaky-attempt-1' });
+      const post = () => fetch(`${server.url}/api/bookings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect((await post()).status).toBe(503);
+      payments.stripe = stripeClient('sk_test_local', stripe.url); // Stripe answers again
+      const retry = await post();
+      expect(retry.status, await retry.clone().text()).toBe(201);
+      const made = await retry.json();
+      expect(made.booking.status).toBe('pending');
+      expect(made.next.type).toBe('payment');
+      expect((await fetch(made.manageUrl.replace(/^.*\/b\//, `${server.url}/api/bookings/`))).status).toBe(200);
+      const pg = (server.db as unknown as { pg: PGlite }).pg;
+      const { rows } = await pg.query<{ status: string; key: string | null }>(
+        'select status, idempotency_key as key from bookings order by created_at');
+      expect(rows).toEqual([{ status: 'cancelled', key: null }, { status: 'pending', key: 'flaky-attempt-1' }]);
+    } finally {
+      await stripe.close();
+      await server.close();
+    }
   });
 });
