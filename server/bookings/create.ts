@@ -1,5 +1,6 @@
+import { createHmac } from 'node:crypto';
 import type { Db } from '../db/port.ts';
-import { isSlotTaken } from '../db/port.ts';
+import { DbError, isSlotTaken } from '../db/port.ts';
 import type { Provider, ProviderService } from '../providers/public.ts';
 import { checkOffered } from '../slots/offered.ts';
 import { calendarHealth } from '../slots/calendar-busy.ts';
@@ -16,13 +17,46 @@ export interface StoredBooking {
 }
 
 export type CreateOutcome =
-  | { kind: 'created'; booking: StoredBooking; manageToken: string; replayed: boolean }
+  /** `manageToken` is null only when replaying a booking made before links were derived (its link cannot be given again). */
+  | { kind: 'created'; booking: StoredBooking; manageToken: string | null; replayed: boolean }
   | { kind: 'taken' }
-  | { kind: 'unavailable' };
+  | { kind: 'unavailable' }
+  /** The idempotency key was already used for a different request; nothing was written. */
+  | { kind: 'key-reused' }
+  /** The contact already holds `limit` unpaid bookings at this provider. */
+  | { kind: 'too-many-holds'; limit: number };
+
+/** SQLSTATEs raised by `create_booking_if_free` (supabase/migrations/20261130000100_booking_rules.sql). */
+const KEY_REUSED = 'SL422';
+const TOO_MANY_HOLDS = 'SL429';
+
+const linkKeys = new WeakMap<Db, Promise<string>>();
+
+/**
+ * The manage-link secret for a request that carries an idempotency key: HMAC-SHA256 of the provider and the key under
+ * the database's `manage_link_keys` secret (made once from a strong random source, readable only by the service role).
+ * A replay of the same request therefore answers with the very link handed out the first time — a paid retry never
+ * points Stripe's return link at a dead token — while nobody without the secret can compute a link from a guessable
+ * key. Requests without a key get a random token, as before.
+ */
+async function manageTokenFor(db: Db, providerId: string, idempotencyKey: string | undefined): Promise<string> {
+  if (!idempotencyKey) return newManageToken();
+  let key = linkKeys.get(db);
+  if (!key) {
+    key = db.rpc<string>('get_manage_link_key', {}).then((k) => {
+      if (!k) throw new Error('manage_link_keys is empty: the booking_rules migration did not run');
+      return k;
+    });
+    key.catch(() => linkKeys.delete(db));
+    linkKeys.set(db, key);
+  }
+  return createHmac('sha256', await key).update(`manage-link\n${providerId}\n${idempotencyKey}`, 'utf8').digest('base64url');
+}
 
 /**
  * Books a start for a visitor: re-checks that the engine offers it now (rules, then busy
- * time), then lets `create_booking_if_free` decide atomically. Paid services become holds.
+ * time), then lets `create_booking_if_free` decide atomically (overlap with buffers, idempotency
+ * fingerprint, unpaid-hold limit). Paid services become holds.
  */
 export async function createBooking(
   db: Db,
@@ -42,9 +76,9 @@ export async function createBooking(
     if (!request.idempotencyKey) return { kind: 'taken' };
   }
 
-  const manageToken = newManageToken();
+  const manageToken = await manageTokenFor(db, provider.id, request.idempotencyKey);
   try {
-    const result = await db.rpc<{ booking: StoredBooking; replayed: boolean }>('create_booking_if_free', {
+    const result = await db.rpc<{ booking: StoredBooking; replayed: boolean; manageTokenMatches: boolean }>('create_booking_if_free', {
       p_provider_id: provider.id,
       p_service_id: service.id,
       p_starts_at: start,
@@ -57,9 +91,16 @@ export async function createBooking(
       p_manage_token_hash: hashToken(manageToken),
       p_hold_minutes: options.holdMinutes,
     });
-    return { kind: 'created', booking: result.booking, manageToken, replayed: result.replayed };
+    return {
+      kind: 'created',
+      booking: result.booking,
+      manageToken: result.manageTokenMatches ? manageToken : null,
+      replayed: result.replayed,
+    };
   } catch (error) {
     if (isSlotTaken(error)) return { kind: 'taken' };
+    if (error instanceof DbError && error.code === KEY_REUSED) return { kind: 'key-reused' };
+    if (error instanceof DbError && error.code === TOO_MANY_HOLDS) return { kind: 'too-many-holds', limit: Number(error.detail) || 0 };
     throw error;
   }
 }

@@ -9,7 +9,7 @@ import { CONTROL_CHARS, parseInstant, readJson } from '../http/validate.ts';
 import { refundPayment } from '../payments/refund.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
 import { loadProvider } from '../providers/public.ts';
-import { loadBusy, slotQuery } from '../slots/offered.ts';
+import { loadBusyForMove, slotQuery } from '../slots/offered.ts';
 import { checkStart } from '../availability/index.ts';
 import { hashToken, looksLikeToken } from './tokens.ts';
 import { locationLine, manageView, policyState, type ManageRecord } from './view.ts';
@@ -135,19 +135,12 @@ export function manageRoutes({ db, config, payments = null, now = () => new Date
     if (!provider || !service) return notFound(c, 'Booking');
 
     const start = new Date(parsed.value.start);
-    const busy = await loadBusy(db, provider.id, start, start);
-    // The booking's own time does not block its move.
-    const ownStart = Date.parse(record.start);
-    const ownFrom = ownStart - service.bufferBeforeMinutes * 60_000;
-    const ownTo = Date.parse(record.end) + service.bufferAfterMinutes * 60_000;
-    let skipped = false;
-    busy.busy = busy.busy.filter((b) => {
-      const own = !skipped && Date.parse(b.start) === ownFrom && Date.parse(b.end) === ownTo;
-      if (own) skipped = true;
-      return !own;
-    });
-    busy.bookings = busy.bookings.filter((s) => Date.parse(s) !== ownStart);
-    const verdict = checkStart(slotQuery(provider, service, busy, now()), start);
+    // The database leaves the booking's own time out of the busy list, and the booking keeps its stored buffers
+    // when it moves (reschedule_booking rebuilds its range from them).
+    const move = await loadBusyForMove(db, hashToken(token), start, start);
+    if (!move) return notFound(c, 'Booking');
+    const query = { ...slotQuery(provider, service, move, now()), bufferBeforeMinutes: move.bufferBeforeMinutes, bufferAfterMinutes: move.bufferAfterMinutes };
+    const verdict = checkStart(query, start);
     if (verdict === 'unavailable') {
       return problem(c, 409, 'slot-unavailable', 'This time cannot be booked', { detail: 'Please pick another time.' });
     }

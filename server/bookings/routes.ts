@@ -65,11 +65,29 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
         detail: 'This time was booked a moment ago. Please pick another time.',
       });
     }
+    if (outcome.kind === 'key-reused') {
+      return problem(c, 422, 'idempotency-key-reused', 'This idempotency key was used for another request', {
+        detail: 'A booking was already made with this idempotencyKey from a different request. Send a new key for a new booking, or the same request to get the same booking.',
+        errors: [{ field: 'idempotencyKey', message: 'was already used for a different request' }],
+      });
+    }
+    if (outcome.kind === 'too-many-holds') {
+      return problem(c, 429, 'too-many-holds', 'Too many unpaid bookings', {
+        detail: `You already have ${outcome.limit} unpaid ${outcome.limit === 1 ? 'booking' : 'bookings'} waiting for payment with this provider. Pay for one, or wait until one expires, then try again.`,
+      });
+    }
 
     const { booking, manageToken } = outcome;
-    const manageUrl = `${config.publicUrl}/b/${manageToken}`;
+    // Null only for a replay of a booking made before manage links were derived from the key (see create.ts).
+    const manageUrl = manageToken ? `${config.publicUrl}/b/${manageToken}` : null;
     let next: { type: 'confirmed' } | { type: 'payment'; url: string } = { type: 'confirmed' };
-    if (paid && payments && booking.status === 'pending') {
+    // A replayed hold keeps the checkout made the first time (its return link is the same manage link).
+    const existingCheckout = outcome.replayed && paid && booking.status === 'pending' && manageToken
+      ? await db.rpc<{ payment?: { checkoutUrl?: string | null } } | null>('get_booking_by_token', { p_token_hash: hashToken(manageToken) })
+      : null;
+    if (existingCheckout?.payment?.checkoutUrl) {
+      next = { type: 'payment', url: existingCheckout.payment.checkoutUrl };
+    } else if (paid && payments && booking.status === 'pending' && manageToken && manageUrl) {
       try {
         const session = await createCheckout(db, payments.stripe, {
           bookingId: booking.id,
@@ -83,16 +101,17 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
         });
         next = { type: 'payment', url: session.url };
       } catch (error) {
-        // No checkout, no hold: give the time back at once.
-        await db.rpc('cancel_booking', { p_token_hash: hashToken(manageToken), p_reason: 'checkout could not be created' });
+        // No checkout, no hold: give the time back at once, and free the idempotency key so that the retry the
+        // answer asks for makes a new attempt (instead of replaying a cancelled booking).
+        await db.rpc('abandon_hold', { p_token_hash: hashToken(manageToken), p_reason: 'checkout could not be created' });
         console.error(`[slotline] Stripe checkout failed for booking ${booking.id}: ${(error as Error).message}`);
         return problem(c, 503, 'payments-unavailable', 'Payment could not be started', {
           detail: 'The payment service did not answer. Your time was not booked; please try again.',
         }, { 'retry-after': '10' });
       }
     }
-    const whatsapp = booking.status === 'confirmed' ? confirmationWhatsapp(provider, service, booking, manageUrl, request) : null;
-    if (booking.status === 'confirmed' && !outcome.replayed) {
+    const whatsapp = booking.status === 'confirmed' && manageUrl ? confirmationWhatsapp(provider, service, booking, manageUrl, request) : null;
+    if (booking.status === 'confirmed' && !outcome.replayed && manageUrl) {
       writeBackLater(db, provider.id, {
         id: booking.id, start: booking.start, end: booking.end, serviceTitle: service.title,
         customerName: request.name ?? '', customerEmail: request.email, providerName: provider.name,
@@ -111,7 +130,7 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
           holdExpiresAt: booking.holdExpiresAt ? new Date(booking.holdExpiresAt).toISOString() : null,
         },
         manageUrl,
-        icsUrl: `${config.publicUrl}/api/bookings/${manageToken}/ics`,
+        icsUrl: manageToken ? `${config.publicUrl}/api/bookings/${manageToken}/ics` : null,
         next,
         whatsappUrl: whatsapp,
       },

@@ -30,7 +30,13 @@ export const bookingRequestSchema = z
     notes: text(2000).optional().default(''),
     timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Asia/Dubai').optional(),
     lang: z.enum(['en', 'ar']).optional(),
-    idempotencyKey: z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII').optional(),
+    /** Binds a retry to its first request (see create_booking_if_free): 8–200 printable ASCII characters, no spaces. */
+    idempotencyKey: z
+      .string()
+      .min(8, 'must be at least 8 characters')
+      .max(200, 'must be at most 200 characters')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .optional(),
   })
   .superRefine((b, ctx) => {
     if (!b.email && !b.phone) ctx.addIssue({ code: 'custom', message: 'give an email or a phone number', path: ['email'] });

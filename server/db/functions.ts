@@ -25,6 +25,10 @@ export const sqlFunctions = {
   list_stale_checkout_sessions: ['p_limit'],
   mark_checkout_closed: ['p_session_id'],
   reschedule_booking: ['p_token_hash', 'p_starts_at'],
+  // Booking rules (supabase/migrations/20261130000100_booking_rules.sql)
+  get_busy_for_move: ['p_token_hash', 'p_from', 'p_to'],
+  get_manage_link_key: [],
+  abandon_hold: ['p_token_hash', 'p_reason'],
   set_ics_feed_token: ['p_slug', 'p_token_hash'],
   get_ics_feed: ['p_token_hash'],
   check_rate_limit: ['p_identifier', 'p_endpoint', 'p_max_requests', 'p_window_seconds'],

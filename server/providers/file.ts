@@ -55,6 +55,7 @@ export const settingsSchema = z
         bufferAfterMinutes: minutes(1440).optional(),
         maxPerDay: z.number().int().min(1).max(1000).optional(),
         holdMinutes: z.number().int().min(5).max(24 * 60).optional(),
+        maxHoldsPerContact: z.number().int().min(1).max(100).optional(),
         cancelUntilHoursBefore: z.number().min(0).optional(),
         rescheduleUntilHoursBefore: z.number().min(0).optional(),
         refundUntilHoursBefore: z.number().min(0).optional(),

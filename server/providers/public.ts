@@ -9,6 +9,7 @@ export interface ProviderService {
   durationMinutes: number;
   priceCents: number;
   currency: string;
+  /** Effective buffers (SQL `effective_buffers`): the service's own value if set, else the provider's policy, else 0. */
   bufferBeforeMinutes: number;
   bufferAfterMinutes: number;
   location: { type?: string; address?: string };
@@ -22,6 +23,8 @@ export interface BookingPolicy {
   bufferAfterMinutes?: number;
   maxPerDay?: number;
   holdMinutes?: number;
+  /** Live unpaid holds one contact (email or phone) may have at once; enforced by create_booking_if_free (default 2). */
+  maxHoldsPerContact?: number;
   cancelUntilHoursBefore?: number;
   rescheduleUntilHoursBefore?: number;
   refundUntilHoursBefore?: number;

@@ -18,7 +18,26 @@ export async function loadBusy(db: Db, providerId: string, from: Date, to: Date)
   });
 }
 
-/** The engine's query for a provider's service: rules from settings, busy from the database. */
+/** Busy time around a window for moving the booking behind a manage link: its own time left out, and its stored buffers. Null when the link no longer names a live booking. */
+export async function loadBusyForMove(
+  db: Db,
+  tokenHash: string,
+  from: Date,
+  to: Date,
+): Promise<(BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }) | null> {
+  return (await db.rpc<(BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }) | null>('get_busy_for_move', {
+    p_token_hash: tokenHash,
+    p_from: new Date(from.getTime() - DAY),
+    p_to: new Date(to.getTime() + DAY),
+  })) ?? null;
+}
+
+/**
+ * The engine's query for a provider's service: rules from settings, busy from the database.
+ * The service's buffers are already the effective ones: `get_public_provider` computes them with the SQL function
+ * `effective_buffers` (service value if set, an explicit 0 included, else the provider's policy, else 0), the same
+ * function `create_booking_if_free` uses to store them on the booking. No buffer rule is written in TypeScript.
+ */
 export function slotQuery(
   provider: Provider,
   service: ProviderService,
@@ -31,8 +50,8 @@ export function slotQuery(
     workingHours: provider.settings.workingHours ?? { intervals: [] },
     durationMinutes: service.durationMinutes,
     stepMinutes: policy.slotStepMinutes ?? service.durationMinutes,
-    bufferBeforeMinutes: service.bufferBeforeMinutes || policy.bufferBeforeMinutes || 0,
-    bufferAfterMinutes: service.bufferAfterMinutes || policy.bufferAfterMinutes || 0,
+    bufferBeforeMinutes: service.bufferBeforeMinutes,
+    bufferAfterMinutes: service.bufferAfterMinutes,
     minNoticeMinutes: policy.minNoticeMinutes ?? 0,
     horizonDays: policy.horizonDays ?? 60,
     maxPerDay: policy.maxPerDay,

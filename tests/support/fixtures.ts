@@ -45,7 +45,9 @@ export function bookSql(
     p_service_id: provider.services[0].id,
     p_starts_at: start,
     p_customer_name: 'Visitor',
-    p_customer_email: 'visitor@example.com',
+    // A contact of its own per call (per idempotency key when one is given, so a replay is the same request):
+    // the unpaid-hold limit per contact never decides a test about overlap.
+    p_customer_email: `visitor-${String(overrides.p_idempotency_key ?? counter)}@example.com`,
     p_customer_phone: null,
     p_notes: '',
     p_customer_timezone: 'UTC',
