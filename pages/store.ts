@@ -18,7 +18,7 @@ import {
 } from './api';
 import { createEmbed, type Embed } from './embed';
 import { uses12Hour } from './format';
-import { dirOf, intlLocale, pickLang, translator, type Lang, type MessageKey, type T } from './i18n';
+import { dirOf, intlLocale, pickLang, translator, type Lang, type MessageKey, type T } from '../contract/i18n';
 import { addMonths, browserZone, daysInMonth, modernZone, dateInZone, isDate, isMonth, isValidZone, parseInstant, startOfDay } from './time';
 
 /**

@@ -3,7 +3,7 @@ import { webUrl } from '../api';
 import { Header } from '../app';
 import { formatDateTime, formatPrice, formatTime } from '../format';
 import { BackButton, StepHeading } from '../heading';
-import type { MessageKey } from '../i18n';
+import type { MessageKey } from '../../contract/i18n';
 import { Calendar } from '../steps/Calendar';
 import { Times } from '../steps/Times';
 import { useStore } from '../store';

@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import { ApiError, cancelBooking, getBooking, problemKind, rescheduleBooking, type ManageView } from '../api';
-import type { MessageKey } from '../i18n';
+import type { MessageKey } from '../../contract/i18n';
 import type { Store } from '../store';
 
 /** What the visitor is doing on the manage page: looking, confirming a cancellation, or picking a new time. */

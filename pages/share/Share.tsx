@@ -4,7 +4,7 @@ import { getShareMessage, webUrl, type ShareMessage } from '../api';
 import { Header } from '../app';
 import { formatDate, formatDateTime, formatTime } from '../format';
 import { StepHeading } from '../heading';
-import type { Lang } from '../i18n';
+import type { Lang } from '../../contract/i18n';
 import { Calendar } from '../steps/Calendar';
 import { useStore, type Store } from '../store';
 import { ZoneBar } from '../ZoneBar';

@@ -3,9 +3,9 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import { accentColors } from '../../pages/app';
 import { formatDateTime, formatTime, uses12Hour, weekdayNames } from '../../pages/format';
-import { intlLocale, pickLang, translator } from '../../pages/i18n';
-import { ar } from '../../pages/i18n/ar';
-import { en } from '../../pages/i18n/en';
+import { intlLocale, pickLang, translator } from '../../contract/i18n';
+import { ar } from '../../contract/i18n/ar';
+import { en } from '../../contract/i18n/en';
 import { addDays, dateInZone, firstDayOfWeek, isDate, modernZone, monthGrid, startOfDay } from '../../pages/time';
 import { mount, query } from './pages-fixtures';
 
