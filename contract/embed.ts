@@ -27,7 +27,7 @@ export interface EmbedEvents {
   /** Go to Stripe Checkout: it refuses to be framed, so the loader navigates the top window (http(s) only). */
   checkout: { url: string };
   /** Esc pressed inside the page: the loader closes its popup (an inline frame ignores it). Not re-emitted. */
-  close: Record<string, never> | undefined;
+  close: undefined;
 }
 
 export type EmbedEventType = keyof EmbedEvents;
@@ -36,6 +36,9 @@ export type EmbedEventType = keyof EmbedEvents;
 export type EmbedMessage<K extends EmbedEventType = EmbedEventType> = {
   [T in K]: { source: typeof EMBED_SOURCE; type: T; payload: EmbedEvents[T] };
 }[K];
+
+/** A message as the page hands it to its messenger (which adds `source`). */
+export type EmbedPost = EmbedMessage extends infer M ? (M extends { source: string } ? Omit<M, 'source'> : never) : never;
 
 /**
  * What the host page's listeners receive (`Slotline('on', type, fn)` and `slotline:<type>` window events): the

@@ -1,8 +1,8 @@
 import { cleanup, render } from '@testing-library/preact';
 import { afterEach } from 'vitest';
-import { App } from '../../pages/app';
-import { createStore } from '../../pages/store';
-import type { InitialData, Provider, Slot } from '../../pages/api';
+import { App } from '../../pages/booking/App';
+import { createBookingApp as createStore } from '../../pages/booking/state';
+import type { InitialData, Provider, Slot } from '../../contract/api';
 
 /**
  * Shared set-up for the booking page's component tests: a provider, its free slots, and a fake `fetch` that
