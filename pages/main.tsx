@@ -1,7 +1,5 @@
-import { render } from 'preact';
-import { App } from './app';
-import { createStore } from './store';
-import type { InitialData, ManageView } from './api';
+import type { InitialData } from '../contract/api';
+import { mountBooking } from './booking/main';
 import { mountManage } from './manage/main';
 import { mountShare } from './share/main';
 import './styles.css';
@@ -22,13 +20,8 @@ const root = document.getElementById('app')!;
 const env = { fetch: (input: string, init?: RequestInit) => fetch(input, init), win: window, data };
 const path = location.pathname;
 
-// One build, three views. Not lazy chunks: the budget counts every file, and splitting costs more gzip (a
-// preload helper, three dictionaries) than the manage and share views weigh (about 3 KB together).
-if (path.startsWith('/b/') && data.manage) {
-  const manage = data.manage as ManageView;
-  mountManage(root, { ...env, data: { ...data, manage } });
-} else if (/^\/c\/[^/]+\/share\/?$/.test(path)) {
-  mountShare(root, env);
-} else {
-  render(<App store={createStore(env)} />, root);
-}
+// One build, three apps chosen by path. Not lazy chunks: the budget counts every file, and splitting costs more
+// gzip (a preload helper, three dictionaries) than the manage and share apps weigh (a few KB together).
+if (path.startsWith('/b/') && data.manage) mountManage(root, { ...env, data: { ...data, manage: data.manage } });
+else if (/^\/c\/[^/]+\/share\/?$/.test(path)) mountShare(root, env);
+else mountBooking(root, env);

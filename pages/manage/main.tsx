@@ -1,39 +1,27 @@
 import { render } from 'preact';
-import type { InitialData, ManageView } from '../api';
-import { Frame } from '../app';
-import { createStore, type Env } from '../store';
-import { isValidZone, modernZone } from '../time';
-import { ManagePage } from './Manage';
-import { createManage } from './state';
+import type { InitialData, ManageView } from '../../contract/api';
+import type { Env } from '../lib/page';
+import { Frame } from '../ui/Frame';
+import { ensureProvider } from '../ui/picker';
+import { ManagePage } from './ManagePage';
+import { createManageApp, ManageContext } from './state';
 
-type ManageEnv = Omit<Env, 'at' | 'onExit'> & { data: InitialData & { manage: ManageView } };
+type ManageEnv = Env & { data: InitialData & { manage: ManageView } };
 
 /**
- * The manage page (`/b/:token`): the booking store pinned to the booking's provider and service (its calendar
- * reschedules), the manage state, and the element to render.
+ * The manage page (`/b/:token`): its app and the element to render.
  * @example render(manageApp({ fetch, win: window, data }).node, document.getElementById('app')!)
  */
 export function manageApp(env: ManageEnv) {
-  const { win, data } = env;
-  const view = data.manage;
-  const token = decodeURIComponent(win.location.pathname.split('/')[2] ?? '');
-  let exit = () => {};
-  const store = createStore({
-    ...env,
-    at: { path: win.location.pathname, slug: view.booking.provider, service: view.booking.service },
-    onExit: () => exit(),
-  });
-  // The zone the visitor booked in, unless the link asks for another.
-  const zone = view.booking.timezone;
-  if (!new URLSearchParams(win.location.search).get('tz') && isValidZone(zone)) store.tz.value = modernZone(zone);
-  const manage = createManage(store, token, view);
-  exit = () => manage.showView();
+  const app = createManageApp(env);
   const node = (
-    <Frame store={store} title={(name) => store.t('managePageTitle', { name })}>
-      <ManagePage manage={manage} />
-    </Frame>
+    <ManageContext.Provider value={app}>
+      <Frame picker={app} title={(name) => app.page.t('managePageTitle', { name })} start={() => void ensureProvider(app)}>
+        <ManagePage manage={app} />
+      </Frame>
+    </ManageContext.Provider>
   );
-  return { store, manage, node };
+  return { app, node };
 }
 
 /** Renders the manage page into `root`. */

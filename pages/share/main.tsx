@@ -1,33 +1,27 @@
 import { render } from 'preact';
-import type { InitialData } from '../api';
-import { Frame } from '../app';
-import { createStore, type Env } from '../store';
-import { SharePage, createShare } from './Share';
-
-type ShareEnv = Omit<Env, 'at' | 'onExit'> & { data: InitialData };
+import type { Env } from '../lib/page';
+import { Frame } from '../ui/Frame';
+import { ensureProvider } from '../ui/picker';
+import { SharePage } from './SharePage';
+import { createShareApp, ShareContext } from './state';
 
 /**
- * The provider's share tool (`/c/:slug/share`): the booking store on the provider's first service (or
- * `?service=`), whose calendar picks the times to offer, the share state, and the element to render.
+ * The provider's share tool (`/c/:slug/share`): its app and the element to render.
  * @example render(shareApp({ fetch, win: window, data }).node, document.getElementById('app')!)
  */
-export function shareApp(env: ShareEnv) {
-  const { win, data } = env;
-  const slug = decodeURIComponent(win.location.pathname.split('/')[2] ?? '');
-  const store = createStore({
-    ...env,
-    at: { path: win.location.pathname, slug, service: data.provider?.services[0]?.slug ?? null },
-  });
-  const share = createShare(store);
+export function shareApp(env: Env) {
+  const app = createShareApp(env);
   const node = (
-    <Frame store={store} title={(name) => store.t('sharePageTitle', { name })}>
-      <SharePage share={share} />
-    </Frame>
+    <ShareContext.Provider value={app}>
+      <Frame picker={app} title={(name) => app.page.t('sharePageTitle', { name })} start={() => void ensureProvider(app)}>
+        <SharePage />
+      </Frame>
+    </ShareContext.Provider>
   );
-  return { store, share, node };
+  return { app, node };
 }
 
 /** Renders the share tool into `root`. */
-export function mountShare(root: HTMLElement, env: ShareEnv) {
+export function mountShare(root: HTMLElement, env: Env) {
   render(shareApp(env).node, root);
 }

@@ -10,7 +10,5 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** Tokens we hand out are exactly 43 base64url characters; anything else is not ours. */
-export function looksLikeToken(token: string): boolean {
-  return /^[A-Za-z0-9_-]{43}$/.test(token);
-}
+/** Tokens we hand out are exactly 43 base64url characters; anything else is not ours (the rule is the contract's). */
+export { looksLikeToken } from '../../contract/rules.ts';

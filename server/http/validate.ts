@@ -33,37 +33,5 @@ export async function readJson<T extends z.ZodType>(
   return { ok: true, value: parsed.data };
 }
 
-const knownZones = new Map<string, boolean>();
-
-/** Whether `zone` is an IANA time zone this runtime knows (answers are remembered: Intl is slow). */
-export function isTimeZone(zone: string): boolean {
-  if (!zone || zone.length > 64) return false;
-  const known = knownZones.get(zone);
-  if (known !== undefined) return known;
-  let valid: boolean;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    valid = true;
-  } catch {
-    valid = false;
-  }
-  if (knownZones.size < 2_000) knownZones.set(zone, valid);
-  return valid;
-}
-
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-
-/** Instants a booking system has any business with; outside, PostgreSQL and zone math give up. */
-const EARLIEST = Date.UTC(1970, 0, 1);
-const LATEST = Date.UTC(2200, 0, 1);
-
-/** An ISO 8601 instant with an explicit offset (a local time without one is ambiguous), 1970–2200. */
-export function parseInstant(value: string): Date | null {
-  if (typeof value !== 'string' || !INSTANT.test(value)) return null;
-  const date = new Date(value);
-  const t = date.getTime();
-  return Number.isNaN(t) || t < EARLIEST || t >= LATEST ? null : date;
-}
-
-/** Text a visitor may send: no NUL or other control characters except tab and newlines. */
-export const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** The shared rules (zone, instant, control characters) are the contract's: one definition for server and pages. */
+export { CONTROL_CHARS, isTimeZone, parseInstant } from '../../contract/rules.ts';

@@ -54,23 +54,5 @@ export function bookingIcs(bookings: IcsBooking[], name: string): string {
   return calendar.toString();
 }
 
-const compact = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-
-/** "Add to Google Calendar" and "Outlook" links for a booking. */
-export function addToCalendarLinks(b: Pick<IcsBooking, 'start' | 'end' | 'title' | 'description' | 'location'>) {
-  const google = new URL('https://calendar.google.com/calendar/render');
-  google.searchParams.set('action', 'TEMPLATE');
-  google.searchParams.set('text', b.title);
-  google.searchParams.set('dates', `${compact(b.start)}/${compact(b.end)}`);
-  google.searchParams.set('details', b.description);
-  if (b.location) google.searchParams.set('location', b.location);
-  const outlook = new URL('https://outlook.live.com/calendar/0/deeplink/compose');
-  outlook.searchParams.set('path', '/calendar/action/compose');
-  outlook.searchParams.set('rru', 'addevent');
-  outlook.searchParams.set('subject', b.title);
-  outlook.searchParams.set('startdt', b.start.toISOString());
-  outlook.searchParams.set('enddt', b.end.toISOString());
-  outlook.searchParams.set('body', b.description);
-  if (b.location) outlook.searchParams.set('location', b.location);
-  return { google: google.toString(), outlook: outlook.toString() };
-}
+/** "Add to Google Calendar" and "Outlook" links: built once, in the contract, for the server and the page. */
+export { addToCalendarLinks } from '../../contract/calendar-links.ts';

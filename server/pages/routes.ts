@@ -3,7 +3,10 @@ import { compress } from 'hono/compress';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dirOf, pickLang, translator, type Lang } from '../../pages/i18n/index.ts';
+import { dirOf, pickLang, translator, type Lang } from '../../contract/i18n/index.ts';
+import type { InitialData, ManageView, Provider } from '../../contract/api.ts';
+import { validOrigin } from '../../contract/embed.ts';
+import { isSlug, looksLikeToken } from '../../contract/rules.ts';
 import { htmlText, jsonForScript } from './escape.ts';
 import { isTimeZone } from '../http/validate.ts';
 
@@ -16,9 +19,6 @@ export interface PageRouteOptions {
 }
 
 const root = (p: string) => fileURLToPath(new URL('../../' + p, import.meta.url));
-const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
-/** Manage tokens are URL-safe random strings; anything else is not worth asking the database about. */
-const TOKEN = /^[\w-]{16,128}$/;
 
 /** The document's own referrer policy, which would otherwise override the header for links on the page. */
 const noReferrer = (html: string) => html.replace(/<meta name="referrer"[^>]*>/, '<meta name="referrer" content="no-referrer" />');
@@ -35,14 +35,6 @@ const TYPES: Record<string, string> = {
 const INLINE_BACK_MS = 86_400_000;
 const INLINE_AHEAD_MS = 33 * 86_400_000;
 
-interface PublicProvider {
-  slug: string;
-  name: string;
-  timezone: string;
-  services: { slug: string }[];
-  embedAllowedOrigins?: string[] | null;
-}
-
 /**
  * `frame-ancestors` for a provider: anywhere by default, or only its `settings.embed.allowedOrigins`
  * (https://www.w3.org/TR/CSP3/#directive-frame-ancestors). Entries that are not plain http(s) origins are dropped.
@@ -50,16 +42,7 @@ interface PublicProvider {
  */
 export function frameAncestors(allowed: readonly string[] | null | undefined): string {
   if (!allowed?.length) return '*';
-  const origins = allowed.flatMap((o) => {
-    try {
-      const url = new URL(o);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === o.replace(/\/$/, '')
-        ? [url.origin]
-        : [];
-    } catch {
-      return [];
-    }
-  });
+  const origins = allowed.flatMap((o) => validOrigin(o) ?? []);
   return ["'self'", ...origins].join(' ');
 }
 
@@ -97,24 +80,17 @@ export function pageRoutes(options: PageRouteOptions): Hono {
   const distDir = resolve(options.distDir ?? root('dist/pages'));
   const now = options.now ?? (() => new Date());
   const app = new Hono();
-  let building: Promise<unknown> | undefined;
 
   /**
    * The built `index.html`, read on every request (a 1 KB file) so a rebuild never leaves the page pointing
-   * at deleted assets. On a checkout that was never built, builds the page once with Vite.
+   * at deleted assets. The server only serves what `npm run build` made: it never imports Vite or page source.
    */
   async function readTemplate(): Promise<string> {
-    const file = resolve(distDir, 'index.html');
     try {
-      return await readFile(file, 'utf8');
+      return await readFile(resolve(distDir, 'index.html'), 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || options.distDir) throw error;
-      building ??= import('vite').then(({ build }) => build({ configFile: root('vite.config.ts'), logLevel: 'warn' }));
-      await building.catch((e) => {
-        building = undefined;
-        throw e;
-      });
-      return readFile(file, 'utf8');
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotBuiltError(distDir);
+      throw error;
     }
   }
 
@@ -176,15 +152,15 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     const slug = c.req.param('slug') ?? '';
     const serviceParam = share ? c.req.query('service') : c.req.param('service');
     const lang = requestLang(c);
-    if (!SLUG.test(slug)) return notFoundPage(c, lang);
+    if (!isSlug(slug)) return notFoundPage(c, lang);
 
-    const provider = await apiJson<PublicProvider>(`/api/providers/${slug}`);
+    const provider = await apiJson<Provider>(`/api/providers/${slug}`);
     if (provider.status === 404) return notFoundPage(c, lang);
     // The database is down (503) or failing: "try again", never "this page does not exist".
     if (!provider.body) return notFoundPage(c, lang, 'pageUnavailable');
     const p = provider.body;
 
-    let slots: { service: string; from: string; to: string; slots: unknown[] } | null = null;
+    let slots: InitialData['slots'] = null;
     const service =
       p?.services.find((s) => s.slug === serviceParam) ?? (p?.services.length === 1 || share ? p?.services[0] : null);
     if (p && service) {
@@ -194,12 +170,12 @@ export function pageRoutes(options: PageRouteOptions): Hono {
       const asked = c.req.query('tz');
       const tz = asked && isTimeZone(asked) ? asked : p.timezone;
       const q = new URLSearchParams({ service: service.slug, from, to, tz });
-      const res = await apiJson<{ slots: unknown[] }>(`/api/providers/${slug}/slots?${q}`);
+      const res = await apiJson<{ slots: NonNullable<InitialData['slots']>['slots'] }>(`/api/providers/${slug}/slots?${q}`);
       if (res.body) slots = { service: service.slug, from, to, slots: res.body.slots };
     }
 
     const t = translator(lang);
-    const data = jsonForScript({ provider: p, slots });
+    const data = jsonForScript({ provider: p, slots } satisfies InitialData);
     const html = (await readTemplate())
       .replace(/<html[^>]*>/, `<html lang="${lang}" dir="${dirOf(lang)}">`)
       .replace(
@@ -220,13 +196,13 @@ export function pageRoutes(options: PageRouteOptions): Hono {
   async function managePage(c: Context) {
     const token = c.req.param('token') ?? '';
     const lang = requestLang(c);
-    if (!TOKEN.test(token)) return notFoundPage(c, lang, 'booking');
-    const view = await apiJson<{ booking: { provider: string; providerName: string } }>(`/api/bookings/${token}`);
+    if (!looksLikeToken(token)) return notFoundPage(c, lang, 'booking');
+    const view = await apiJson<ManageView>(`/api/bookings/${token}`);
     // Only a real 404 says "no such link"; a failing database is a moment to retry, not a dead link.
     if (!view.body) return notFoundPage(c, lang, view.status === 404 ? 'booking' : 'unavailable');
-    const provider = await apiJson<PublicProvider>(`/api/providers/${encodeURIComponent(view.body.booking.provider)}`);
+    const provider = await apiJson<Provider>(`/api/providers/${encodeURIComponent(view.body.booking.provider)}`);
     const t = translator(lang);
-    const data = jsonForScript({ provider: provider.body, slots: null, manage: view.body });
+    const data = jsonForScript({ provider: provider.body, slots: null, manage: view.body } satisfies InitialData);
     const html = noReferrer(await readTemplate())
       .replace(/<html[^>]*>/, `<html lang="${lang}" dir="${dirOf(lang)}">`)
       .replace(/<title>[^<]*<\/title>/, `<title>${htmlText(t('managePageTitle', { name: view.body.booking.providerName }))}</title>`)
@@ -237,6 +213,15 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     return c.html(html);
   }
 
+  /** A checkout that was never built answers 503 saying what to do, rather than a 500. */
+  const built = (handler: (c: Context) => Promise<Response>) => async (c: Context) => {
+    try {
+      return await handler(c);
+    } catch (error) {
+      if (!(error instanceof NotBuiltError)) throw error;
+      return c.text(error.message, 503, { 'retry-after': '30', 'cache-control': 'no-store' });
+    }
+  };
   app.use('/assets/*', compress());
   app.get('/assets/:file', async (c) => {
     const file = c.req.param('file');
@@ -254,11 +239,19 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     }
   });
   app.use('/c/*', compress());
-  app.get('/c/:slug', (c) => page(c));
+  app.get('/c/:slug', built((c) => page(c)));
   // `share` is a reserved service slug: the provider's share page. One route (not a static
   // `/c/:slug/share` beside it) keeps Hono on its fast RegExpRouter.
-  app.get('/c/:slug/:service', (c) => page(c, c.req.param('service') === 'share'));
+  app.get('/c/:slug/:service', built((c) => page(c, c.req.param('service') === 'share')));
   app.use('/b/*', compress());
-  app.get('/b/:token', managePage);
+  app.get('/b/:token', built(managePage));
   return app;
+}
+
+/** `dist/pages/index.html` is missing: the pages were never built (`npm run build`, which `npm start` runs first). */
+export class NotBuiltError extends Error {
+  constructor(distDir: string) {
+    super(`The booking pages are not built (no ${distDir}/index.html). Run \`npm run build\` and reload.`);
+    this.name = 'NotBuiltError';
+  }
 }

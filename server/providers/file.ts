@@ -4,8 +4,9 @@ import { workingHoursSchema } from '../availability/working-hours.ts';
 import type { Db } from '../db/port.ts';
 import { fieldErrors, isTimeZone } from '../http/validate.ts';
 import type { FieldError } from '../http/problem.ts';
+import { SLUG_PATTERN } from '../../contract/rules.ts';
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
+const slug = z.string().regex(SLUG_PATTERN, 'must be lowercase letters, digits and dashes');
 const zone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Dubai');
 const minutes = (max: number) => z.number().int().min(0).max(max);
 

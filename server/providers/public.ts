@@ -1,5 +1,7 @@
 import type { Db } from '../db/port.ts';
 import type { WorkingHours } from '../availability/working-hours.ts';
+import { isSlug } from '../../contract/rules.ts';
+import type { Provider as PublicProvider } from '../../contract/api.ts';
 
 export interface ProviderService {
   id: string;
@@ -49,12 +51,12 @@ export interface Provider {
 
 /** The public, bookable provider by slug, or null when unknown or not public. */
 export async function loadProvider(db: Db, slug: string): Promise<Provider | null> {
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) return null;
+  if (!isSlug(slug)) return null;
   return (await db.rpc<Provider | null>('get_public_provider', { p_slug: slug })) ?? null;
 }
 
 /** The fields a visitor may see — never the owner, calendar settings or secrets. */
-export function publicProviderJson(p: Provider) {
+export function publicProviderJson(p: Provider): PublicProvider {
   return {
     slug: p.slug,
     name: p.name,

@@ -9,14 +9,9 @@ import { isTimeZone } from '../http/validate.ts';
 import { loadProvider, type Provider, type ProviderService } from '../providers/public.ts';
 import { offeredSlots } from './offered.ts';
 import { readWindow } from './window.ts';
+import type { SlotsResponse } from '../../contract/api.ts';
 
-export interface SlotsResponse {
-  timezone: string;
-  slots: { start: string; end: string }[];
-  days: Record<string, number>;
-  /** Whether the provider's calendars could be read fresh for this answer. */
-  calendar: { stale: boolean; failing: boolean };
-}
+export type { SlotsResponse };
 
 /**
  * `GET /api/providers/:slug/slots?service=&from=&to=&tz=` — free slot starts, counted per day

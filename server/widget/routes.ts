@@ -34,8 +34,8 @@ const TEXT = new Set(['.html', '.css', '.js', '.json', '.svg', '.txt']);
 
 /**
  * Serves the script-tag loader at `GET /widget.js` and the example provider sites at `GET /examples/…`.
- * The loader is read from `dist/widget/widget.js`; when that was never built (a fresh checkout running
- * `npm start`), it is built once in memory instead of failing.
+ * The loader is read from `dist/widget/widget.js` (made by `npm run build`, which `npm start` runs first when
+ * `dist/` is missing); without it, `/widget.js` answers 503 saying so. Nothing here imports widget source or Vite.
  *
  * @example app.route('/', widgetRoutes());
  *   // separate "provider site" on another port, loading the widget from the booking server:
@@ -46,20 +46,25 @@ export function widgetRoutes(options: WidgetRouteOptions = {}): Hono {
   const distDir = resolve(options.distDir ?? root('dist/widget'));
   const examplesDir = resolve(options.examplesDir ?? root('examples'));
   const app = new Hono();
-  let inMemory: Promise<string> | undefined;
 
-  async function loader(): Promise<string> {
+  /** The built loader, or null when `npm run build` never ran (the server never builds or imports widget source). */
+  async function loader(): Promise<string | null> {
     try {
       return await readFile(resolve(distDir, 'widget.js'), 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      inMemory ??= import('../../widget/build').then((m) => m.buildWidget());
-      return inMemory;
+      return null;
     }
   }
 
   app.get('/widget.js', async (c) => {
     const code = await loader();
+    if (code === null) {
+      return c.text(`widget.js is not built (no ${distDir}/widget.js). Run \`npm run build\`.`, 503, {
+        'Retry-After': '30',
+        'Cache-Control': 'no-store',
+      });
+    }
     const etag = '"' + createHash('sha256').update(code).digest('base64url').slice(0, 22) + '"';
     // The URL is not versioned (providers paste it once), so caches keep it briefly and revalidate by ETag.
     const headers = {

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { App } from '../../pages/app';
-import { createEmbed, validOrigin } from '../../pages/embed';
-import { createStore } from '../../pages/store';
+import { App } from '../../pages/booking/App';
+import { createEmbed, validOrigin } from '../../pages/lib/embed';
+import { createBookingApp as createStore } from '../../pages/booking/state';
 import { NOW, fakeApi, provider } from './pages-fixtures';
 
 /**

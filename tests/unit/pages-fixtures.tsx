@@ -1,8 +1,8 @@
 import { cleanup, render } from '@testing-library/preact';
 import { afterEach } from 'vitest';
-import { App } from '../../pages/app';
-import { createStore } from '../../pages/store';
-import type { InitialData, Provider, Slot } from '../../pages/api';
+import { App } from '../../pages/booking/App';
+import { createBookingApp as createStore } from '../../pages/booking/state';
+import type { BookingResponse, InitialData, Provider, Slot } from '../../contract/api';
 
 /**
  * Shared set-up for the booking page's component tests: a provider, its free slots, and a fake `fetch` that
@@ -78,11 +78,14 @@ export function fakeApi(options: { slots?: Slot[]; book?: (body: Record<string, 
       const i = slots.findIndex((s) => s.start === body.start);
       const [slot] = slots.splice(i, 1);
       n++;
+      // The shape of the contract's `BookingResponse`, as the real server answers.
       return json(201, {
-        booking: { id: `b${n}`, status: 'confirmed', start: slot.start, end: slot.end, provider: body.provider, service: body.service },
+        booking: { id: `b${n}`, status: 'confirmed', start: slot.start, end: slot.end, provider: body.provider, service: body.service, holdExpiresAt: null },
         manageUrl: `http://page.test/b/secret${n}`,
+        icsUrl: `http://page.test/api/bookings/secret${n}/ics`,
         next: { type: 'confirmed' },
-      });
+        whatsappUrl: null,
+      } satisfies BookingResponse);
     }
     return json(404, { type: 'https://slotline.dev/problems/not-found', title: 'Not found', status: 404 }, 'application/problem+json');
   };

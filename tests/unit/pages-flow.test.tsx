@@ -157,8 +157,8 @@ describe('booking page flow', () => {
     expect(screen.getByText(/Monday, November 23, 2026 at 9:00 AM – 9:30 AM/)).toBeTruthy();
     expect(screen.getByText('Time for Kim Lindberg')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Change or cancel this booking' }).getAttribute('href')).toBe('http://page.test/b/secret1');
-    const ics = screen.getByRole('link', { name: /\.ics/ }).getAttribute('href')!;
-    expect(decodeURIComponent(ics)).toContain('DTSTART:20261123T050000Z');
+    // Issue 11: the page links to the server's one iCalendar file instead of writing its own.
+    expect(screen.getByRole('link', { name: /\.ics/ }).getAttribute('href')).toBe('http://page.test/api/bookings/secret1/ics');
     expect(screen.getByRole('link', { name: 'Google Calendar' }).getAttribute('href')).toContain('dates=20261123T050000Z%2F20261123T053000Z');
     expect(screen.queryByRole('link', { name: /WhatsApp/ })).toBeNull();
   });
@@ -195,31 +195,46 @@ describe('booking page flow', () => {
     expect(screen.getAllByText(/Monday, November 23, 2026 at 9:00 AM – 9:30 AM/)).toHaveLength(1);
   });
 
-  it('hands over to WhatsApp when the booking asks for it, and never renders a non-web link', async () => {
-    const answer = (next: object, manageUrl: string) => (body: Record<string, string>) =>
+  // Issue 11: the server never answers `next: whatsapp` (the contract's `Next` is confirmed | payment); WhatsApp
+  // reaches the page only as `whatsappUrl` (covered above). What stays: no link from an answer runs as script.
+  it('never renders a non-web link from the booking answer', async () => {
+    const answer = (body: Record<string, string>) =>
       new Response(
         JSON.stringify({
-          booking: { id: 'w1', status: 'pending', start: body.start, end: '2026-11-23T05:30:00.000Z', provider: 'kim', service: 'intro' },
-          manageUrl,
-          next,
+          booking: { id: 'w1', status: 'confirmed', start: body.start, end: '2026-11-23T05:30:00.000Z', provider: 'kim', service: 'intro', holdExpiresAt: null },
+          manageUrl: 'javascript:alert(2)',
+          icsUrl: 'javascript:alert(3)',
+          next: { type: 'confirmed' },
+          whatsappUrl: 'javascript:alert(1)',
+        }),
+        { status: 201, headers: { 'content-type': 'application/json' } },
+      );
+    mount('/c/kim/intro?tz=Asia/Dubai&slot=2026-11-23T05:00:00Z&name=Sam&email=sam@example.com', { api: fakeApi({ book: answer }) });
+    fireEvent.click(await screen.findByRole('button', { name: 'Confirm booking' }));
+    await screen.findByRole('heading', { name: 'You are booked' });
+    expect(document.querySelector('a[href^="javascript"]')).toBeNull();
+    expect(screen.queryByRole('link', { name: /WhatsApp/ })).toBeNull();
+    expect(screen.queryByRole('link', { name: /\.ics/ })).toBeNull();
+    expect(screen.queryByRole('link', { name: 'Change or cancel this booking' })).toBeNull();
+  });
+
+  it('links a paid booking to checkout only when the URL is a web address', async () => {
+    const answer = (url: string) => (body: Record<string, string>) =>
+      new Response(
+        JSON.stringify({
+          booking: { id: 'p1', status: 'pending', start: body.start, end: '2026-11-23T05:30:00.000Z', provider: 'kim', service: 'intro', holdExpiresAt: '2026-11-22T06:30:00.000Z' },
+          manageUrl: 'http://page.test/b/p',
+          icsUrl: 'http://page.test/api/bookings/p/ics',
+          next: { type: 'payment', url },
+          whatsappUrl: null,
         }),
         { status: 201, headers: { 'content-type': 'application/json' } },
       );
     const url = '/c/kim/intro?tz=Asia/Dubai&slot=2026-11-23T05:00:00Z&name=Sam&email=sam@example.com';
-    mount(url, { api: fakeApi({ book: answer({ type: 'whatsapp', url: 'https://wa.me/971500000000?text=Hi' }, 'http://page.test/b/s') }) });
+    mount(url, { api: fakeApi({ book: answer('javascript:alert(1)') }) });
     fireEvent.click(await screen.findByRole('button', { name: 'Confirm booking' }));
-    await screen.findByRole('heading', { name: 'Booked! One more step' });
-    const wa = screen.getByRole('link', { name: 'Message Kim Lindberg on WhatsApp' });
-    expect(wa.getAttribute('href')).toBe('https://wa.me/971500000000?text=Hi');
-    expect(wa.getAttribute('rel')).toBe('noopener');
-
-    document.body.innerHTML = '';
-    mount(url, { api: fakeApi({ book: answer({ type: 'whatsapp', url: 'javascript:alert(1)' }, 'javascript:alert(2)') }) });
-    fireEvent.click(await screen.findByRole('button', { name: 'Confirm booking' }));
-    await screen.findByRole('heading', { name: 'Booked! One more step' });
+    await screen.findByRole('heading', { name: 'Almost done: complete the payment' });
     expect(document.querySelector('a[href^="javascript"]')).toBeNull();
-    expect(screen.queryByRole('link', { name: /WhatsApp/ })).toBeNull();
-    expect(screen.queryByRole('link', { name: 'Change or cancel this booking' })).toBeNull();
   });
 
   it('on 409 slot-taken says so, refreshes the day, and keeps what the visitor typed', async () => {

@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { accentColors } from '../../pages/app';
-import { formatDateTime, formatTime, uses12Hour, weekdayNames } from '../../pages/format';
-import { intlLocale, pickLang, translator } from '../../pages/i18n';
-import { ar } from '../../pages/i18n/ar';
-import { en } from '../../pages/i18n/en';
-import { addDays, dateInZone, firstDayOfWeek, isDate, modernZone, monthGrid, startOfDay } from '../../pages/time';
+import { accentColors } from '../../pages/ui/Frame';
+import { formatDateTime, formatTime, uses12Hour, weekdayNames } from '../../pages/lib/format';
+import { intlLocale, pickLang, translator } from '../../contract/i18n';
+import { ar } from '../../contract/i18n/ar';
+import { en } from '../../contract/i18n/en';
+import { addDays, dateInZone, firstDayOfWeek, isDate, modernZone, monthGrid, startOfDay } from '../../pages/lib/time';
 import { mount, query } from './pages-fixtures';
 
 /** Time zones, clocks and languages: the zone switcher, the 12/24-hour toggle, Arabic right-to-left. */

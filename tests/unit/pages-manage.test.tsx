@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import type { ManageView } from '../../pages/api';
+import type { ManageView } from '../../contract/api';
 import { manageApp } from '../../pages/manage/main';
 import { NOW, fakeApi, freeSlots, provider } from './pages-fixtures';
 

@@ -26,12 +26,13 @@ describe('GET /widget.js', () => {
     expect(await again.text()).toBe('');
   });
 
-  it('builds the loader in memory when dist/ was never built', async () => {
+  // Issue 11: the server serves built files only (it never imports widget source or Vite at run time).
+  it('answers 503 naming `npm run build` when dist/ was never built', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'slotline-nodist-'));
     try {
       const res = await widgetRoutes({ distDir: empty }).request('http://book.example/widget.js');
-      expect(res.status).toBe(200);
-      expect(await res.text()).toContain('slotline-overlay');
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain('npm run build');
     } finally {
       await rm(empty, { recursive: true, force: true });
     }

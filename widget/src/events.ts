@@ -1,15 +1,18 @@
-type Handler = (payload: any) => void;
+import type { HostEvents, HostEventType } from '../../contract/embed';
 
-const handlers: Record<string, Handler[]> = {};
+/** The events and payloads are the contract's one map (`contract/embed.ts`); imported for types only. */
+type Handler<K extends HostEventType = HostEventType> = (payload: HostEvents[K]) => void;
+
+const handlers: { [K in HostEventType]?: Handler<K>[] } = {};
 
 /** Registers a host callback, e.g. `on('booked', (b) => console.log(b.id))`. */
-export function on(type: string, fn: Handler): void {
-  (handlers[type] ||= []).push(fn);
+export function on<K extends HostEventType>(type: K, fn: Handler<K>): void {
+  ((handlers[type] ||= []) as Handler<K>[]).push(fn);
 }
 
 /** Removes a callback registered with `on`. */
-export function off(type: string, fn: Handler): void {
-  handlers[type] = (handlers[type] || []).filter((h) => h !== fn);
+export function off<K extends HostEventType>(type: K, fn: Handler<K>): void {
+  (handlers[type] as Handler<K>[] | undefined) = ((handlers[type] || []) as Handler<K>[]).filter((h) => h !== fn);
 }
 
 /**
@@ -18,8 +21,8 @@ export function off(type: string, fn: Handler): void {
  *
  * @example emit('booked', { id, start, end, service }) // window receives `slotline:booked` with that detail
  */
-export function emit(type: string, payload: unknown): void {
-  for (const fn of handlers[type] || []) {
+export function emit<K extends HostEventType>(type: K, payload: HostEvents[K]): void {
+  for (const fn of (handlers[type] || []) as Handler<K>[]) {
     try {
       fn(payload);
     } catch (e) {

@@ -1,3 +1,4 @@
+import type { EmbedMessage } from '../../contract/embed';
 import { emit } from './events';
 
 /** Every iframe this loader created; a message counts only if it comes from one of them. */
@@ -29,23 +30,23 @@ export function forget(f: HTMLIFrameElement): void {
  */
 export function listen(host: string, close: () => void): void {
   addEventListener('message', (e) => {
-    const d = e.data;
+    // Shaped by the contract's event map, but checked at run time: anything can arrive on `message`.
+    const d = e.data as EmbedMessage | null;
     if (e.origin !== host || !d || d.source !== 'slotline' || typeof d.type !== 'string') return;
     let frame: HTMLIFrameElement | undefined;
     frames.forEach((f) => {
       if (f.contentWindow && f.contentWindow === e.source) frame = f;
     });
     if (!frame) return;
-    const p = d.payload || {};
+    if (d.type === 'close') return close();
+    const p = (d.payload || {}) as Partial<Record<string, unknown>>;
     if (d.type === 'resize') {
       const h = Number(p.height);
       if (h > 0 && h < 1e5) frame.style.height = Math.ceil(h) + 'px';
     } else if (d.type === 'checkout') {
       checkout(p.url);
-    } else if (d.type === 'close') {
-      return close();
     }
-    emit(d.type, p);
+    emit(d.type, p as never);
   });
 }
 

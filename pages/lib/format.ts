@@ -1,3 +1,4 @@
+import type { Service } from '../../contract/api';
 import { dateAsUtc } from './time';
 
 /**
@@ -117,6 +118,12 @@ export function formatDuration(minutes: number, locale: string): string {
 }
 
 /** A count in the locale's digits. */
+/** Price and duration of a service, e.g. "30 minutes · Free". */
+export function serviceMeta(service: Service, locale: string, free: string): string {
+  const price = service.priceCents > 0 ? formatPrice(service.priceCents, service.currency, locale) : free;
+  return `${formatDuration(service.durationMinutes, locale)} · ${price}`;
+}
+
 export function formatNumber(n: number, locale: string): string {
   return nf(locale, {}).format(n);
 }

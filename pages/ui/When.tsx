@@ -1,5 +1,5 @@
-import { formatDateTime, formatTime, zoneName } from './format';
-import { useStore } from './store';
+import { formatDateTime, formatTime, zoneName } from '../lib/format';
+import { usePicker } from './picker';
 
 /**
  * When a booking happens, in the visitor's zone and the provider's. Two identical boxes say nothing, so when both
@@ -7,9 +7,9 @@ import { useStore } from './store';
  * @example <When start={b.start} end={b.end} zone="Europe/Berlin" providerZone="Asia/Dubai" providerName="Kim" />
  */
 export function When(props: { start: string; end: string; zone: string; providerZone: string; providerName: string }) {
-  const store = useStore();
-  const { t, locale } = store;
-  const hour12 = store.hour12.value;
+  const { page, state } = usePicker();
+  const { t, locale } = page;
+  const hour12 = state.hour12.value;
   const start = Date.parse(props.start);
   const end = Date.parse(props.end);
   const reading = (zone: string) =>

@@ -1,16 +1,16 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { useStore } from './store';
+import { back, takeFocus, usePicker } from './picker';
 
 /**
  * A step's heading. When the step was reached by navigating inside the page, focus moves here so screen
  * reader and keyboard users start at the new content (https://www.w3.org/WAI/ARIA/apg/practices/keyboard-interface/).
  */
 export function StepHeading({ children, id }: { children: ComponentChildren; id?: string }) {
-  const store = useStore();
+  const picker = usePicker();
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    if (store.takeFocus()) ref.current?.focus();
+    if (takeFocus(picker)) ref.current?.focus();
   }, []);
   return (
     <h2 class="step-title" tabIndex={-1} ref={ref} id={id}>
@@ -21,13 +21,13 @@ export function StepHeading({ children, id }: { children: ComponentChildren; id?
 
 /** The in-page Back button (the browser's Back does the same). */
 export function BackButton() {
-  const store = useStore();
+  const picker = usePicker();
   return (
-    <button type="button" class="back" onClick={() => store.back()}>
+    <button type="button" class="back" onClick={() => back(picker)}>
       <span aria-hidden="true" class="back-arrow">
         ←
       </span>
-      {store.t('back')}
+      {picker.page.t('back')}
     </button>
   );
 }

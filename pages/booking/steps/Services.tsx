@@ -1,19 +1,13 @@
-import { formatDuration, formatPrice } from '../format';
-import { StepHeading } from '../heading';
-import { useStore } from '../store';
-import type { Service } from '../api';
-
-/** Price and duration of a service, e.g. "30 minutes · Free". */
-export function serviceMeta(service: Service, locale: string, free: string): string {
-  const price = service.priceCents > 0 ? formatPrice(service.priceCents, service.currency, locale) : free;
-  return `${formatDuration(service.durationMinutes, locale)} · ${price}`;
-}
+import { serviceMeta } from '../../lib/format';
+import { StepHeading } from '../../ui/heading';
+import { go, href } from '../../ui/picker';
+import { useBooking } from '../state';
 
 /** Step 1: the provider's services. */
 export function Services() {
-  const store = useStore();
-  const { t, locale } = store;
-  const services = store.provider.value?.services ?? [];
+  const app = useBooking();
+  const { t, locale } = app.page;
+  const services = app.state.provider.value?.services ?? [];
   return (
     <section class="step">
       <StepHeading>{t('chooseService')}</StepHeading>
@@ -25,11 +19,11 @@ export function Services() {
             <li key={s.slug}>
               <a
                 class="service"
-                href={store.href({ service: s.slug, month: null, date: null, slot: null, booked: null })}
+                href={href(app, { service: s.slug, month: null, date: null, slot: null, booked: null })}
                 onClick={(e) => {
                   if (e.metaKey || e.ctrlKey || e.shiftKey) return;
                   e.preventDefault();
-                  store.go({ service: s.slug, month: null, date: null, slot: null, booked: null });
+                  go(app, { service: s.slug, month: null, date: null, slot: null, booked: null });
                 }}
               >
                 <span class="service-title">

@@ -1,16 +1,15 @@
 import type { Signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { formatDateTime, formatTime, zoneName } from '../format';
-import { BackButton, StepHeading } from '../heading';
-import { useStore } from '../store';
-import { serviceMeta } from './Services';
-
-type Field = 'name' | 'email' | 'phone' | 'notes';
+import { formatDateTime, formatTime, serviceMeta, zoneName } from '../../lib/format';
+import { BackButton, StepHeading } from '../../ui/heading';
+import { go, monthSlots } from '../../ui/picker';
+import { sendRequest, submit, useBooking, type Field } from '../state';
 
 /** Step 4: the visitor's details. Typed values live in the store, so a 409 or Back never loses them. */
 export function Details() {
-  const store = useStore();
-  const { t, locale } = store;
+  const app = useBooking();
+  const store = app.state;
+  const { t, locale } = app.page;
   const slot = store.route.value.slot!;
   const service = store.service.value!;
   const provider = store.provider.value!;
@@ -20,7 +19,7 @@ export function Details() {
   const errors = store.fieldErrors.value;
   const sending = store.sending.value;
   const date = store.date.value!;
-  const state = store.monthSlots(date.slice(0, 7)).value;
+  const state = monthSlots(app, date.slice(0, 7)).value;
 
   // A preselected slot (share link, Back after booking) that is no longer free sends the visitor to the day's times.
   useEffect(() => {
@@ -28,7 +27,7 @@ export function Details() {
     const free = state.days.get(date)?.some((s) => Date.parse(s.start) === start);
     if (!free) {
       store.notice.value = 'slotGone';
-      store.go({ slot: null, date }, { replace: true, keepNotice: true });
+      go(app, { slot: null, date }, { replace: true, keepNotice: true });
     }
   }, [state, slot]);
 
@@ -74,7 +73,7 @@ export function Details() {
 
   const onSubmit = async (e: Event) => {
     e.preventDefault();
-    await (request ? store.sendRequest() : store.submit());
+    await (request ? sendRequest(app) : submit(app));
     const form = e.target as HTMLFormElement;
     // After a refused submit, put the keyboard on the first field to fix.
     if (form.isConnected) form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();

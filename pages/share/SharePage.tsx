@@ -1,34 +1,12 @@
-import { signal, useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { getShareMessage, webUrl, type ShareMessage } from '../api';
-import { Header } from '../app';
-import { formatDate, formatDateTime, formatTime } from '../format';
-import { StepHeading } from '../heading';
-import type { Lang } from '../i18n';
-import { Calendar } from '../steps/Calendar';
-import { useStore, type Store } from '../store';
-import { ZoneBar } from '../ZoneBar';
-
-/** At most this many times in one message (the API's limit). */
-const MAX_TIMES = 10;
-
-type Result = { status: 'idle' | 'loading' | 'error' | 'empty' } | { status: 'ready'; message: ShareMessage };
-
-/**
- * The share tool's choices (message language, next N or hand-picked times); the service, the client's zone
- * and the day looked at live in the booking store and the URL.
- */
-export function createShare(store: Store) {
-  return {
-    msgLang: signal<Lang>(store.lang),
-    mode: signal<'next' | 'pick'>('next'),
-    count: signal(3),
-    picked: signal<string[]>([]),
-    result: signal<Result>({ status: 'idle' }),
-    copied: signal(false),
-  };
-}
-export type ShareState = ReturnType<typeof createShare>;
+import { getShareMessage, webUrl } from '../lib/api';
+import { formatDate, formatDateTime, formatTime } from '../lib/format';
+import { Calendar } from '../ui/Calendar';
+import { Header } from '../ui/Frame';
+import { StepHeading } from '../ui/heading';
+import { go, monthSlots } from '../ui/picker';
+import { ZoneBar } from '../ui/ZoneBar';
+import { MAX_TIMES, togglePicked, useShare } from './state';
 
 /** Copies text: the async Clipboard API, else a hidden selection (older browsers, non-secure origins). */
 async function copyText(win: Window, text: string): Promise<boolean> {
@@ -50,22 +28,17 @@ async function copyText(win: Window, text: string): Promise<boolean> {
   }
 }
 
-function PickTimes({ share }: { share: ShareState }) {
-  const store = useStore();
-  const { t, locale } = store;
+function PickTimes() {
+  const app = useShare();
+  const { state: store } = app;
+  const { t, locale } = app.page;
   const date = store.date.value;
   const tz = store.tz.value;
   const hour12 = store.hour12.value;
-  const state = date ? store.monthSlots(date.slice(0, 7)).value : null;
+  const state = date ? monthSlots(app, date.slice(0, 7)).value : null;
   const slots = state?.status === 'ready' && date ? (state.days.get(date) ?? []) : [];
-  const picked = share.picked.value;
-  const toggle = (start: string) => {
-    share.picked.value = picked.includes(start)
-      ? picked.filter((p) => p !== start)
-      : picked.length < MAX_TIMES
-        ? [...picked, start].sort()
-        : picked;
-  };
+  const picked = store.picked.value;
+  const toggle = (start: string) => togglePicked(app, start);
   return (
     <div class={`pick${date ? ' has-date' : ''}`}>
       <Calendar asStep={false} />
@@ -109,14 +82,14 @@ function PickTimes({ share }: { share: ShareState }) {
 }
 
 /** The provider's share tool (`/c/:slug/share`): free times as a WhatsApp message with links that preselect them. */
-export function SharePage({ share }: { share: ShareState }) {
-  const store = useStore();
-  const { t } = store;
+export function SharePage() {
+  const app = useShare();
+  const { state: store } = app;
+  const { t } = app.page;
   const provider = store.provider.value;
   const service = store.service.value;
   const tz = store.tz.value;
-  const { msgLang, mode, count, picked, result, copied } = share;
-  const requestId = useSignal(0);
+  const { msgLang, mode, count, picked, result, copied, requestId } = store;
 
   // The message follows every choice; only the latest answer counts.
   useEffect(() => {
@@ -128,7 +101,7 @@ export function SharePage({ share }: { share: ShareState }) {
     const id = ++requestId.value;
     result.value = { status: 'loading' };
     copied.value = false;
-    getShareMessage(store.env.fetch, provider.slug, {
+    getShareMessage(app.page.env.fetch, provider.slug, {
       service: service.slug,
       tz,
       lang: msgLang.value,
@@ -148,7 +121,7 @@ export function SharePage({ share }: { share: ShareState }) {
 
   return (
     <>
-      <Header />
+      <Header showService />
       <main class="main share">
         <section class="step">
           <StepHeading>{t('shareTitle')}</StepHeading>
@@ -161,7 +134,7 @@ export function SharePage({ share }: { share: ShareState }) {
                 value={service?.slug}
                 onChange={(e) => {
                   picked.value = [];
-                  store.go({ service: (e.currentTarget as HTMLSelectElement).value, date: null, slot: null, month: null }, { replace: true, focus: false });
+                  go(app, { service: (e.currentTarget as HTMLSelectElement).value, date: null, slot: null, month: null }, { replace: true, focus: false });
                 }}
               >
                 {provider.services.map((s) => (
@@ -208,7 +181,7 @@ export function SharePage({ share }: { share: ShareState }) {
               </div>
             ) : null}
           </div>
-          {mode.value === 'pick' ? <PickTimes share={share} /> : null}
+          {mode.value === 'pick' ? <PickTimes /> : null}
           <div class="field message">
             <label for="share-text">{t('message')}</label>
             <textarea
@@ -244,7 +217,7 @@ export function SharePage({ share }: { share: ShareState }) {
               class="secondary"
               aria-disabled={res.status === 'ready' ? undefined : 'true'}
               onClick={async () => {
-                if (res.status === 'ready') copied.value = await copyText(store.env.win, res.message.text);
+                if (res.status === 'ready') copied.value = await copyText(app.page.win, res.message.text);
               }}
             >
               {t('copy')}

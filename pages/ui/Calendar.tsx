@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { formatDate, formatDayNumber, formatMonth, formatNumber, weekdayNames } from '../format';
-import { BackButton, StepHeading } from '../heading';
-import { useStore } from '../store';
-import { addDays, addMonths, firstDayOfWeek, monthGrid } from '../time';
+import { formatDate, formatDayNumber, formatMonth, formatNumber, weekdayNames } from '../lib/format';
+import { addDays, addMonths, firstDayOfWeek, monthGrid } from '../lib/time';
+import { BackButton, StepHeading } from './heading';
+import { go, monthSlots, today as todayIn, usePicker } from './picker';
 
 /** How far ahead the month arrows go when the provider does not say (its booking horizon, else a year). */
 const DEFAULT_HORIZON_DAYS = 365;
@@ -13,14 +13,15 @@ const DEFAULT_HORIZON_DAYS = 365;
  * move by day/week (mirrored in right-to-left), Home/End to the week's ends, Page Up/Down by month.
  */
 export function Calendar({ asStep }: { asStep: boolean }) {
-  const store = useStore();
-  const { t, locale } = store;
-  const month = store.month.value;
-  const state = store.monthSlots(month).value;
+  const picker = usePicker();
+  const { page, state: app } = picker;
+  const { t, locale } = page;
+  const month = app.month.value;
+  const state = monthSlots(picker, month).value;
   const days = state.status === 'ready' ? state.days : null;
-  const today = store.today();
+  const today = todayIn(picker);
   const thisMonth = today.slice(0, 7);
-  const selected = store.date.value;
+  const selected = app.date.value;
   const firstDay = firstDayOfWeek(locale);
   const rows = monthGrid(month, firstDay);
   const headingId = 'month-label';
@@ -54,32 +55,32 @@ export function Calendar({ asStep }: { asStep: boolean }) {
   });
 
   const canPrev = month > thisMonth;
-  const lastMonth = addDays(today, store.provider.value?.booking?.horizonDays ?? DEFAULT_HORIZON_DAYS).slice(0, 7);
+  const lastMonth = addDays(today, app.provider.value?.booking?.horizonDays ?? DEFAULT_HORIZON_DAYS).slice(0, 7);
   /** True while the shown month was chosen here rather than by the visitor (or a link). */
   const autoMonth = useRef(false);
 
   // A month with nothing left (late in the month, or the provider away) opens on the first month that has free
   // times, up to the horizon — in every calendar view (booking, manage, share), unless a month was asked for.
   useEffect(() => {
-    const asked = !!store.route.value.month && !autoMonth.current;
+    const asked = !!app.route.value.month && !autoMonth.current;
     if (!asked && month >= thisMonth && month < lastMonth && days && days.size === 0) {
       autoMonth.current = true;
-      store.go({ month: addMonths(month, 1) }, { replace: true, focus: false, keepNotice: true });
+      go(picker, { month: addMonths(month, 1) }, { replace: true, focus: false, keepNotice: true });
     }
   }, [days]);
 
   const setMonth = (m: string) => {
     autoMonth.current = false;
-    store.go({ month: m }, { replace: true, focus: false, keepNotice: true });
+    go(picker, { month: m }, { replace: true, focus: false, keepNotice: true });
   };
   const canNext = month < lastMonth;
 
   const choose = (d: string) => {
-    if (available(d)) store.go({ date: d, slot: null, month: null });
+    if (available(d)) go(picker, { date: d, slot: null, month: null });
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
-    const rtl = store.dir === 'rtl';
+    const rtl = page.dir === 'rtl';
     const delta: Record<string, number> = {
       ArrowRight: rtl ? -1 : 1,
       ArrowLeft: rtl ? 1 : -1,
@@ -116,7 +117,7 @@ export function Calendar({ asStep }: { asStep: boolean }) {
       {asStep ? (
         <>
           {/* No way back to a service list that a single-service provider never shows. */}
-          {store.route.value.service ? <BackButton /> : null}
+          {app.route.value.service ? <BackButton /> : null}
           <StepHeading>{t('chooseDay')}</StepHeading>
         </>
       ) : (
@@ -202,7 +203,7 @@ export function Calendar({ asStep }: { asStep: boolean }) {
       ) : state.status === 'error' ? (
         <div class="alert" role="alert">
           <p>{t('loadFailed')}</p>
-          <button type="button" class="link-button" onClick={() => store.monthSlots(month, true)}>
+          <button type="button" class="link-button" onClick={() => monthSlots(picker, month, true)}>
             {t('retry')}
           </button>
         </div>

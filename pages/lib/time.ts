@@ -93,11 +93,6 @@ export function isMonth(value: string | null | undefined): value is string {
   return !!value && isDate(`${value}-01`) && value.length === 7;
 }
 
-/** Epoch milliseconds of an ISO instant with an explicit offset or `Z`, else NaN. */
-export function parseInstant(value: string | null | undefined): number {
-  if (!value || !/T.*(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return NaN;
-  return Date.parse(value);
-}
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');

@@ -1,6 +1,6 @@
-import { zoneCity, zoneName } from './format';
-import { useStore } from './store';
-import { modernZone } from './time';
+import { zoneCity, zoneName } from '../lib/format';
+import { modernZone } from '../lib/time';
+import { setHour12, setZone, usePicker } from './picker';
 
 let zones: string[] | null = null;
 /** Every zone the browser knows, by current name, sorted; the visitor's own first if it is missing. */
@@ -14,9 +14,9 @@ function allZones(current: string): string[] {
 
 /** The visitor's zone (detected, shown, switchable) and the 12/24-hour toggle; `label` names the zone field. */
 export function ZoneBar({ label }: { label?: string } = {}) {
-  const store = useStore();
-  const { t, locale } = store;
-  const tz = store.tz.value;
+  const picker = usePicker();
+  const { t, locale } = picker.page;
+  const tz = picker.state.tz.value;
   return (
     <section class="zone-bar" aria-label={t('timeSettings')}>
       <div class="zone-field">
@@ -24,7 +24,7 @@ export function ZoneBar({ label }: { label?: string } = {}) {
         <select
           id="zone-select"
           value={tz}
-          onChange={(e) => store.setZone((e.currentTarget as HTMLSelectElement).value)}
+          onChange={(e) => setZone(picker, (e.currentTarget as HTMLSelectElement).value)}
           aria-describedby="zone-now"
         >
           {allZones(tz).map((z) => (
@@ -34,14 +34,14 @@ export function ZoneBar({ label }: { label?: string } = {}) {
           ))}
         </select>
         <p class="muted small" id="zone-now">
-          {t('timesShownIn', { zone: zoneName(tz, locale, store.now()) })}
+          {t('timesShownIn', { zone: zoneName(tz, locale, picker.page.now()) })}
         </p>
       </div>
       <label class="toggle">
         <input
           type="checkbox"
-          checked={!store.hour12.value}
-          onChange={(e) => store.setHour12(!(e.currentTarget as HTMLInputElement).checked)}
+          checked={!picker.state.hour12.value}
+          onChange={(e) => setHour12(picker, !(e.currentTarget as HTMLInputElement).checked)}
         />
         <span>{t('clock24')}</span>
       </label>

@@ -1,15 +1,25 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { webUrl } from '../api';
-import { Header } from '../app';
-import { formatDateTime, formatPrice, formatTime } from '../format';
-import { BackButton, StepHeading } from '../heading';
-import type { MessageKey } from '../i18n';
-import { Calendar } from '../steps/Calendar';
-import { Times } from '../steps/Times';
-import { useStore } from '../store';
-import { When } from '../when';
-import { ZoneBar } from '../ZoneBar';
-import type { Flash, Manage } from './state';
+import type { MessageKey } from '../../contract/i18n';
+import { webUrl } from '../lib/api';
+import { formatDateTime, formatPrice, formatTime } from '../lib/format';
+import { Calendar } from '../ui/Calendar';
+import { Header } from '../ui/Frame';
+import { BackButton, StepHeading } from '../ui/heading';
+import { Times } from '../ui/Times';
+import { When } from '../ui/When';
+import { ZoneBar } from '../ui/ZoneBar';
+import {
+  cancel,
+  refresh,
+  reschedule,
+  returnFromCheckout,
+  showView,
+  startCancel,
+  startReschedule,
+  useManage,
+  type Flash,
+  type ManageApp,
+} from './state';
 
 const STATUS: Record<string, MessageKey> = {
   pending: 'statusPending',
@@ -28,7 +38,9 @@ const PAYMENT: Record<string, MessageKey> = {
 };
 
 function Notice({ flash }: { flash: Flash }) {
-  const { t, locale, tz, hour12 } = useStore();
+  const { page, state } = useManage();
+  const { t, locale } = page;
+  const { tz, hour12 } = state;
   const vars = { ...flash.vars };
   if (vars.time) vars.time = formatTime(Date.parse(vars.time), locale, tz.value, hour12.value);
   return (
@@ -40,13 +52,13 @@ function Notice({ flash }: { flash: Flash }) {
 
 /** Minutes and seconds left on a payment hold, ticking; asks for the booking again when the hold runs out. */
 function HoldTimer({ until, onEnd }: { until: string; onEnd: () => void }) {
-  const store = useStore();
-  const { t, locale } = store;
+  const { page, state: store } = useManage();
+  const { t, locale } = page;
   const end = Date.parse(until);
-  const [now, setNow] = useState(store.now());
+  const [now, setNow] = useState(page.now());
   useEffect(() => {
     const id = setInterval(() => {
-      const at = store.now();
+      const at = page.now();
       setNow(at);
       if (at >= end) {
         clearInterval(id);
@@ -71,12 +83,12 @@ function HoldTimer({ until, onEnd }: { until: string; onEnd: () => void }) {
 }
 
 /** The location line: a video link, a known kind of call, or the address the provider typed. */
-function Where({ manage }: { manage: Manage }) {
-  const store = useStore();
-  const { t } = store;
-  const b = manage.view.value.booking;
+function Where({ manage }: { manage: ManageApp }) {
+  const { page, state: store } = useManage();
+  const { t } = page;
+  const b = manage.state.view.value.booking;
   // A cancelled booking's room is not a place to go.
-  const meeting = manage.live() ? webUrl(b.meetingUrl) : null;
+  const meeting = manage.state.live.value ? webUrl(b.meetingUrl) : null;
   const service = store.provider.value?.services.find((s) => s.slug === b.service);
   let body;
   if (meeting) {
@@ -101,12 +113,12 @@ function Where({ manage }: { manage: Manage }) {
   );
 }
 
-function CancelPanel({ manage }: { manage: Manage }) {
-  const store = useStore();
-  const { t, locale } = store;
+function CancelPanel({ manage }: { manage: ManageApp }) {
+  const { page, state: store } = useManage();
+  const { t, locale } = page;
   const [reason, setReason] = useState('');
-  const { booking: b, policy } = manage.view.value;
-  const busy = manage.busy.value;
+  const { booking: b, policy } = manage.state.view.value;
+  const busy = manage.state.busy.value;
   const amount = b.payment ? formatPrice(b.payment.amountCents, b.payment.currency, locale) : '';
   return (
     <section class="step panel" aria-labelledby="cancel-title">
@@ -116,7 +128,7 @@ function CancelPanel({ manage }: { manage: Manage }) {
         class="form"
         onSubmit={(e) => {
           e.preventDefault();
-          void manage.cancel(reason);
+          void cancel(manage, reason);
         }}
       >
         <div class="field">
@@ -130,12 +142,12 @@ function CancelPanel({ manage }: { manage: Manage }) {
             onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)}
           />
         </div>
-        {manage.flash.value?.tone === 'error' ? <Notice flash={manage.flash.value} /> : null}
+        {manage.state.flash.value?.tone === 'error' ? <Notice flash={manage.state.flash.value} /> : null}
         <div class="button-row start">
           <button type="submit" class="primary danger" aria-disabled={busy ? 'true' : undefined}>
             {busy ? t('cancelling') : t('cancelConfirm')}
           </button>
-          <button type="button" class="secondary" onClick={() => manage.showView(null)}>
+          <button type="button" class="secondary" onClick={() => showView(manage, null)}>
             {t('keepBooking')}
           </button>
         </div>
@@ -145,16 +157,16 @@ function CancelPanel({ manage }: { manage: Manage }) {
 }
 
 /** The last step of rescheduling: the current and the new time side by side, and one button to move. */
-function MovePanel({ manage }: { manage: Manage }) {
-  const store = useStore();
-  const { t, locale } = store;
-  const b = manage.view.value.booking;
+function MovePanel({ manage }: { manage: ManageApp }) {
+  const { page, state: store } = useManage();
+  const { t, locale } = page;
+  const b = manage.state.view.value.booking;
   const slot = Date.parse(store.route.value.slot!);
   const tz = store.tz.value;
   const hour12 = store.hour12.value;
   const range = (start: number) =>
     `${formatDateTime(start, locale, tz, hour12)} – ${formatTime(start + b.durationMinutes * 60_000, locale, tz, hour12)}`;
-  const busy = manage.busy.value;
+  const busy = manage.state.busy.value;
   return (
     <section class="step panel">
       <BackButton />
@@ -171,12 +183,12 @@ function MovePanel({ manage }: { manage: Manage }) {
           <dd class="when-time">{range(slot)}</dd>
         </div>
       </dl>
-      {manage.flash.value ? <Notice flash={manage.flash.value} /> : null}
+      {manage.state.flash.value ? <Notice flash={manage.state.flash.value} /> : null}
       <button
         type="button"
         class="primary"
         aria-disabled={busy ? 'true' : undefined}
-        onClick={() => void manage.reschedule()}
+        onClick={() => void reschedule(manage)}
       >
         {busy ? t('moving') : t('moveConfirm')}
       </button>
@@ -184,11 +196,11 @@ function MovePanel({ manage }: { manage: Manage }) {
   );
 }
 
-function Overview({ manage }: { manage: Manage }) {
-  const store = useStore();
-  const { t, locale } = store;
-  const { booking: b, policy, links } = manage.view.value;
-  const live = manage.live();
+function Overview({ manage }: { manage: ManageApp }) {
+  const { page, state: store } = useManage();
+  const { t, locale } = page;
+  const { booking: b, policy, links } = manage.state.view.value;
+  const live = manage.state.live.value;
   const providerName = store.provider.value?.name ?? b.providerName;
   const pay = b.payment;
   const google = webUrl(links.google);
@@ -196,7 +208,7 @@ function Overview({ manage }: { manage: Manage }) {
   const ics = webUrl(links.ics);
   const whatsapp = webUrl(links.whatsapp);
   const payNow = webUrl(links.payment ?? undefined);
-  const again = `/c/${encodeURIComponent(b.provider)}/${encodeURIComponent(b.service)}${store.lang === 'ar' ? '?lang=ar' : ''}`;
+  const again = `/c/${encodeURIComponent(b.provider)}/${encodeURIComponent(b.service)}${page.lang === 'ar' ? '?lang=ar' : ''}`;
   const reasonShown = b.cancelReason && b.cancelReason !== 'checkout cancelled' ? b.cancelReason : null;
   return (
     <section class="step manage">
@@ -204,13 +216,13 @@ function Overview({ manage }: { manage: Manage }) {
         <StepHeading>{t('manageTitle')}</StepHeading>
         <span class={`badge badge-${b.status}`}>{t(STATUS[b.status] ?? 'statusCancelled')}</span>
       </div>
-      {manage.flash.value ? <Notice flash={manage.flash.value} /> : null}
+      {manage.state.flash.value ? <Notice flash={manage.state.flash.value} /> : null}
       <p class="done-what">
         {t('bookedWith', { service: store.provider.value?.services.find((s) => s.slug === b.service)?.title ?? b.serviceTitle, provider: providerName })}
       </p>
       <When start={b.start} end={b.end} zone={store.tz.value} providerZone={b.providerTimezone} providerName={providerName} />
       {b.status === 'pending' && b.holdExpiresAt ? (
-        <HoldTimer until={b.holdExpiresAt} onEnd={() => void manage.refresh()} />
+        <HoldTimer until={b.holdExpiresAt} onEnd={() => void refresh(manage)} />
       ) : null}
       {b.status === 'pending' && payNow ? (
         <p>
@@ -271,12 +283,12 @@ function Overview({ manage }: { manage: Manage }) {
       {live ? (
         <div class="actions">
           {policy.canReschedule && store.service.value ? (
-            <button type="button" class="secondary" onClick={manage.startReschedule}>
+            <button type="button" class="secondary" onClick={() => startReschedule(manage)}>
               {t('changeTime')}
             </button>
           ) : null}
           {policy.canCancel ? (
-            <button type="button" class="secondary danger-text" onClick={manage.startCancel}>
+            <button type="button" class="secondary danger-text" onClick={() => startCancel(manage)}>
               {t('cancelBooking')}
             </button>
           ) : null}
@@ -295,39 +307,39 @@ function Overview({ manage }: { manage: Manage }) {
 }
 
 /** The visitor's booking behind its secret link: see it, add it to a calendar, cancel or move it. */
-export function ManagePage({ manage }: { manage: Manage }) {
-  const store = useStore();
-  const mode = manage.mode.value;
-  const step = store.step.value;
+export function ManagePage({ manage }: { manage: ManageApp }) {
+  const { page, state: store } = useManage();
+  const mode = manage.state.mode.value;
+  const step = store.stage.value;
   const first = useRef(true);
   useEffect(() => {
     if (!first.current) return;
     first.current = false;
-    void manage.returnFromCheckout(new URLSearchParams(store.env.win.location.search).get('payment'));
+    void returnFromCheckout(manage, new URLSearchParams(page.win.location.search).get('payment'));
   }, []);
 
   let body;
   if (mode === 'cancel') body = <CancelPanel manage={manage} />;
   else if (mode === 'reschedule' && store.provider.value && store.service.value) {
     body =
-      step === 'details' ? (
+      step === 'slot' ? (
         <MovePanel key={store.route.value.slot} manage={manage} />
       ) : step === 'times' ? (
         <Times key={`${store.date.value}`} />
       ) : (
         <div class="pick">
           <Calendar asStep />
-          <p class="pick-hint muted">{store.t('pickDayHint')}</p>
+          <p class="pick-hint muted">{page.t('pickDayHint')}</p>
         </div>
       );
     // Which booking is being moved stays in sight while the visitor looks for a new time.
-    if (step !== 'details') {
-      const b = manage.view.value.booking;
-      const { locale } = store;
+    if (step !== 'slot') {
+      const b = manage.state.view.value.booking;
+      const { locale } = page;
       body = (
         <>
           <p class="moving muted">
-            {store.t('currentTime')}: {formatDateTime(Date.parse(b.start), locale, store.tz.value, store.hour12.value)}
+            {page.t('currentTime')}: {formatDateTime(Date.parse(b.start), locale, store.tz.value, store.hour12.value)}
           </p>
           {body}
         </>
@@ -338,11 +350,11 @@ export function ManagePage({ manage }: { manage: Manage }) {
   return (
     <>
       {store.provider.value ? (
-        <Header />
+        <Header showService />
       ) : (
         <header class="header">
           <h1 class="provider-name">
-            <bdi>{manage.view.value.booking.providerName}</bdi>
+            <bdi>{manage.state.view.value.booking.providerName}</bdi>
           </h1>
         </header>
       )}

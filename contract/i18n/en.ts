@@ -48,7 +48,6 @@ export const en = {
   submitFailed: 'Something went wrong and nothing was booked. Please try again.',
   booked: 'You are booked',
   bookedPending: 'Almost done: complete the payment',
-  bookedWhatsapp: 'Booked! One more step',
   bookedWith: '{service} with {provider}',
   yourTime: 'Your time',
   providerTime: 'Time for {name}',

@@ -1,19 +1,20 @@
-import { formatDate, formatDateTime, formatTime } from '../format';
-import { BackButton, StepHeading } from '../heading';
-import { useStore } from '../store';
+import { formatDate, formatDateTime, formatTime } from '../lib/format';
 import { Calendar } from './Calendar';
+import { BackButton, StepHeading } from './heading';
+import { go, monthSlots, usePicker } from './picker';
 
-/** Step 3: the free times of the chosen day, in the visitor's zone, as buttons with full date-time labels. */
+/** The free times of the chosen day, in the visitor's zone, as buttons with full date-time labels. */
 export function Times() {
-  const store = useStore();
-  const { t, locale } = store;
-  const date = store.date.value!;
-  const tz = store.tz.value;
-  const hour12 = store.hour12.value;
-  const state = store.monthSlots(date.slice(0, 7)).value;
+  const picker = usePicker();
+  const { page, state: app } = picker;
+  const { t, locale } = page;
+  const date = app.date.value!;
+  const tz = app.tz.value;
+  const hour12 = app.hour12.value;
+  const state = monthSlots(picker, date.slice(0, 7)).value;
   const slots = state.status === 'ready' ? (state.days.get(date) ?? []) : [];
-  const service = store.service.value!;
-  const notice = store.notice.value;
+  const service = app.service.value!;
+  const notice = app.notice.value;
 
   return (
     <div class="pick has-date">
@@ -33,7 +34,7 @@ export function Times() {
         ) : state.status === 'error' ? (
           <div class="alert" role="alert">
             <p>{t('loadFailed')}</p>
-            <button type="button" class="link-button" onClick={() => store.monthSlots(date.slice(0, 7), true)}>
+            <button type="button" class="link-button" onClick={() => monthSlots(picker, date.slice(0, 7), true)}>
               {t('retry')}
             </button>
           </div>
@@ -50,11 +51,11 @@ export function Times() {
                     class="slot"
                     aria-label={formatDateTime(start, locale, tz, hour12)}
                     onClick={() => {
-                      store.embed.post({
+                      page.embed.post({
                         type: 'slot_selected',
                         payload: { start: slot.start, end: slot.end, service: service.slug },
                       });
-                      store.go({ slot: slot.start, date, month: null });
+                      go(picker, { slot: slot.start, date, month: null });
                     }}
                   >
                     {formatTime(start, locale, tz, hour12)}

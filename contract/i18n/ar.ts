@@ -47,7 +47,6 @@ export const ar: Messages = {
   submitFailed: 'حدث خطأ ولم يتم الحجز. يُرجى المحاولة مرة أخرى.',
   booked: 'تم الحجز',
   bookedPending: 'خطوة أخيرة: أكمل الدفع',
-  bookedWhatsapp: 'تم الحجز! تبقّت خطوة واحدة',
   bookedWith: '{service} مع {provider}',
   yourTime: 'موعدك بتوقيتك',
   providerTime: 'الموعد بتوقيت {name}',
