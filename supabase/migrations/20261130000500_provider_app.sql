@@ -521,7 +521,7 @@ begin
   end if;
   perform public.apply_provider(v_slug, p_file ->> 'name', p_file ->> 'timezone', (p_file ->> 'isPublic')::boolean,
                                 p_file -> 'settings', p_file -> 'services');
-  update public.services s set booking_mode = coalesce(f.value ->> 'bookingMode', 'instant')
+  update public.services s set booking_mode = coalesce(f.value ->> 'bookingMode', s.booking_mode)
     from jsonb_array_elements(p_file -> 'services') f
    where s.provider_id = v.id and s.slug = f.value ->> 'slug';
   select * into v from public.providers where id = v.id;
