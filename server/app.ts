@@ -1,4 +1,7 @@
 import { Hono } from 'hono';
+import { appApiRoutes } from './app-api/routes.ts';
+import { authRoutes } from './auth/routes.ts';
+import { smtpMailer } from './auth/mailer.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { manageRoutes } from './bookings/manage-routes.ts';
 import type { Config } from './config.ts';
@@ -55,6 +58,8 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   app.route('/', stripeWebhookRoutes({ db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, log }));
   app.route('/', whatsappRoutes({ db, config, now }));
   app.route('/', icsFeedRoutes({ db }));
+  app.route('/', authRoutes({ db, config, mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : null, now, log }));
+  app.route('/', appApiRoutes({ db, config, payments, now }));
   // Example pages link to PUBLIC_URL, never to whatever Host header a request brings.
   app.route('/', widgetRoutes({ bookingOrigin: config.publicUrl }));
   // The page inlines its first data by calling the public API in-process.

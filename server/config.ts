@@ -17,6 +17,14 @@ export interface Config {
   readCacheMs: number;
   /** Limits on write endpoints per client IP and per provider, counted in the database. */
   rateLimits: RateLimitRule[];
+  /** Provider app sign-in mail (`SMTP_URL`, e.g. smtp://user:pass@host:587); null prints the link to the console. */
+  smtpUrl: string | null;
+  /** Sender of sign-in mail (`MAIL_FROM`). */
+  mailFrom: string;
+  /** `SIGNUP=open`: anyone may create an account; otherwise only the first sign-in on a fresh instance. */
+  signupOpen: boolean;
+  /** Sign-in mails per email address and per client IP in `windowSeconds` (0 = no limit). */
+  signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -24,6 +32,24 @@ function int(value: string | undefined, fallback: number, name: string): number 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
   return n;
+}
+
+function smtpUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error('SMTP_URL must be a URL such as smtp://user:pass@smtp-relay.brevo.com:587');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error('SMTP_URL must start with smtp:// or smtps://');
+  return value;
+}
+
+function signup(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'closed') return false;
+  if (value === 'open') return true;
+  throw new Error(`SIGNUP must be "open" or "closed", got "${value}"`);
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -42,6 +68,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdMinutes: int(env.HOLD_MINUTES, 30, 'HOLD_MINUTES'),
     readCacheMs: int(env.SLOTS_CACHE_MS, 5_000, 'SLOTS_CACHE_MS'),
     rateLimits: rateLimitRulesFromEnv(env),
+    smtpUrl: smtpUrl(env.SMTP_URL),
+    mailFrom: env.MAIL_FROM || `Slotline <no-reply@${new URL(publicUrl).hostname}>`,
+    signupOpen: signup(env.SIGNUP),
+    signInLimits: {
+      perEmail: int(env.SIGN_IN_LIMIT_PER_EMAIL, 5, 'SIGN_IN_LIMIT_PER_EMAIL'),
+      perIp: int(env.SIGN_IN_LIMIT_PER_IP, 30, 'SIGN_IN_LIMIT_PER_IP'),
+      windowSeconds: 15 * 60,
+    },
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     seedDemo: env.SEED_DEMO === undefined ? !env.DATABASE_URL && !env.SUPABASE_URL : env.SEED_DEMO !== '0' && env.SEED_DEMO !== 'false',
   };

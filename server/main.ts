@@ -63,6 +63,7 @@ async function main() {
     console.log('');
     console.log(`  Booking page     ${base}/c/demo`);
     console.log(`  Widget examples  ${base}/examples/`);
+    console.log(`  Provider app     ${base}/app  (${config.smtpUrl ? 'sign-in links go out by email' : 'sign-in links are printed here'})`);
     console.log(`  Slots API        ${base}/api/providers/demo/slots?service=intro`);
     console.log(`  Health           ${base}/healthz`);
     console.log('');

@@ -25,6 +25,8 @@ const serviceSchema = z.object({
       address: z.string().max(500).optional(),
     })
     .optional(),
+  /** Provider app: `request` makes a free booking wait for the provider's approval (kept when absent). */
+  bookingMode: z.enum(['instant', 'request']).optional(),
 });
 
 /** `settings` exactly in the seeds' shape, plus `booking`, `embed` and `appearance`. */
