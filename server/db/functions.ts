@@ -42,6 +42,13 @@ export const sqlFunctions = {
     'p_selected_calendar_ids', 'p_account_calendar_ids',
   ],
   disconnect_calendar: ['p_provider_slug', 'p_kind'],
+  // Job queue, write-back and refund jobs (supabase/migrations/20261130000200_jobs.sql, server/jobs/)
+  enqueue_job: ['p_kind', 'p_payload', 'p_dedupe_key', 'p_run_at', 'p_max_attempts'],
+  claim_jobs: ['p_worker', 'p_kinds', 'p_limit', 'p_lease_seconds'],
+  finish_job: ['p_id', 'p_worker'],
+  fail_job: ['p_id', 'p_worker', 'p_error', 'p_backoff_seconds', 'p_retry'],
+  get_booking_for_write_back: ['p_booking_id'],
+  get_pending_refund: ['p_payment_id'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SqlFunctionName = keyof typeof sqlFunctions;
