@@ -66,7 +66,8 @@ export interface ManageView {
     location: string | null;
     meetingUrl: string | null;
     cancelReason: string | null;
-    payment: { status: string; amountCents: number; currency: string } | null;
+    /** status: pending | paid | refund_pending | refunded | failed | expired. refundUntil: the deadline frozen at payment. */
+    payment: { status: string; amountCents: number; currency: string; refundUntil?: string | null } | null;
   };
   policy: { canCancel: boolean; canReschedule: boolean; refundable: boolean };
   links: { manage: string; ics: string; google?: string; outlook?: string; whatsapp?: string; payment?: string | null };

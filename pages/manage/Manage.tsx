@@ -23,6 +23,7 @@ const PAYMENT: Record<string, MessageKey> = {
   paid: 'payPaid',
   pending: 'payPending',
   refunded: 'payRefunded',
+  refund_pending: 'payRefundPending',
   failed: 'payFailed',
   expired: 'payExpired',
 };
@@ -101,6 +102,17 @@ function Where({ manage }: { manage: Manage }) {
   );
 }
 
+/** The refund deadline frozen when the visitor paid (moving the booking does not move it), while it still matters. */
+function RefundTerms({ manage }: { manage: Manage }) {
+  const store = useStore();
+  const { t, locale } = store;
+  const { booking: b, policy } = manage.view.value;
+  const until = b.payment?.status === 'paid' && b.payment.refundUntil ? Date.parse(b.payment.refundUntil) : null;
+  if (until === null || !manage.live()) return null;
+  const time = formatDateTime(until, locale, store.tz.value, store.hour12.value);
+  return <p class="muted refund-terms">{t(policy.refundable ? 'refundOpenUntil' : 'refundClosedSince', { time })}</p>;
+}
+
 function CancelPanel({ manage }: { manage: Manage }) {
   const store = useStore();
   const { t, locale } = store;
@@ -112,6 +124,7 @@ function CancelPanel({ manage }: { manage: Manage }) {
     <section class="step panel" aria-labelledby="cancel-title">
       <StepHeading id="cancel-title">{t('cancelQuestion')}</StepHeading>
       {b.payment?.status === 'paid' ? <p>{policy.refundable ? t('refundYes', { amount }) : t('refundNo')}</p> : null}
+      <RefundTerms manage={manage} />
       <form
         class="form"
         onSubmit={(e) => {
@@ -233,6 +246,7 @@ function Overview({ manage }: { manage: Manage }) {
                   amount: formatPrice(pay.amountCents, pay.currency, locale),
                 })}
               </span>
+              <RefundTerms manage={manage} />
             </dd>
           </div>
         ) : null}
