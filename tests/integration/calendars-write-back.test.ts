@@ -148,10 +148,14 @@ describe('write-back on the job queue', () => {
     });
     return p;
   }
+  /** The event URLs in kim's work calendar (a plain PROPFIND, so a listing never races a write in progress). */
   const eventUrls = async () => {
-    const client = await createDAVClient({ serverUrl: radicale.url, credentials: { username: 'kim', password: 'kim-pass' }, authMethod: 'Basic', defaultAccountType: 'caldav' });
-    const [work] = (await client.fetchCalendars()).filter((c) => c.url === `${radicale.url}kim/work/`);
-    return (await client.fetchCalendarObjects({ calendar: work })).map((o) => o.url);
+    const res = await fetch(`${radicale.url}kim/work/`, {
+      method: 'PROPFIND',
+      headers: { depth: '1', authorization: `Basic ${Buffer.from('kim:kim-pass').toString('base64')}` },
+    });
+    expect(res.status).toBe(207);
+    return [...(await res.text()).matchAll(/<(?:\w+:)?href>([^<]+\.ics)<\/(?:\w+:)?href>/g)].map((m) => new URL(m[1], radicale.url).toString());
   };
   const jobOf = async (bookingId: string) =>
     (await db.pg.query<{ status: string; attempts: number; last_error: string | null }>(
