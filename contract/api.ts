@@ -199,7 +199,10 @@ export const manageViewSchema = z.strictObject({
     location: z.string().nullable(),
     meetingUrl: z.string().nullable(),
     cancelReason: z.string().nullable(),
-    payment: z.strictObject({ status: z.string(), amountCents: z.number(), currency: z.string() }).nullable(),
+    /** status: pending | paid | refund_pending | refunded | failed | expired. refundUntil: the deadline frozen at payment. */
+    payment: z.strictObject({
+      status: z.string(), amountCents: z.number(), currency: z.string(), refundUntil: z.string().nullable().optional(),
+    }).nullable(),
   }),
   policy: z.strictObject({ canCancel: z.boolean(), canReschedule: z.boolean(), refundable: z.boolean() }),
   /** Links that do not apply are left out: every value present is a URL. */

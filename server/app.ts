@@ -27,13 +27,16 @@ export interface AppOptions {
   payments?: StripeSetup | null;
   now?: () => Date;
   log?: (message: string) => void;
+  /** This instance's job worker, woken when a request enqueued work so it starts at once (server/jobs/worker.ts). */
+  jobs?: { wake(): void } | null;
 }
 
 /**
  * The whole HTTP surface of Slotline as one Hono app: public API, booking, pages, widget.
  * It never listens by itself (`main.ts` does), so tests call `app.request()` or serve it.
  */
-export function createApp({ db, config, payments = null, now, log = console.error }: AppOptions) {
+export function createApp({ db, config, payments = null, now, log = console.error, jobs = null }: AppOptions) {
+  const wake = () => jobs?.wake();
   const app = new Hono();
   app.use('*', securityHeaders({ trustProxy: config.trustProxy }));
   // Only writes are limited; reads never pay for the check.
@@ -54,12 +57,12 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   app.route('/', providerRoutes({ db }));
   app.route('/', slotRoutes({ db, now, cache: readCache }));
   app.route('/', bookingRoutes({ db, config, payments, now }));
-  app.route('/', manageRoutes({ db, config, payments, now }));
-  app.route('/', stripeWebhookRoutes({ db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, log }));
+  app.route('/', manageRoutes({ db, config, now, wake }));
+  app.route('/', stripeWebhookRoutes({ db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, wake, log }));
   app.route('/', whatsappRoutes({ db, config, now }));
   app.route('/', icsFeedRoutes({ db }));
   app.route('/', authRoutes({ db, config, mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : null, now, log }));
-  app.route('/', appApiRoutes({ db, config, payments, now }));
+  app.route('/', appApiRoutes({ db, config, payments, now, jobs }));
   // Example pages link to PUBLIC_URL, never to whatever Host header a request brings.
   app.route('/', widgetRoutes({ bookingOrigin: config.publicUrl }));
   // The page inlines its first data by calling the public API in-process.

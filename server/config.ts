@@ -25,6 +25,21 @@ export interface Config {
   signupOpen: boolean;
   /** Sign-in mails per email address and per client IP in `windowSeconds` (0 = no limit). */
   signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
+  /** The background job worker every instance runs (server/jobs/). */
+  jobs: JobsConfig;
+}
+
+export interface JobsConfig {
+  /** Idle poll for due jobs, ms (`JOBS_POLL_MS`, default 1000; a request that enqueues work wakes the worker anyway). */
+  pollMs: number;
+  /** Jobs run at once per instance (`JOBS_CONCURRENCY`, default 4; 0 runs no worker in this instance). */
+  concurrency: number;
+  /** How long a claimed job stays this instance's before another may take it (`JOBS_LEASE_SECONDS`, default 300). */
+  leaseSeconds: number;
+  /** First retry delay, doubling per attempt up to an hour (`JOBS_BACKOFF_MS`, default 5000). */
+  backoffMs: number;
+  /** A module whose default export maps extra job kinds to handlers (`JOBS_HANDLERS_MODULE`; the tests use it). */
+  handlersModule: string | null;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -75,6 +90,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perEmail: int(env.SIGN_IN_LIMIT_PER_EMAIL, 5, 'SIGN_IN_LIMIT_PER_EMAIL'),
       perIp: int(env.SIGN_IN_LIMIT_PER_IP, 30, 'SIGN_IN_LIMIT_PER_IP'),
       windowSeconds: 15 * 60,
+    },
+    jobs: {
+      pollMs: Math.max(10, int(env.JOBS_POLL_MS, 1_000, 'JOBS_POLL_MS')),
+      concurrency: int(env.JOBS_CONCURRENCY, 4, 'JOBS_CONCURRENCY'),
+      leaseSeconds: Math.max(1, int(env.JOBS_LEASE_SECONDS, 300, 'JOBS_LEASE_SECONDS')),
+      backoffMs: int(env.JOBS_BACKOFF_MS, 5_000, 'JOBS_BACKOFF_MS'),
+      handlersModule: env.JOBS_HANDLERS_MODULE || null,
     },
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     seedDemo: env.SEED_DEMO === undefined ? !env.DATABASE_URL && !env.SUPABASE_URL : env.SEED_DEMO !== '0' && env.SEED_DEMO !== 'false',

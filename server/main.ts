@@ -10,6 +10,10 @@ import { startHoldSweep } from './payments/sweep.ts';
 import { stripeClient, stripeFromEnv, type StripeSetup } from './payments/stripe.ts';
 import { startLocalStripe } from './payments/local-stripe.ts';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { jobHandlers } from './jobs/handlers.ts';
+import { startWorker, type JobHandler } from './jobs/worker.ts';
 
 /**
  * `npm start`: opens the database the environment selects (embedded PGlite by default),
@@ -33,7 +37,14 @@ async function main() {
   }
   console.log(`[slotline] payments: ${localStripe ? `local test checkout at ${localStripe.url} (no real money; set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for Stripe)` : payments ? 'Stripe' : 'off (paid services answer 503)'}`);
   const stopSweep = startHoldSweep(db, payments?.stripe ?? null, 60_000);
-  const app = createApp({ db, config, payments });
+  // Extra job kinds from a module (JOBS_HANDLERS_MODULE): its default export maps kind → handler.
+  const extraHandlers: Record<string, JobHandler> = config.jobs.handlersModule
+    ? (await import(pathToFileURL(resolve(config.jobs.handlersModule)).href)).default
+    : {};
+  const worker = config.jobs.concurrency > 0
+    ? startWorker({ db, handlers: { ...jobHandlers({ payments }), ...extraHandlers }, ...config.jobs })
+    : null;
+  const app = createApp({ db, config, payments, jobs: worker });
   let inFlight = 0;
   let closing = false;
   const server = serve({
@@ -75,9 +86,12 @@ async function main() {
     console.log(`[slotline] ${signal}: finishing ${inFlight} request(s), then closing the database`);
     const deadline = Date.now() + 10_000;
     stopSweep();
-    await localStripe?.close();
     server.close();
+    // The worker stops claiming and lets running jobs finish; one still running at the deadline runs again later.
+    const stopWorker = worker?.stop(Math.max(0, deadline - Date.now() - 1_000));
     while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await stopWorker;
+    await localStripe?.close();
     await db.close();
     console.log('[slotline] stopped cleanly');
     process.exit(0);

@@ -33,6 +33,7 @@ const PAYMENT: Record<string, MessageKey> = {
   paid: 'payPaid',
   pending: 'payPending',
   refunded: 'payRefunded',
+  refund_pending: 'payRefundPending',
   failed: 'payFailed',
   expired: 'payExpired',
 };
@@ -113,6 +114,17 @@ function Where({ manage }: { manage: ManageApp }) {
   );
 }
 
+/** The refund deadline frozen when the visitor paid (moving the booking does not move it), while it still matters. */
+function RefundTerms({ manage }: { manage: ManageApp }) {
+  const { page, state: store } = useManage();
+  const { t, locale } = page;
+  const { booking: b, policy } = manage.state.view.value;
+  const until = b.payment?.status === 'paid' && b.payment.refundUntil ? Date.parse(b.payment.refundUntil) : null;
+  if (until === null || !manage.state.live.value) return null;
+  const time = formatDateTime(until, locale, store.tz.value, store.hour12.value);
+  return <p class="muted refund-terms">{t(policy.refundable ? 'refundOpenUntil' : 'refundClosedSince', { time })}</p>;
+}
+
 function CancelPanel({ manage }: { manage: ManageApp }) {
   const { page, state: store } = useManage();
   const { t, locale } = page;
@@ -124,6 +136,7 @@ function CancelPanel({ manage }: { manage: ManageApp }) {
     <section class="step panel" aria-labelledby="cancel-title">
       <StepHeading id="cancel-title">{t('cancelQuestion')}</StepHeading>
       {b.payment?.status === 'paid' ? <p>{policy.refundable ? t('refundYes', { amount }) : t('refundNo')}</p> : null}
+      <RefundTerms manage={manage} />
       <form
         class="form"
         onSubmit={(e) => {
@@ -245,6 +258,7 @@ function Overview({ manage }: { manage: ManageApp }) {
                   amount: formatPrice(pay.amountCents, pay.currency, locale),
                 })}
               </span>
+              <RefundTerms manage={manage} />
             </dd>
           </div>
         ) : null}

@@ -2,10 +2,8 @@ import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../auth/session.ts';
 import { hashToken, newManageToken } from '../bookings/tokens.ts';
 import { bookingRef, locationLine } from '../bookings/view.ts';
-import { writeBackLater } from '../bookings/write-back.ts';
 import { notFound, problem } from '../http/problem.ts';
 import { readJson } from '../http/validate.ts';
-import { refundPayment } from '../payments/refund.ts';
 import { templateVars, whatsappLink } from '../whatsapp/template.ts';
 import { ownerCheckStart, ownerProvider } from './engine-check.ts';
 import { owner } from './errors.ts';
@@ -29,7 +27,11 @@ export interface OwnerBooking {
   providerId: string;
   serviceId: string;
   service: { id: string; slug: string; title: string; durationMinutes: number } | null;
-  payment: { status: string; amountCents: number; currency: string; txnId: string | null; refundTxnId: string | null } | null;
+  payment: {
+    status: string; amountCents: number; currency: string; txnId: string | null; refundTxnId: string | null;
+    /** The refund deadline frozen when the client paid (null for payments made before it was recorded). */
+    refundUntil?: string | null;
+  } | null;
   providerPolicy?: { refundUntilHoursBefore?: number };
   providerTimezone?: string;
   location?: { type?: string; address?: string } | null;
@@ -38,11 +40,16 @@ export interface OwnerBooking {
   [field: string]: unknown;
 }
 
-/** What the provider's cancel does with a payment: the policy's refund window unless the provider says otherwise. */
+/**
+ * What the provider's cancel does with a payment: the refund window of the terms the client paid under (frozen at
+ * payment, as `cancel_booking` judges it) unless the provider says otherwise.
+ */
 export function refundDecision(b: OwnerBooking, now: Date, override: boolean | undefined): { refund: boolean; byPolicy: boolean } {
   const paid = b.payment?.status === 'paid' && Boolean(b.payment.txnId);
-  const hoursLeft = (Date.parse(b.start) - now.getTime()) / 3_600_000;
-  const byPolicy = paid && hoursLeft >= (b.providerPolicy?.refundUntilHoursBefore ?? 0);
+  const deadline = b.payment?.refundUntil
+    ? Date.parse(b.payment.refundUntil)
+    : Date.parse(b.start) - (b.providerPolicy?.refundUntilHoursBefore ?? 0) * 3_600_000;
+  const byPolicy = paid && now.getTime() <= deadline;
   return { refund: paid && (override ?? byPolicy), byPolicy };
 }
 
@@ -57,7 +64,7 @@ export function clientWhatsapp(b: OwnerBooking, providerName: string, timezone: 
 }
 
 /** Bookings: lists, one booking's details, and the provider's actions on it. Mounted by `appApiRoutes`. */
-export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now }: OwnerDeps): void {
+export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jobs }: OwnerDeps): void {
   const user = (c: Context<AppEnv>) => c.get('user').id;
   const pid = (c: Context) => c.req.param('providerId') as string;
   const base = '/api/app/providers/:providerId/bookings';
@@ -125,10 +132,6 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now }: 
         p_notes: input.notes ?? '', p_customer_timezone: input.timezone ?? null, p_manage_token_hash: hashToken(token),
       });
       const manageUrl = `${config.publicUrl}/b/${token}`;
-      writeBackLater(db, provider.id, {
-        id: booking.id, start: booking.start, end: booking.end, serviceTitle: service.title, customerName: input.name,
-        customerEmail: input.email ?? null, providerName: provider.name, manageUrl, notes: input.notes,
-      }, 'upsert');
       return c.json({ booking: await details(c, booking.id), manageUrl }, 201, NO_STORE);
     });
   });
@@ -145,10 +148,6 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now }: 
         });
         const b = await details(c, id);
         if (approve) {
-          writeBackLater(db, pid(c), {
-            id: b.id, start: b.start, end: b.end, serviceTitle: b.service?.title ?? '', customerName: b.name,
-            customerEmail: b.email, providerName: '', notes: b.notes,
-          }, 'upsert');
         }
         return c.json(b, 200, NO_STORE);
       });
@@ -170,20 +169,16 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now }: 
         });
       }
       const reason = parsed.value.reason ?? '';
-      await db.rpc('app_cancel_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id, p_reason: reason });
-      writeBackLater(db, pid(c), {
-        id: before.id, start: before.start, end: before.end, serviceTitle: before.service?.title ?? '', customerName: before.name,
-        customerEmail: before.email, providerName: '',
-      }, 'delete');
-      let refundId: string | null = null;
-      if (decision.refund && payments && before.payment?.txnId) {
-        refundId = await refundPayment(db, payments.stripe, {
-          bookingId: before.id,
-          paymentIntent: before.payment.txnId,
-          reason: reason ? `Cancelled by the provider: ${reason}` : 'Cancelled by the provider',
-        });
-      }
-      return c.json({ ...(await details(c, id)), refund: { issued: refundId !== null, refundId, byPolicy: decision.byPolicy } }, 200, NO_STORE);
+      // The refund (if any) is queued in the same transaction as the cancellation; the job worker makes it.
+      const cancelled = await db.rpc<OwnerBooking>('app_cancel_booking', {
+        p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id, p_reason: reason, p_refund: parsed.value.refund ?? null,
+      });
+      jobs?.wake();
+      const status = cancelled.payment?.status;
+      return c.json({
+        ...(await details(c, id)),
+        refund: { pending: status === 'refund_pending', issued: status === 'refunded', byPolicy: decision.byPolicy },
+      }, 200, NO_STORE);
     });
   });
 
@@ -200,14 +195,10 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now }: 
         const provider = await ownerProvider(db, user(c), pid(c));
         const service = provider.services.find((s) => s.id === before.serviceId);
         if (!service) return problem(c, 409, 'service-hidden', 'This service is hidden', { detail: 'Show the service again, or move the booking with "outsideHours": true.' });
-        const verdict = await ownerCheckStart(db, provider, service, start, now(), before);
+        const verdict = await ownerCheckStart(db, provider, service, start, now(), { id: before.id, userId: user(c) });
         if (verdict !== 'available') return slotProblem(c, verdict);
       }
       const moved = await db.rpc<OwnerBooking>('app_reschedule_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id, p_starts_at: start });
-      writeBackLater(db, pid(c), {
-        id: moved.id, start: moved.start, end: moved.end, serviceTitle: moved.service?.title ?? '', customerName: moved.name,
-        customerEmail: moved.email, providerName: '',
-      }, 'upsert');
       return c.json(await details(c, id), 200, NO_STORE);
     });
   });

@@ -1,7 +1,8 @@
 import { checkStart } from '../availability/index.ts';
 import type { Db } from '../db/port.ts';
 import type { Provider, ProviderService } from '../providers/public.ts';
-import { loadBusy, slotQuery } from '../slots/offered.ts';
+import { loadBusy, slotQuery, type BusyData } from '../slots/offered.ts';
+import { DAY } from '../availability/zone.ts';
 
 interface OwnerProviderJson {
   id: string;
@@ -13,23 +14,34 @@ interface OwnerProviderJson {
   whatsapp: Provider['settings']['whatsapp'];
 }
 
+type OwnerServiceJson = Omit<ProviderService, 'bufferBeforeMinutes' | 'bufferAfterMinutes'> & {
+  hidden: boolean;
+  effectiveBufferBeforeMinutes: number;
+  effectiveBufferAfterMinutes: number;
+};
+
 /**
  * The owner's provider in the shape the availability engine takes (`get_public_provider`'s), also when the page
  * is not public. Hidden services are left out, as create_booking_if_free refuses them.
  */
 export async function ownerProvider(db: Db, userId: string, providerId: string): Promise<Provider> {
   const p = await db.rpc<OwnerProviderJson>('app_get_provider', { p_user_id: userId, p_provider_id: providerId });
-  const services = await db.rpc<(ProviderService & { hidden: boolean })[]>('app_list_services', { p_user_id: userId, p_provider_id: providerId });
+  const services = await db.rpc<OwnerServiceJson[]>('app_list_services', { p_user_id: userId, p_provider_id: providerId });
   return {
     id: p.id, slug: p.slug, name: p.name, timezone: p.timezone,
     settings: { workingHours: p.workingHours, booking: p.booking, whatsapp: p.whatsapp },
-    services: services.filter((s) => !s.hidden),
+    // The engine takes the effective buffers (SQL's effective_buffers), as get_public_provider hands them out.
+    services: services.filter((s) => !s.hidden).map(({ effectiveBufferBeforeMinutes, effectiveBufferAfterMinutes, ...s }) => ({
+      ...s, bufferBeforeMinutes: effectiveBufferBeforeMinutes, bufferAfterMinutes: effectiveBufferAfterMinutes,
+    })),
   };
 }
 
 /**
  * The visitor's engine check for a start the owner picked — the same rule the booking and manage-link endpoints
- * apply — with the booking being moved (`own`) not counted as busy. `available`, `taken` or `unavailable`.
+ * apply. When moving a booking (`own`), the database leaves its own time out of the busy list and the booking keeps
+ * its stored buffers (app_busy_for_move, as get_busy_for_move does for a manage link). `available`, `taken` or
+ * `unavailable`.
  */
 export async function ownerCheckStart(
   db: Db,
@@ -37,20 +49,13 @@ export async function ownerCheckStart(
   service: ProviderService,
   start: Date,
   now: Date,
-  own?: { start: string; end: string },
+  own?: { id: string; userId: string },
 ): Promise<'available' | 'taken' | 'unavailable'> {
-  const busy = await loadBusy(db, provider.id, start, start);
-  if (own) {
-    const ownStart = Date.parse(own.start);
-    const ownFrom = ownStart - service.bufferBeforeMinutes * 60_000;
-    const ownTo = Date.parse(own.end) + service.bufferAfterMinutes * 60_000;
-    let skipped = false;
-    busy.busy = busy.busy.filter((b) => {
-      const mine = !skipped && Date.parse(b.start) === ownFrom && Date.parse(b.end) === ownTo;
-      if (mine) skipped = true;
-      return !mine;
-    });
-    busy.bookings = busy.bookings.filter((s) => Date.parse(s) !== ownStart);
-  }
-  return checkStart(slotQuery(provider, service, busy, now), start);
+  if (!own) return checkStart(slotQuery(provider, service, await loadBusy(db, provider.id, start, start), now), start);
+  const move = await db.rpc<BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }>('app_busy_for_move', {
+    p_user_id: own.userId, p_provider_id: provider.id, p_booking_id: own.id,
+    p_from: new Date(start.getTime() - DAY), p_to: new Date(start.getTime() + DAY),
+  });
+  const query = { ...slotQuery(provider, service, move, now), bufferBeforeMinutes: move.bufferBeforeMinutes, bufferAfterMinutes: move.bufferAfterMinutes };
+  return checkStart(query, start);
 }

@@ -23,6 +23,8 @@ export interface AppApiOptions {
   config: Pick<Config, 'publicUrl'>;
   payments?: StripeSetup | null;
   now?: () => Date;
+  /** This instance's job worker, woken when a request queued work (a refund) so it starts at once. */
+  jobs?: { wake(): void } | null;
 }
 
 /** What every owner route is handed: the database, the signed-in user's id, the clock. */
@@ -31,6 +33,7 @@ export interface OwnerDeps {
   config: Pick<Config, 'publicUrl'>;
   payments: StripeSetup | null;
   now: () => Date;
+  jobs: { wake(): void } | null;
 }
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -47,9 +50,9 @@ export function readQuery<T extends z.ZodType>(c: Context, schema: T): { ok: tru
  * user's providers (another provider's ids answer 404). Writes are JSON-only with a same-origin `Origin`.
  * server/app-api/README.md lists each endpoint with its request, response and errors.
  */
-export function appApiRoutes({ db, config, payments = null, now = () => new Date() }: AppApiOptions) {
+export function appApiRoutes({ db, config, payments = null, now = () => new Date(), jobs = null }: AppApiOptions) {
   const app = new Hono<AppEnv>();
-  const deps: OwnerDeps = { db, config, payments, now };
+  const deps: OwnerDeps = { db, config, payments, now, jobs };
   const signedIn = requireUser({ db, publicUrl: config.publicUrl, now });
   const limit = bodyLimit({ maxSize: 256 * 1024, onError: (c) => problem(c, 413, 'body-too-large', 'The body is over 256 KB') });
   const guard = appWriteGuard({ publicUrl: config.publicUrl });

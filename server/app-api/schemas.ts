@@ -27,8 +27,9 @@ const serviceFields = {
   durationMinutes: z.number().int().min(5).max(1440),
   priceCents: z.number().int().min(0).max(100_000_000),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as AED'),
-  bufferBeforeMinutes: z.number().int().min(0).max(1440),
-  bufferAfterMinutes: z.number().int().min(0).max(1440),
+  /** Minutes kept free around each booking; null (or left out on create) = the provider's booking policy. */
+  bufferBeforeMinutes: z.number().int().min(0).max(1440).nullable(),
+  bufferAfterMinutes: z.number().int().min(0).max(1440).nullable(),
   location,
   bookingMode: z.enum(['instant', 'request']),
   hidden: z.boolean(),

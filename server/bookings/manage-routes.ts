@@ -6,21 +6,11 @@ import { isNotFound, isSlotTaken, type Db } from '../db/port.ts';
 import { bookingIcs } from '../ics/booking-ics.ts';
 import { notFound, problem } from '../http/problem.ts';
 import { CONTROL_CHARS, parseInstant, readJson } from '../http/validate.ts';
-import { refundPayment } from '../payments/refund.ts';
-import type { StripeSetup } from '../payments/stripe.ts';
 import { loadProvider } from '../providers/public.ts';
 import { loadBusyForMove, slotQuery } from '../slots/offered.ts';
 import { checkStart } from '../availability/index.ts';
 import { hashToken, looksLikeToken } from './tokens.ts';
 import { locationLine, manageView, policyState, type ManageRecord } from './view.ts';
-import { writeBackLater, type WriteBackBooking } from './write-back.ts';
-
-function writeBackRecord(r: ManageRecord, manageUrl: string): WriteBackBooking {
-  return {
-    id: r.id, start: r.start, end: r.end, serviceTitle: r.serviceTitle, customerName: r.name,
-    customerEmail: r.email, providerName: r.providerName, manageUrl, location: locationLine(r),
-  };
-}
 
 const cancelSchema = z.object({
   reason: z.string().trim().max(500, 'must be at most 500 characters')
@@ -33,13 +23,14 @@ const rescheduleSchema = z.object({
 /**
  * What a booking's secret link can do: `GET /api/bookings/:token`, `…/cancel`, `…/reschedule`,
  * `…/ics`. Unknown, expired and malformed tokens all get the same 404, so a wrong token never
- * reveals whether a booking exists. Policy windows come from the provider's settings.
+ * reveals whether a booking exists. Policy windows come from the provider's settings. Calendar write-back and
+ * refunds are jobs the database enqueues with the change itself; `wake` tells this instance's worker to start now.
  */
-export function manageRoutes({ db, config, payments = null, now = () => new Date() }: {
+export function manageRoutes({ db, config, now = () => new Date(), wake = () => {} }: {
   db: Db;
   config: Pick<Config, 'publicUrl'>;
-  payments?: StripeSetup | null;
   now?: () => Date;
+  wake?: () => void;
 }) {
   const app = new Hono();
   const limit = bodyLimit({ maxSize: 16 * 1024, onError: (c) => problem(c, 413, 'body-too-large', 'The body is over 16 KB') });
@@ -102,20 +93,14 @@ export function manageRoutes({ db, config, payments = null, now = () => new Date
       });
     }
     try {
+      // Cancels, and for a paid booking still inside the refund deadline frozen at payment, marks the refund pending
+      // and enqueues its job, all in one transaction (the database judges the deadline).
       await db.rpc('cancel_booking', { p_token_hash: hashToken(token), p_reason: reason });
     } catch (error) {
       if (isNotFound(error)) return view(c, token);
       throw error;
     }
-    const provider = await loadProvider(db, record.provider);
-    if (provider) writeBackLater(db, provider.id, writeBackRecord(record, urls(token).manageUrl), 'delete');
-    if (policy.refundable && payments && record.payment?.txnId) {
-      await refundPayment(db, payments.stripe, {
-        bookingId: record.id,
-        paymentIntent: record.payment.txnId,
-        reason: reason ? `Cancelled by the visitor: ${reason}` : 'Cancelled by the visitor',
-      });
-    }
+    wake();
     return view(c, token);
   });
 
@@ -148,8 +133,8 @@ export function manageRoutes({ db, config, payments = null, now = () => new Date
       return problem(c, 409, 'slot-taken', 'Someone just took this time', { detail: 'Please pick another time.' });
     }
     try {
-      const moved = await db.rpc<{ start: string; end: string }>('reschedule_booking', { p_token_hash: hashToken(token), p_starts_at: start });
-      writeBackLater(db, provider.id, { ...writeBackRecord(record, urls(token).manageUrl), start: moved.start, end: moved.end }, 'upsert');
+      await db.rpc('reschedule_booking', { p_token_hash: hashToken(token), p_starts_at: start });
+      wake(); // the calendar write-back job the move enqueued
     } catch (error) {
       if (isSlotTaken(error)) return problem(c, 409, 'slot-taken', 'Someone just took this time', { detail: 'Please pick another time.' });
       if (isNotFound(error)) return notFound(c, 'Booking');

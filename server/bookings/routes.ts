@@ -11,7 +11,6 @@ import { createCheckout } from '../payments/checkout.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
 import { hashToken } from './tokens.ts';
 import { confirmationWhatsapp } from './view.ts';
-import { writeBackLater } from './write-back.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -111,13 +110,6 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
       }
     }
     const whatsapp = booking.status === 'confirmed' && manageUrl ? confirmationWhatsapp(provider, service, booking, manageUrl, request) : null;
-    if (booking.status === 'confirmed' && !outcome.replayed && manageUrl) {
-      writeBackLater(db, provider.id, {
-        id: booking.id, start: booking.start, end: booking.end, serviceTitle: service.title,
-        customerName: request.name ?? '', customerEmail: request.email, providerName: provider.name,
-        manageUrl, notes: request.notes,
-      }, 'upsert');
-    }
     return c.json(
       {
         booking: {

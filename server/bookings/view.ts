@@ -50,7 +50,12 @@ export interface ManageRecord {
   holdExpiresAt: string | null;
   meetingUrl: string | null;
   cancelReason: string | null;
-  payment: { status: string; amountCents: number; currency: string; txnId: string | null; refundTxnId: string | null; checkoutUrl?: string | null } | null;
+  payment: {
+    status: string; amountCents: number; currency: string; txnId: string | null; refundTxnId: string | null;
+    checkoutUrl?: string | null;
+    /** Refund deadline frozen when the payment confirmed the booking (moving the booking does not move it). */
+    refundUntil?: string | null;
+  } | null;
 }
 
 /** Where the meeting happens, as one line for calendars. */
@@ -62,7 +67,11 @@ export function locationLine(r: Pick<ManageRecord, 'location' | 'meetingUrl'>): 
   return null;
 }
 
-/** Hours left before the start, and what the provider's policy still allows. */
+/**
+ * Hours left before the start, and what the provider's policy still allows. A refund is judged on the terms the
+ * visitor paid under: the deadline frozen on the payment, not the booking's current start (`cancel_booking` applies
+ * the same rule in SQL and decides; this is what the page says beforehand).
+ */
 export function policyState(r: ManageRecord, now: Date) {
   const hoursLeft = (Date.parse(r.start) - now.getTime()) / 3_600_000;
   const live = r.status === 'confirmed' || r.status === 'pending';
@@ -71,7 +80,7 @@ export function policyState(r: ManageRecord, now: Date) {
     // An unpaid hold can always be let go (e.g. "Cancel" on the checkout page); the window is for confirmed bookings.
     canCancel: r.status === 'pending' || (live && hoursLeft >= (p.cancelUntilHoursBefore ?? 0)),
     canReschedule: live && r.status === 'confirmed' && hoursLeft >= (p.rescheduleUntilHoursBefore ?? 0),
-    refundable: r.payment?.status === 'paid' && hoursLeft >= (p.refundUntilHoursBefore ?? 0),
+    refundable: r.payment?.status === 'paid' && !!r.payment.refundUntil && now.getTime() <= Date.parse(r.payment.refundUntil),
   };
 }
 
@@ -99,7 +108,11 @@ export function manageView(r: ManageRecord, urls: { manageUrl: string; icsUrl: s
       location: locationLine(r),
       meetingUrl: r.meetingUrl ?? null,
       cancelReason: r.cancelReason ?? null,
-      payment: r.payment ? { status: r.payment.status, amountCents: r.payment.amountCents, currency: r.payment.currency } : null,
+      // status: pending | paid | refund_pending (cancelled, the refund is on its way) | refunded | failed | expired.
+      payment: r.payment ? {
+        status: r.payment.status, amountCents: r.payment.amountCents, currency: r.payment.currency,
+        refundUntil: r.payment.refundUntil ? new Date(r.payment.refundUntil).toISOString() : null,
+      } : null,
     },
     policy: policyState(r, now),
     links: withoutEmpty({

@@ -1,36 +1,58 @@
-import { syncBookingToCalendars } from '../calendars/write-back.ts';
-import type { Db } from '../db/port.ts';
+import { syncBookingToCalendars, type WriteBackOptions } from '../calendars/write-back.ts';
+import type { JobHandler } from '../jobs/worker.ts';
+import { PermanentJobError } from '../jobs/worker.ts';
+import { locationLine } from './view.ts';
 
-export interface WriteBackBooking {
+/** The job kind a booking change enqueues (trigger `bookings_enqueue_write_back`, one open job per booking). */
+export const WRITE_BACK_JOB = 'calendar.write-back';
+
+interface WriteBackRow {
   id: string;
-  start: string | Date;
-  end: string | Date;
+  status: string;
+  start: string;
+  end: string;
+  providerId: string;
+  name: string;
+  email: string | null;
+  notes: string | null;
+  meetingUrl: string | null;
   serviceTitle: string;
-  customerName: string;
-  customerEmail?: string | null;
   providerName: string;
-  manageUrl?: string | null;
-  location?: string | null;
-  notes?: string | null;
+  location: { type?: string; address?: string } | null;
+  updatedAt: string;
 }
 
 /**
- * Mirrors a booking change into the provider's connected CalDAV / Google calendars, in the
- * background. A failed write-back is retried by the calendar module and never undoes a booking,
- * so nothing here is awaited by the request that made the change.
+ * The `calendar.write-back` job: mirrors a booking into the provider's connected CalDAV / Google calendars as it is
+ * NOW — confirmed or completed → the event is written (created or replaced), anything else → removed. Because it reads
+ * the current state rather than the state at enqueue time, a late retry of a confirmation never puts back the event
+ * of a booking cancelled meanwhile. The manage link is not written into the provider's calendar (the job never holds
+ * the visitor's secret token).
  */
-export function writeBackLater(db: Db, providerId: string, b: WriteBackBooking, action: 'upsert' | 'delete', log = console.warn): void {
-  syncBookingToCalendars(db, providerId, {
-    id: b.id,
-    start: b.start,
-    end: b.end,
-    summary: `${b.serviceTitle}: ${b.customerName || b.customerEmail || 'booking'}`,
-    customerName: b.customerName,
-    customerEmail: b.customerEmail ?? null,
-    manageUrl: b.manageUrl ?? null,
-    location: b.location ?? null,
-    notes: b.notes ?? null,
-    // RFC 5545 SEQUENCE must grow with each change; seconds since 2026 do.
-    sequence: Math.max(0, Math.floor((Date.now() - Date.UTC(2026, 0, 1)) / 1000)),
-  }, action, { log }).catch((error: unknown) => log(`[slotline] calendar write-back for ${b.id} failed: ${(error as Error).message}`));
+export function writeBackJob(options: Pick<WriteBackOptions, 'secretsKey' | 'google' | 'timeoutMs'> & { now?: () => Date } = {}): JobHandler {
+  const now = options.now ?? (() => new Date());
+  return async (job, { db, signal, log }) => {
+    const bookingId = job.payload.bookingId;
+    if (typeof bookingId !== 'string') throw new PermanentJobError('payload.bookingId is missing');
+    const b = await db.rpc<WriteBackRow | null>('get_booking_for_write_back', { p_booking_id: bookingId });
+    if (!b) return; // deleted: nothing left to mirror
+    const action = b.status === 'confirmed' || b.status === 'completed' ? 'upsert' : 'delete';
+    const report = await syncBookingToCalendars(db, b.providerId, {
+      id: b.id,
+      start: b.start,
+      end: b.end,
+      summary: `${b.serviceTitle}: ${b.name || b.email || 'booking'}`,
+      customerName: b.name,
+      customerEmail: b.email,
+      location: locationLine(b),
+      notes: b.notes || null,
+      // RFC 5545 SEQUENCE must grow with each change; seconds since 2026 at the time of writing do.
+      sequence: Math.max(0, Math.floor((now().getTime() - Date.UTC(2026, 0, 1)) / 1000)),
+    }, action, { ...options, signal, log });
+    if (report.failed.length === 0) return;
+    const reasons = report.failed.map((f) => `${f.source}: ${f.reason}`).join('; ');
+    // Calendars that took the write are simply written again on retry (PUT by booking id).
+    if (report.failed.every((f) => !f.retryable)) throw new PermanentJobError(`write-back (${action}) refused: ${reasons}`);
+    throw new Error(`write-back (${action}) failed: ${reasons}`);
+  };
 }

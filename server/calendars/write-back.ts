@@ -2,7 +2,8 @@
  * Write-back: a confirmed booking becomes an event in the provider's own calendars (CalDAV via PUT of an
  * iCalendar object, Google via events.insert/update), and is removed on cancel. The event is addressed by the
  * booking id (CalDAV `<id>.ics` with UID `<id>@slotline`; Google event id = the id without dashes), so a retry or a
- * reschedule overwrites instead of duplicating. Failures are retried and reported; they never undo a booking.
+ * reschedule overwrites instead of duplicating. Failures are reported to the job queue, which retries them; they
+ * never undo a booking.
  */
 import ical, { ICalAttendeeStatus, ICalEventStatus, type ICalAttendeeScheduleAgent } from 'ical-generator';
 import { bookingUid, icsParam } from '../ics/booking-ics.ts';
@@ -164,22 +165,24 @@ export async function deleteBookingFromGoogle(cfg: GoogleOAuthConfig, accessToke
 export interface WriteBackOptions {
   secretsKey?: Buffer;
   google?: GoogleOAuthConfig | null;
-  /** Per attempt (default 10 000). */
+  /** Per calendar (default 10 000). */
   timeoutMs?: number;
-  /** Waits before the 2nd, 3rd … attempt (default [2 s, 10 s, 60 s]). */
-  retryDelaysMs?: number[];
+  /** Stops the writes (e.g. the job's lease is running out). */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
 export interface WriteBackReport {
   written: string[];
-  failed: { source: string; reason: string }[];
+  /** `retryable: false` for refused credentials, which no retry fixes. */
+  failed: { source: string; reason: string; retryable: boolean }[];
 }
 
 /**
  * Writes (`upsert`) or removes (`delete`) a booking's event in every connected CalDAV and Google calendar of the
- * provider, retrying each failure. Never throws for a calendar failure; call it without awaiting after the
- * booking is committed. Example: `void syncBookingToCalendars(db, providerId, event, 'upsert')`.
+ * provider, one attempt each; never throws for a calendar failure, it reports it. Retries belong to the job queue:
+ * the `calendar.write-back` job (server/bookings/write-back.ts) calls this and fails when the report has failures.
+ * Example: `await syncBookingToCalendars(db, providerId, event, 'upsert')`.
  */
 export async function syncBookingToCalendars(
   db: Db, providerId: string, booking: BookingEvent, action: 'upsert' | 'delete', options: WriteBackOptions = {},
@@ -190,7 +193,6 @@ export async function syncBookingToCalendars(
   );
   if (!input) return report;
   const log = options.log ?? console.warn;
-  const delays = options.retryDelaysMs ?? [2_000, 10_000, 60_000];
 
   await Promise.all(
     input.sources.filter((s) => s.kind === 'caldav' || s.kind === 'google').map(async (row) => {
@@ -211,21 +213,17 @@ export async function syncBookingToCalendars(
         if (action === 'upsert') await putBookingToGoogle(cfg, accessToken, calendarId, booking, signal);
         else await deleteBookingFromGoogle(cfg, accessToken, calendarId, booking.id, signal);
       };
-      let reason = '';
-      for (let attempt = 0; attempt <= delays.length; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, delays[attempt - 1]));
-        try {
-          await once(AbortSignal.timeout(options.timeoutMs ?? 10_000));
-          report.written.push(row.source);
-          return;
-        } catch (error) {
-          reason = describeSourceError(error);
-          // A refused login or revoked grant will not fix itself by retrying.
-          if (error instanceof CalendarAuthError) break;
-        }
+      const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+      try {
+        await once(options.signal ? AbortSignal.any([timeout, options.signal]) : timeout);
+        report.written.push(row.source);
+      } catch (error) {
+        const reason = describeSourceError(error);
+        // A refused login or revoked grant will not fix itself by retrying.
+        const retryable = !(error instanceof CalendarAuthError);
+        log(`calendar write-back (${action}) of booking ${booking.id} to ${row.source} failed: ${reason}`);
+        report.failed.push({ source: row.source, reason, retryable });
       }
-      log(`calendar write-back (${action}) of booking ${booking.id} to ${row.source} failed: ${reason}`);
-      report.failed.push({ source: row.source, reason });
     }),
   );
   return report;

@@ -68,8 +68,9 @@ export const sqlFunctions = {
   app_list_bookings: ['p_user_id', 'p_provider_id', 'p_scope', 'p_service_id', 'p_status', 'p_now', 'p_limit', 'p_offset'],
   app_get_booking: ['p_user_id', 'p_provider_id', 'p_booking_id'],
   app_decide_request: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_approve', 'p_reason'],
-  app_cancel_booking: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_reason'],
+  app_cancel_booking: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_reason', 'p_refund'],
   app_reschedule_booking: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_starts_at'],
+  app_busy_for_move: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_from', 'p_to'],
   app_set_booking_outcome: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_outcome', 'p_now'],
   app_create_booking: [
     'p_user_id', 'p_provider_id', 'p_service_id', 'p_starts_at', 'p_customer_name', 'p_customer_email',
@@ -79,6 +80,13 @@ export const sqlFunctions = {
   app_get_client: ['p_user_id', 'p_provider_id', 'p_client_key', 'p_now'],
   app_set_client_notes: ['p_user_id', 'p_provider_id', 'p_client_key', 'p_notes'],
   app_erase_client: ['p_user_id', 'p_provider_id', 'p_client_key', 'p_now'],
+  // Job queue, write-back and refund jobs (supabase/migrations/20261130000200_jobs.sql, server/jobs/)
+  enqueue_job: ['p_kind', 'p_payload', 'p_dedupe_key', 'p_run_at', 'p_max_attempts'],
+  claim_jobs: ['p_worker', 'p_kinds', 'p_limit', 'p_lease_seconds'],
+  finish_job: ['p_id', 'p_worker'],
+  fail_job: ['p_id', 'p_worker', 'p_error', 'p_backoff_seconds', 'p_retry'],
+  get_booking_for_write_back: ['p_booking_id'],
+  get_pending_refund: ['p_payment_id'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SqlFunctionName = keyof typeof sqlFunctions;

@@ -44,6 +44,8 @@ export async function startLocalStripe(options: { webhookSecret: string; webhook
   const sessions = new Map<string, Session>();
   const refunds: Record<string, any>[] = [];
   const idempotent = new Map<string, { status: number; body: unknown }>();
+  /** Test controls: `failRefunds` refund calls answer 500 before refunds work again. */
+  const control = { failRefunds: 0 };
   const signer = new Stripe('sk_test_fake');
   let base = '';
 
@@ -58,8 +60,8 @@ export async function startLocalStripe(options: { webhookSecret: string; webhook
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') });
       res.end(JSON.stringify(body));
     };
-    const error = (status: number, message: string) =>
-      send(status, { error: { type: 'invalid_request_error', message } });
+    const error = (status: number, message: string, code?: string) =>
+      send(status, { error: { type: 'invalid_request_error', message, ...(code ? { code } : {}) } });
     if (!req.url?.startsWith('/pay/') && !String(req.headers.authorization ?? '').startsWith('Bearer sk_')) {
       return error(401, 'Invalid API Key provided');
     }
@@ -111,11 +113,21 @@ export async function startLocalStripe(options: { webhookSecret: string; webhook
       const session = sessions.get(get[1]);
       return session ? send(200, session) : error(404, 'No such checkout.session');
     }
+    if (req.method === 'POST' && url.pathname === '/v1/refunds' && control.failRefunds > 0) {
+      // An outage the client must not retry on its own (Stripe-Should-Retry: false): the caller's retry is tested.
+      control.failRefunds--;
+      res.writeHead(500, { 'content-type': 'application/json', 'stripe-should-retry': 'false', 'request-id': id('req') });
+      return res.end(JSON.stringify({ error: { type: 'api_error', message: 'Something went wrong on Stripe\'s end.' } }));
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/refunds') {
+      const pi = url.searchParams.get('payment_intent');
+      return send(200, { object: 'list', data: refunds.filter((r) => !pi || r.payment_intent === pi), has_more: false, url: '/v1/refunds' });
+    }
     if (req.method === 'POST' && url.pathname === '/v1/refunds') {
       const pi = body.payment_intent;
       const session = [...sessions.values()].find((s) => s.payment_intent === pi);
       if (!session) return error(404, `No such payment_intent: '${pi}'`);
-      if (refunds.some((r) => r.payment_intent === pi)) return error(400, `Charge for ${pi} has already been refunded.`);
+      if (refunds.some((r) => r.payment_intent === pi)) return error(400, `Charge for ${pi} has already been refunded.`, 'charge_already_refunded');
       const refund = { id: id('re'), object: 'refund', payment_intent: pi, amount: session.amount_total, status: 'succeeded', metadata: body.metadata ?? {} };
       refunds.push(refund);
       return reply(200, refund);
@@ -180,6 +192,9 @@ export async function startLocalStripe(options: { webhookSecret: string; webhook
     url: base,
     sessions,
     refunds,
+    control,
+    /** Forgets idempotency keys, as Stripe does after 24 hours. */
+    forgetIdempotencyKeys: () => idempotent.clear(),
     /** The visitor pays: the session completes with a payment intent. */
     pay,
     /** A Stripe event for a session, with its signed header (`Stripe-Signature`). */

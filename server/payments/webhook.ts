@@ -3,8 +3,6 @@ import { bodyLimit } from 'hono/body-limit';
 import type Stripe from 'stripe';
 import type { Db } from '../db/port.ts';
 import { problem } from '../http/problem.ts';
-import { refundPayment } from './refund.ts';
-import { writeBackLater } from '../bookings/write-back.ts';
 
 type PaymentKind = 'paid' | 'failed' | 'expired';
 
@@ -33,14 +31,18 @@ export function paymentKind(event: Stripe.Event): PaymentKind | null {
 /**
  * `POST /api/stripe/webhook`: verifies Stripe's signature on the raw body (forged, stale or
  * missing → 400 and nothing changes), then applies each event once in SQL. A payment for a
- * time that was taken meanwhile is refunded and its booking ends cancelled.
+ * time that was taken meanwhile ends its booking cancelled with `refund_pending`, and the refund job enqueued in the
+ * same transaction gives the money back (`wake` starts it at once). Calendar write-back of a confirmed booking is
+ * enqueued by the database too.
  *
  * @see https://docs.stripe.com/webhooks#verify-events
  */
-export function stripeWebhookRoutes({ db, stripe, webhookSecret, log = console.error }: {
+export function stripeWebhookRoutes({ db, stripe, webhookSecret, wake = () => {}, log = console.error }: {
   db: Db;
   stripe: Stripe | null;
   webhookSecret: string | null;
+  /** Tells this instance's job worker that work was just enqueued. */
+  wake?: () => void;
   log?: (message: string) => void;
 }) {
   const app = new Hono();
@@ -68,7 +70,7 @@ export function stripeWebhookRoutes({ db, stripe, webhookSecret, log = console.e
     if (!UUID.test(bookingId)) return c.json({ received: true, handled: false });
     const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id ?? null;
 
-    const result = await db.rpc<{ outcome: string; booking?: { id: string; start: string; end: string; providerId: string; name: string; email: string | null; notes: string } }>('apply_payment_event', {
+    const result = await db.rpc<{ outcome: string }>('apply_payment_event', {
       p_event_id: event.id,
       p_event_type: event.type,
       p_kind: kind,
@@ -78,24 +80,8 @@ export function stripeWebhookRoutes({ db, stripe, webhookSecret, log = console.e
       p_amount_cents: session.amount_total ?? null,
       p_currency: session.currency ?? null,
     });
-    if (result.outcome === 'refund_needed') {
-      await refundPayment(db, stripe, {
-        bookingId,
-        paymentIntent,
-        reason: 'Paid after the hold expired and the time was booked by someone else; refunded automatically.',
-        eventId: event.id,
-        eventType: event.type,
-      });
-      log(`[slotline] refunded booking ${bookingId}: payment arrived after its time was taken`);
-      return c.json({ received: true, outcome: 'refunded' });
-    }
-    if (result.outcome === 'confirmed' && result.booking) {
-      const b = result.booking;
-      writeBackLater(db, b.providerId, {
-        id: b.id, start: b.start, end: b.end, serviceTitle: 'Paid booking', customerName: b.name,
-        customerEmail: b.email, providerName: '', notes: b.notes,
-      }, 'upsert');
-    }
+    if (result.outcome === 'refund_pending') log(`[slotline] booking ${bookingId}: payment arrived after its time was taken; refund queued`);
+    if (result.outcome === 'refund_pending' || result.outcome === 'confirmed') wake();
     return c.json({ received: true, outcome: result.outcome });
   });
   return app;

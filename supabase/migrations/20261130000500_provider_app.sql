@@ -351,8 +351,28 @@ as $$
   select jsonb_build_object(
     'id', s.id, 'slug', s.slug, 'title', s.title, 'description', s.description,
     'durationMinutes', s.duration_minutes, 'priceCents', s.price_cents, 'currency', s.currency,
+    -- The service's own buffers (null: the provider's policy applies) and the effective ones (effective_buffers, the
+    -- one rule create_booking_if_free stores on each booking).
     'bufferBeforeMinutes', s.buffer_before_minutes, 'bufferAfterMinutes', s.buffer_after_minutes,
+    'effectiveBufferBeforeMinutes', e.buffers[1], 'effectiveBufferAfterMinutes', e.buffers[2],
     'location', s.location, 'bookingMode', s.booking_mode, 'hidden', not s.is_active, 'position', s.position)
+  from (select public.effective_buffers(s.buffer_before_minutes, s.buffer_after_minutes, p.settings) as buffers
+          from public.providers p where p.id = s.provider_id) e
+$$;
+
+-- What a move of an owner's booking must respect: the provider's busy time without the booking itself, and the
+-- booking's stored buffers (as get_busy_for_move does for a manage link). SL404 when not the user's.
+create or replace function public.app_busy_for_move(
+  p_user_id uuid, p_provider_id uuid, p_booking_id uuid, p_from timestamptz, p_to timestamptz
+) returns jsonb
+language plpgsql stable security definer set search_path = public
+as $$
+declare
+  v public.bookings := public.app_owned_booking(p_user_id, p_provider_id, p_booking_id);
+begin
+  return public.busy_between(v.provider_id, p_from, p_to, v.id)
+         || jsonb_build_object('bufferBeforeMinutes', v.buffer_before_minutes, 'bufferAfterMinutes', v.buffer_after_minutes);
+end
 $$;
 
 -- The client key of a booking: its lowercased email, else its phone; null once erased.
@@ -371,7 +391,8 @@ as $$
     'service', (select jsonb_build_object('id', s.id, 'slug', s.slug, 'title', s.title, 'durationMinutes', s.duration_minutes)
                   from public.services s where s.id = b.service_id),
     'payment', (select jsonb_build_object('status', pay.status, 'amountCents', pay.amount_cents, 'currency', pay.currency,
-                                          'txnId', pay.txn_id, 'refundTxnId', pay.refund_txn_id)
+                                          'txnId', pay.txn_id, 'refundTxnId', pay.refund_txn_id,
+                                          'refundUntil', pay.refund_until)
                   from public.payments pay where pay.booking_id = b.id order by pay.created_at desc limit 1))
 $$;
 
@@ -563,8 +584,8 @@ begin
                                    buffer_before_minutes, buffer_after_minutes, location, booking_mode, is_active, position)
       values (v_provider.id, p_service ->> 'slug', p_service ->> 'title', coalesce(p_service ->> 'description', ''),
               (p_service ->> 'durationMinutes')::int, coalesce((p_service ->> 'priceCents')::int, 0),
-              coalesce(p_service ->> 'currency', 'AED'), coalesce((p_service ->> 'bufferBeforeMinutes')::int, 0),
-              coalesce((p_service ->> 'bufferAfterMinutes')::int, 0), coalesce(p_service -> 'location', '{}'::jsonb),
+              coalesce(p_service ->> 'currency', 'AED'), (p_service ->> 'bufferBeforeMinutes')::int,
+              (p_service ->> 'bufferAfterMinutes')::int, coalesce(p_service -> 'location', '{}'::jsonb),
               coalesce(p_service ->> 'bookingMode', 'instant'), not coalesce((p_service ->> 'hidden')::boolean, false),
               coalesce((select max(position) from public.services where provider_id = v_provider.id), 0) + 1)
       returning * into v;
@@ -576,8 +597,11 @@ begin
              duration_minutes = coalesce((p_service ->> 'durationMinutes')::int, duration_minutes),
              price_cents = coalesce((p_service ->> 'priceCents')::int, price_cents),
              currency = coalesce(p_service ->> 'currency', currency),
-             buffer_before_minutes = coalesce((p_service ->> 'bufferBeforeMinutes')::int, buffer_before_minutes),
-             buffer_after_minutes = coalesce((p_service ->> 'bufferAfterMinutes')::int, buffer_after_minutes),
+             -- A buffer given as null goes back to the provider's policy; one left out stays as it is.
+             buffer_before_minutes = case when p_service ? 'bufferBeforeMinutes'
+                                          then (p_service ->> 'bufferBeforeMinutes')::int else buffer_before_minutes end,
+             buffer_after_minutes = case when p_service ? 'bufferAfterMinutes'
+                                         then (p_service ->> 'bufferAfterMinutes')::int else buffer_after_minutes end,
              location = coalesce(p_service -> 'location', location),
              booking_mode = coalesce(p_service ->> 'bookingMode', booking_mode),
              is_active = case when p_service ? 'hidden' then not (p_service ->> 'hidden')::boolean else is_active end
@@ -732,16 +756,19 @@ $$;
 -- Provider-initiated cancel through the visitor's cancel_booking (same rules, same side effects), found by the
 -- booking's manage token. A booking without a live manage link is cancelled the same way directly.
 -- SL409 'not_live' for a booking that is not pending or confirmed.
-create or replace function public.app_cancel_booking(p_user_id uuid, p_provider_id uuid, p_booking_id uuid, p_reason text)
-returns jsonb
+create or replace function public.app_cancel_booking(
+  p_user_id uuid, p_provider_id uuid, p_booking_id uuid, p_reason text, p_refund boolean
+) returns jsonb
 language plpgsql security definer set search_path = public
 as $$
 declare
   v public.bookings := public.app_owned_booking(p_user_id, p_provider_id, p_booking_id);
+  v_payment public.payments;
 begin
   if v.status not in ('pending', 'confirmed') then
     raise exception using errcode = 'SL409', message = 'not_live';
   end if;
+  -- The visitor's cancellation path, so the refund rule of the terms paid under (cancel_booking) applies as is.
   if v.manage_token_hash is not null then
     begin
       perform public.cancel_booking(p_token_hash => v.manage_token_hash, p_reason => p_reason);
@@ -756,6 +783,29 @@ begin
      where id = v.id;
   end if;
   update public.bookings set awaiting_approval = false where id = v.id and awaiting_approval;
+
+  -- The provider may decide otherwise (p_refund; null = the policy): refund a paid booking outside the window, or keep
+  -- the payment inside it. Same transaction, so the refund job is queued (or withdrawn) with the cancellation.
+  if p_refund is true then
+    select * into v_payment from public.payments
+     where booking_id = v.id and status = 'paid' order by created_at desc limit 1 for update;
+    if found then
+      update public.payments
+         set status = 'refund_pending', refund_requested_at = now(),
+             refund_reason = case when coalesce(p_reason, '') = '' then 'Cancelled by the provider'
+                                  else 'Cancelled by the provider: ' || p_reason end
+       where id = v_payment.id;
+      perform public.enqueue_job('payment.refund', jsonb_build_object('paymentId', v_payment.id, 'bookingId', v.id),
+                                 'payment.refund:' || v_payment.id::text, null, 20);
+    end if;
+  elsif p_refund is false then
+    for v_payment in
+      select * from public.payments where booking_id = v.id and status = 'refund_pending' and refund_txn_id is null
+    loop
+      update public.payments set status = 'paid', refund_requested_at = null, refund_reason = null where id = v_payment.id;
+      delete from public.jobs where dedupe_key = 'payment.refund:' || v_payment.id::text and status = 'queued';
+    end loop;
+  end if;
   select * into v from public.bookings where id = v.id;
   return public.app_booking_json(v);
 end

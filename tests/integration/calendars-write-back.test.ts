@@ -8,8 +8,13 @@ import type { Db } from '../../server/db/port.js';
 import { encryptSecret } from '../../server/secrets/crypto.js';
 import { createTestDb } from '../support/db.js';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google.js';
-import { startIcsServer } from '../support/ics-server.js';
+import { startIcsServer, startSlowProxy } from '../support/ics-server.js';
 import { startRadicale, type RadicaleServer } from '../support/radicale.js';
+import { bookSql, makeProvider } from '../support/fixtures.js';
+import { until } from '../support/until.js';
+import { writeBackJob, WRITE_BACK_JOB } from '../../server/bookings/write-back.js';
+import { startWorker } from '../../server/jobs/worker.js';
+import type { PGlite } from '@electric-sql/pglite';
 
 const KEY = randomBytes(32);
 const WINDOW = { from: new Date('2026-12-01T00:00:00Z'), to: new Date('2026-12-31T00:00:00Z') };
@@ -44,7 +49,7 @@ describe('write-back of bookings to CalDAV (Radicale) and Google (fake)', () => 
     organizer: { name: 'Kim', email: 'kim@example.com' }, manageUrl: `https://book.example.com/manage/tok-${id.slice(0, 8)}`,
   });
   const caldavBusy = () => createCalDavSource({ ...creds(), id: 'check', timezone: 'Europe/Berlin' }).fetchBusy(WINDOW, AbortSignal.timeout(10_000));
-  const opts = { secretsKey: KEY, retryDelaysMs: [], log: () => {} };
+  const opts = { secretsKey: KEY, log: () => {} };
 
   beforeAll(async () => {
     [db, radicale, google] = await Promise.all([createTestDb(), startRadicale({ kim: 'kim-pass' }), startFakeGoogle()]);
@@ -94,7 +99,7 @@ describe('write-back of bookings to CalDAV (Radicale) and Google (fake)', () => 
     expect(again.failed).toEqual([]);
   });
 
-  it('retries a failing calendar, then reports it without throwing', async () => {
+  it('reports a failing calendar as worth retrying, without throwing (the job queue retries it)', async () => {
     const broken = await startIcsServer('');
     try {
       broken.status = 503;
@@ -102,11 +107,11 @@ describe('write-back of bookings to CalDAV (Radicale) and Google (fake)', () => 
       const id = await provider('flaky', { serverUrl, username: 'kim', password: 'x' }, false);
       const logs: string[] = [];
       const report = await syncBookingToCalendars(db, id, booking(randomUUID(), '2026-12-05T09:00:00Z', '2026-12-05T10:00:00Z'), 'upsert', {
-        ...opts, retryDelaysMs: [20, 20], log: (l) => logs.push(l),
+        ...opts, log: (l) => logs.push(l),
       });
       expect(report.written).toEqual([]);
-      expect(report.failed).toHaveLength(1);
-      expect(broken.requests.length).toBeGreaterThanOrEqual(3);
+      expect(report.failed).toEqual([{ source: expect.stringMatching(/^caldav:/), reason: expect.any(String), retryable: true }]);
+      expect(broken.requests.length).toBeGreaterThan(0);
       expect(logs).toHaveLength(1);
       expect(logs[0]).toMatch(/write-back \(upsert\).*failed/);
     } finally {
@@ -114,13 +119,113 @@ describe('write-back of bookings to CalDAV (Radicale) and Google (fake)', () => 
     }
   });
 
-  it('does not retry a refused login', async () => {
+  it('reports a refused login as not worth retrying', async () => {
     const id = await provider('wrongpass', { ...creds(), password: 'nope' }, false);
-    const started = Date.now();
-    const report = await syncBookingToCalendars(db, id, booking(randomUUID(), '2026-12-05T09:00:00Z', '2026-12-05T10:00:00Z'), 'upsert', {
-      ...opts, retryDelaysMs: [5000, 5000],
+    const report = await syncBookingToCalendars(db, id, booking(randomUUID(), '2026-12-05T09:00:00Z', '2026-12-05T10:00:00Z'), 'upsert', opts);
+    expect(report.failed).toEqual([{ source: expect.any(String), reason: expect.stringMatching(/HTTP 401/), retryable: false }]);
+  });
+});
+
+describe('write-back on the job queue', () => {
+  let db: Db & { pg: PGlite };
+  let radicale: RadicaleServer;
+  const creds = () => ({ serverUrl: radicale.url, username: 'kim', password: 'kim-pass' });
+
+  beforeAll(async () => {
+    [db, radicale] = await Promise.all([createTestDb(), startRadicale({ kim: 'kim-pass' })]);
+    const client = await createDAVClient({ serverUrl: radicale.url, credentials: { username: 'kim', password: 'kim-pass' }, authMethod: 'Basic', defaultAccountType: 'caldav' });
+    await client.makeCalendar({ url: `${radicale.url}kim/work/`, props: { displayname: 'Work' } });
+  });
+  afterAll(async () => {
+    await Promise.all([db?.close(), radicale?.stop()]);
+  });
+
+  async function connectedProvider(slug: string, caldav: { serverUrl: string; username: string; password: string }) {
+    const p = await makeProvider(db, { slug });
+    await db.rpc('connect_calendar', {
+      p_provider_slug: slug, p_kind: 'caldav', p_label: 'caldav', p_external_username: null, p_external_email: null,
+      p_secret: encryptSecret(caldav, KEY), p_selected_calendar_ids: [`${caldav.serverUrl}kim/work/`],
     });
-    expect(Date.now() - started).toBeLessThan(4000);
-    expect(report.failed[0].reason).toMatch(/HTTP 401/);
+    return p;
+  }
+  /** The event URLs in kim's work calendar (a plain PROPFIND, so a listing never races a write in progress). */
+  const eventUrls = async () => {
+    const res = await fetch(`${radicale.url}kim/work/`, {
+      method: 'PROPFIND',
+      headers: { depth: '1', authorization: `Basic ${Buffer.from('kim:kim-pass').toString('base64')}` },
+    });
+    expect(res.status).toBe(207);
+    return [...(await res.text()).matchAll(/<(?:\w+:)?href>([^<]+\.ics)<\/(?:\w+:)?href>/g)].map((m) => new URL(m[1], radicale.url).toString());
+  };
+  const jobOf = async (bookingId: string) =>
+    (await db.pg.query<{ status: string; attempts: number; last_error: string | null }>(
+      'select status, attempts, last_error from jobs where dedupe_key = $1 order by id', [`calendar.write-back:${bookingId}`])).rows;
+
+  it('a late retry never brings back the event of a booking cancelled meanwhile; a live booking is written', async () => {
+    const proxy = await startSlowProxy(radicale.url, 0);
+    const worker = startWorker({
+      db, handlers: { [WRITE_BACK_JOB]: writeBackJob({ secretsKey: KEY, google: null }) },
+      pollMs: 20, backoffMs: 400, log: () => {},
+    });
+    try {
+      const p = await connectedProvider('latekim', { ...creds(), serverUrl: proxy.url });
+      proxy.status = 503; // the provider's CalDAV server is down
+      const cancelled = await bookSql(db, p, '2026-12-07T09:00:00Z', { p_manage_token_hash: 'late-cancel' });
+      const kept = await bookSql(db, p, '2026-12-07T11:00:00Z');
+      expect(cancelled.booking.status).toBe('confirmed');
+      // The confirmation's write-back was enqueued with the booking, ran, and failed.
+      await until(async () => (await jobOf(cancelled.booking.id))[0]?.last_error, 'the first write-back attempt to fail');
+      expect((await jobOf(cancelled.booking.id))[0]).toMatchObject({ status: 'queued', last_error: expect.stringMatching(/write-back \(upsert\) failed/) });
+
+      // While it waits for its retry, the visitor cancels: the change merges into the same job.
+      await db.rpc('cancel_booking', { p_token_hash: 'late-cancel', p_reason: '' });
+      proxy.status = null;
+      await until(async () => (await jobOf(cancelled.booking.id))[0]?.status === 'done', 'the retry to finish');
+      await until(async () => (await jobOf(kept.booking.id))[0]?.status === 'done', 'the live booking to be written');
+
+      expect(await jobOf(cancelled.booking.id)).toHaveLength(1);
+      const urls = await eventUrls();
+      expect(urls).toContain(`${radicale.url}kim/work/${kept.booking.id}.ics`);
+      expect(urls).not.toContain(`${radicale.url}kim/work/${cancelled.booking.id}.ics`);
+    } finally {
+      await worker.stop();
+      await proxy.stop();
+    }
+  });
+
+  it('reschedule and cancel reach the calendar through the queue, whichever SQL function made the change', async () => {
+    const worker = startWorker({ db, handlers: { [WRITE_BACK_JOB]: writeBackJob({ secretsKey: KEY, google: null }) }, pollMs: 20, log: () => {} });
+    try {
+      const p = await connectedProvider('movekim', creds());
+      const b = await bookSql(db, p, '2026-12-09T09:00:00Z', { p_manage_token_hash: 'move-me' });
+      const url = `${radicale.url}kim/work/${b.booking.id}.ics`;
+      await until(async () => (await eventUrls()).includes(url), 'the event to be written');
+      await db.rpc('reschedule_booking', { p_token_hash: 'move-me', p_starts_at: '2026-12-10T15:00:00Z' });
+      const busy = () => createCalDavSource({ ...creds(), id: 'check', timezone: 'UTC' }).fetchBusy(WINDOW, AbortSignal.timeout(10_000));
+      await until(async () => (await busy()).some((x) => x.start === '2026-12-10T15:00:00.000Z'), 'the event to move');
+      expect((await busy()).some((x) => x.start === '2026-12-09T09:00:00.000Z')).toBe(false);
+      await db.rpc('cancel_booking', { p_token_hash: 'move-me', p_reason: '' });
+      await until(async () => !(await eventUrls()).includes(url), 'the event to be removed');
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a refused login fails the job at once, keeping the error', async () => {
+    const worker = startWorker({ db, handlers: { [WRITE_BACK_JOB]: writeBackJob({ secretsKey: KEY, google: null }) }, pollMs: 20, backoffMs: 50, log: () => {} });
+    try {
+      const p = await connectedProvider('nopekim', { ...creds(), password: 'nope' });
+      const b = await bookSql(db, p, '2026-12-11T09:00:00Z');
+      await until(async () => (await jobOf(b.booking.id))[0]?.status === 'failed', 'the job to fail');
+      expect((await jobOf(b.booking.id))[0]).toMatchObject({ attempts: 1, last_error: expect.stringMatching(/401/) });
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a provider without a connected calendar gets no write-back jobs', async () => {
+    const p = await makeProvider(db, { slug: 'nocal' });
+    const b = await bookSql(db, p, '2026-12-12T09:00:00Z');
+    expect(await jobOf(b.booking.id)).toEqual([]);
   });
 });

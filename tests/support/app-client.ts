@@ -9,6 +9,8 @@ import type { Db } from '../../server/db/port.ts';
 import { stripeClient } from '../../server/payments/stripe.ts';
 import { startLocalStripe } from '../../server/payments/local-stripe.ts';
 import { seedDemo } from '../../server/providers/demo.ts';
+import { jobHandlers } from '../../server/jobs/handlers.ts';
+import { startWorker } from '../../server/jobs/worker.ts';
 import { freePort } from './postgres.ts';
 
 /** A real SMTP server on 127.0.0.1 (the `smtp-server` package) that keeps every message, parsed by mailparser. */
@@ -77,13 +79,16 @@ export async function startAppServer(options: { env?: Record<string, string>; da
   const payments = { stripe: stripeClient('sk_test_local', stripe.url), webhookSecret: 'whsec_test_local' };
   const logs: string[] = [];
   const clock = { now: options.start ?? new Date('2026-03-02T06:00:00Z') };
-  const app = createApp({ db, config, payments, now: () => clock.now, log: (m) => logs.push(m) });
+  // The job worker every instance runs (refunds, calendar write-back), as `npm start` does.
+  const worker = startWorker({ db, handlers: jobHandlers({ payments, now: () => clock.now }), pollMs: 100, backoffMs: 50, log: (m) => logs.push(m) });
+  const app = createApp({ db, config, payments, now: () => clock.now, log: (m) => logs.push(m), jobs: worker });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
   });
   return {
     url: `http://127.0.0.1:${port}`, db, config, logs, clock, stripe,
     async close() {
+      await worker.stop(2_000);
       await stripe.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -87,14 +87,24 @@ export async function startIcsServer(initialBody = ''): Promise<IcsServer> {
 export interface SlowProxy {
   url: string;
   delayMs: number;
+  /** When set, every request gets this status instead of being forwarded (the server is "down"). */
+  status: number | null;
+  requests: number;
   stop(): Promise<void>;
 }
 
 /** Forwards every request to `target` after `delayMs` (paths, methods, headers and bodies unchanged). */
 export async function startSlowProxy(target: string, delayMs: number): Promise<SlowProxy> {
   const t = new URL(target);
-  const p: SlowProxy = { url: '', delayMs, stop: () => closeAll(server) };
+  const p: SlowProxy = { url: '', delayMs, status: null, requests: 0, stop: () => closeAll(server) };
   const server = createServer((req, res) => {
+    p.requests++;
+    if (p.status !== null) {
+      req.resume();
+      res.writeHead(p.status);
+      res.end();
+      return;
+    }
     setTimeout(() => {
       const upstream = httpRequest(
         { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: { ...req.headers, host: t.host } },

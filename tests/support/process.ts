@@ -44,7 +44,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child,
     output: () => output,
     stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+      // A process ended by a signal has signalCode set and exitCode null.
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
       return new Promise((resolve) => {
         child.once('exit', (code) => resolve(code));
         child.kill(signal);

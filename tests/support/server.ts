@@ -8,6 +8,8 @@ import { seedDemo } from '../../server/providers/demo.ts';
 import { stripeClient, type StripeSetup } from '../../server/payments/stripe.ts';
 import { startLocalStripe } from '../../server/payments/local-stripe.ts';
 import { freePort } from './postgres.ts';
+import { jobHandlers } from '../../server/jobs/handlers.ts';
+import { startWorker, type Worker, type WorkerOptions } from '../../server/jobs/worker.ts';
 
 export interface TestServer {
   url: string;
@@ -15,6 +17,8 @@ export interface TestServer {
   config: Config;
   /** The local Stripe stand-in paid services check out with (unless `localPayments: false`). */
   stripe: Awaited<ReturnType<typeof startLocalStripe>> | null;
+  /** The job worker, as `npm start` runs one (null with `jobs: false`). */
+  worker: Worker | null;
   close(): Promise<void>;
 }
 
@@ -31,6 +35,8 @@ export async function startTestServer(options: {
   payments?: StripeSetup | null;
   /** Like `npm start` without Stripe keys: a local test-mode checkout that calls our webhook (default true). */
   localPayments?: boolean;
+  /** The job worker's options (default: Slotline's handlers, polling every 100 ms, 50 ms first backoff); false: none. */
+  jobs?: false | Partial<WorkerOptions>;
 } = {}): Promise<TestServer> {
   const port = await freePort();
   const config = readConfig({
@@ -45,7 +51,10 @@ export async function startTestServer(options: {
     stripe = await startLocalStripe({ webhookSecret, webhookUrl: `http://127.0.0.1:${port}/api/stripe/webhook` });
     payments = { stripe: stripeClient('sk_test_local', stripe.url), webhookSecret };
   }
-  const app = createApp({ db, config, now: options.now, payments, log: () => {} });
+  const worker = options.jobs === false ? null : startWorker({
+    db, handlers: jobHandlers({ payments, now: options.now }), pollMs: 100, backoffMs: 50, log: () => {}, ...options.jobs,
+  });
+  const app = createApp({ db, config, now: options.now, payments, log: () => {}, jobs: worker });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -54,7 +63,9 @@ export async function startTestServer(options: {
     db,
     config,
     stripe,
+    worker,
     async close() {
+      await worker?.stop(2_000);
       await stripe?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

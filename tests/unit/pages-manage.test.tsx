@@ -105,6 +105,26 @@ describe('manage page', () => {
     expect(link.target).toBe('_top');
   });
 
+  it('a paid booking states the refund deadline frozen at payment: open, or closed', async () => {
+    const paid = { status: 'paid', amountCents: 15000, currency: 'AED', refundUntil: '2026-11-22T05:00:00.000Z' };
+    mountManage(view({ payment: paid }, { refundable: true }));
+    // 05:00 UTC is 06:00 in Berlin, the zone the booking was made in.
+    expect((await screen.findByText(/Full refund if you cancel before/)).textContent).toMatch(/November 22, 2026.*6:00/);
+    document.body.innerHTML = '';
+    mountManage(view({ payment: paid }, { refundable: false }));
+    expect((await screen.findByText(/Refunds closed on/)).textContent).toMatch(/November 22, 2026/);
+  });
+
+  it('a cancelled paid booking says the refund is on its way, then that it was refunded', async () => {
+    const pending = view({ status: 'cancelled', payment: { status: 'refund_pending', amountCents: 15000, currency: 'AED', refundUntil: '2026-11-22T05:00:00.000Z' } }, { canCancel: false, canReschedule: false });
+    mountManage(pending);
+    await screen.findByText(/refund on its way/);
+    expect(screen.queryByText(/Full refund if you cancel/)).toBeNull();
+    document.body.innerHTML = '';
+    mountManage(view({ ...pending.booking, payment: { ...pending.booking.payment!, status: 'refunded' } }, { canCancel: false, canReschedule: false }));
+    await screen.findByText(/refunded/);
+  });
+
   it('a confirmed booking offers no payment link', async () => {
     mountManage(view());
     await screen.findByRole('button', { name: 'Cancel booking' });
