@@ -13,9 +13,16 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
 let browser: Browser;
+/**
+ * Server and browser share a clock fixed at 09:00 in Dubai on the 10th of next month, so the month a calendar opens
+ * on and the two weeks these tests book in never depend on today's date (late in a real month they once did).
+ */
+const real = new Date();
+const midMonth = new Date(Date.UTC(real.getUTCFullYear(), real.getUTCMonth() + 1, 10, 5));
+const clock = () => new Date(midMonth.getTime() + (Date.now() - real.getTime()));
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ now: clock });
   browser = await launchChromium();
 });
 
@@ -26,7 +33,11 @@ afterAll(async () => {
 
 const HOUR = 3_600_000;
 
-const open = (options: VisitorOptions = {}) => openVisitor(browser, { timezoneId: 'Europe/Berlin', ...options });
+async function open(options: VisitorOptions = {}) {
+  const visitor = await openVisitor(browser, { timezoneId: 'Europe/Berlin', ...options });
+  await visitor.page.clock.setFixedTime(clock());
+  return visitor;
+}
 
 /** The local test checkout answers its own favicon request with 401; that page is not ours. */
 const ours = (problems: string[]) => problems.filter((p) => !p.includes('401 (Unauthorized)'));
@@ -35,8 +46,8 @@ const ours = (problems: string[]) => problems.filter((p) => !p.includes('401 (Un
 async function freeStarts(service: string): Promise<string[]> {
   const q = new URLSearchParams({
     service,
-    from: new Date().toISOString(),
-    to: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+    from: clock().toISOString(),
+    to: new Date(clock().getTime() + 14 * 86_400_000).toISOString(),
   });
   const res = await fetch(`${server.url}/api/providers/demo/slots?${q}`);
   expect(res.status).toBe(200);
@@ -45,7 +56,7 @@ async function freeStarts(service: string): Promise<string[]> {
 
 /** A free start far enough ahead that the demo's 12-hour cancel and reschedule windows are still open. */
 async function laterSlot(service: string, skip = 0): Promise<string> {
-  const starts = (await freeStarts(service)).filter((s) => Date.parse(s) > Date.now() + 14 * HOUR);
+  const starts = (await freeStarts(service)).filter((s) => Date.parse(s) > clock().getTime() + 14 * HOUR);
   expect(starts.length).toBeGreaterThan(skip);
   return starts[skip];
 }
@@ -155,7 +166,9 @@ describe('paying, and the manage page, in Chromium', () => {
     // Reschedule with the booking page's own calendar and times.
     await page.getByRole('button', { name: 'Change the time' }).click();
     const day = to.slice(0, 10); // Berlin and UTC share the date within the demo's working hours
-    if (!(await page.locator(`button.day[data-date="${day}"]`).count())) await page.getByRole('button', { name: 'Next month' }).click();
+    // Wait for the month's free days before deciding whether the day lies in the next month.
+    await page.locator('button.day.available').first().waitFor();
+    if (!(await page.locator(`button.day.available[data-date="${day}"]`).count())) await page.getByRole('button', { name: 'Next month' }).click();
     await page.locator(`button.day[data-date="${day}"]`).click();
     // Times show in the zone the visitor booked in (Berlin), whatever zone the browser is in today.
     const label = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Berlin', dateStyle: 'full', timeStyle: 'short', hourCycle: 'h12' }).format(new Date(to));
