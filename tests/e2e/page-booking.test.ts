@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, SCREENSHOT_DIR, expectAxeClean, launchChromium, openVisitor, type VisitorOptions } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { clockFrom, midNextMonth } from '../support/clock.ts';
 
 /**
  * The booking page in real Chromium against the real server and database (demo provider): booking with the
@@ -12,9 +13,11 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
 let browser: Browser;
+/** Server and browser share a clock fixed mid-month (09:00 Dubai on the 10th of next month): no test here depends on today. */
+const clock = clockFrom(midNextMonth());
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ now: clock });
   browser = await launchChromium();
 });
 
@@ -24,7 +27,11 @@ afterAll(async () => {
 });
 
 
-const open = (options: VisitorOptions = {}) => openVisitor(browser, { timezoneId: 'Europe/Berlin', ...options });
+async function open(options: VisitorOptions = {}) {
+  const visitor = await openVisitor(browser, { timezoneId: 'Europe/Berlin', ...options });
+  await visitor.page.clock.setFixedTime(clock());
+  return visitor;
+}
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
@@ -32,8 +39,8 @@ async function shot(page: Page, name: string) {
 
 /** The first time the public API offers for a service, as the page would show it. */
 async function firstFreeSlot(service: string): Promise<string> {
-  const from = new Date().toISOString();
-  const to = new Date(Date.now() + 30 * 86_400_000).toISOString();
+  const from = clock().toISOString();
+  const to = new Date(clock().getTime() + 30 * 86_400_000).toISOString();
   const res = await fetch(`${server.url}/api/providers/demo/slots?service=${service}&from=${from}&to=${to}`);
   const body = (await res.json()) as { slots: { start: string }[] };
   expect(body.slots.length).toBeGreaterThan(0);
@@ -111,18 +118,15 @@ describe('booking page in Chromium', () => {
   });
 
   it('the first response of /c/:slug/:service already holds the month: no API request before the times show', async () => {
-    // Server and browser share a clock fixed mid-month (the 10th of next month, 09:00 in Dubai), so the current
-    // month always has free days left; late in a real month the page would rightly fetch the next one.
-    const real = new Date();
-    const midMonth = new Date(Date.UTC(real.getUTCFullYear(), real.getUTCMonth() + 1, 10, 5));
-    const clocked = await startTestServer({ now: () => new Date(midMonth.getTime() + (Date.now() - real.getTime())) });
+    // The file's clock is mid-month (the 10th of next month, 09:00 in Dubai), so the current month always has free
+    // days left; late in a real month the page would rightly fetch the next one.
+    const midMonth = clock();
     const { context, page, problems } = await open({ timezoneId: 'America/New_York' });
-    await page.clock.setFixedTime(midMonth);
     const apiRequests: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/api/')) apiRequests.push(r.url());
     });
-    await page.goto(`${clocked.url}/c/demo/intro?tz=America/New_York`);
+    await page.goto(`${server.url}/c/demo/intro?tz=America/New_York`);
     expect(await page.locator('.month-label').textContent()).toBe(
       new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(midMonth),
     );
@@ -143,7 +147,6 @@ describe('booking page in Chromium', () => {
     for (const text of await page.locator('button.slot').allTextContents()) expect(text).toMatch(/^\d{2}:(15|45)$/);
     expect(problems).toEqual([]);
     await context.close();
-    await clocked.close();
   });
 
   it('a visitor books with the keyboard only, and focus lands on each new step', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, SCREENSHOT_DIR, expectAxeClean, launchChromium, openVisitor, type VisitorOptions } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { clockFrom, midNextMonth } from '../support/clock.ts';
 
 /**
  * Issue 6 in real Chromium: the paid session through the page and the local test checkout (paid, and
@@ -17,9 +18,7 @@ let browser: Browser;
  * Server and browser share a clock fixed at 09:00 in Dubai on the 10th of next month, so the month a calendar opens
  * on and the two weeks these tests book in never depend on today's date (late in a real month they once did).
  */
-const real = new Date();
-const midMonth = new Date(Date.UTC(real.getUTCFullYear(), real.getUTCMonth() + 1, 10, 5));
-const clock = () => new Date(midMonth.getTime() + (Date.now() - real.getTime()));
+const clock = clockFrom(midNextMonth());
 
 beforeAll(async () => {
   server = await startTestServer({ now: clock });

@@ -6,6 +6,7 @@ import { applyProviderFile, parseProviderFile } from '../../server/providers/fil
 import { demoFile } from '../../server/providers/demo.ts';
 import { DESKTOP, PHONE, SCREENSHOT_DIR, expectAxeClean, launchChromium, openVisitor, type VisitorOptions } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { clockFrom, endOfNextMonth } from '../support/clock.ts';
 
 /**
  * Issue 6's WhatsApp hand-offs in real Chromium: the provider's share tool (`/c/:slug/share`) and the link it
@@ -20,9 +21,8 @@ let browser: Browser;
  * on has no free time left (the case that once turned this file red on the last day of every real month), and the
  * result never depends on today's date.
  */
-const real = new Date();
-const monthEnd = new Date(Date.UTC(real.getUTCFullYear(), real.getUTCMonth() + 2, 0, 16));
-const clock = () => new Date(monthEnd.getTime() + (Date.now() - real.getTime()));
+const monthEnd = endOfNextMonth();
+const clock = clockFrom(monthEnd);
 const REQUEST_TEMPLATE = 'Hello, I am {name}. Can I book {service} on {date} at {time} ({timezone})? {link}';
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { widgetRoutes } from '../../server/widget/routes';
 import { buildWidget } from '../../widget/build';
 import { freePort } from '../support/postgres';
 import { startTestServer, type TestServer } from '../support/server';
+import { clockFrom, midNextMonth } from '../support/clock.ts';
 
 // A visitor books the demo provider through every embed mode of the example site. The example site is served
 // by a second server on another port, i.e. another origin, exactly like a provider's own website would be.
@@ -13,10 +14,13 @@ let booking: TestServer;
 let site: { url: string; server: ServerType };
 let browser: Browser;
 
+/** Booking server and browsers share a clock fixed mid-month, so nothing here depends on today's date. */
+const clock = clockFrom(midNextMonth());
+
 beforeAll(async () => {
   // Fresh loader in dist/widget, which the booking server serves.
   await buildWidget(fileURLToPath(new URL('../../dist/widget', import.meta.url)));
-  booking = await startTestServer();
+  booking = await startTestServer({ now: clock });
   const port = await freePort();
   const app = widgetRoutes({ bookingOrigin: booking.url });
   const server: ServerType = await new Promise((resolve) => {
@@ -42,6 +46,7 @@ const received = new WeakMap<Page, { type: string; detail: any }[]>();
 async function openExample(path: string): Promise<Page> {
   const context = await browser.newContext({ timezoneId: 'Asia/Dubai', locale: 'en-US' });
   const page = await context.newPage();
+  await page.clock.setFixedTime(clock());
   const log: { type: string; detail: any }[] = [];
   received.set(page, log);
   page.on('pageerror', (e) => console.error(`[${path}] page error:`, e.message));
@@ -118,7 +123,7 @@ describe('embedding the booking page on a provider site of another origin', () =
     expect(target.origin).toBe(booking.url);
     expect(target.pathname).toBe('/c/demo/intro');
     const slot = Date.parse(target.searchParams.get('slot')!);
-    expect(slot).toBeGreaterThan(Date.now());
+    expect(slot).toBeGreaterThan(clock().getTime());
     expect(await offered(slot)).toBe(true);
 
     // The client taps the link: the page opens on the details step of that time (runs first, so it is free).
