@@ -32,6 +32,7 @@ export function writeBackEvent(b: Booking): BookingEvent {
  * of a booking cancelled meanwhile.
  */
 export function writeBackJob(options: Pick<WriteBackOptions, 'secretsKey' | 'google' | 'timeoutMs'> & { now?: () => Date } = {}): JobHandler {
+  const now = options.now ?? (() => new Date());
   return async (job, { db, signal, log }) => {
     const bookingId = job.payload.bookingId;
     if (typeof bookingId !== 'string') throw new PermanentJobError('payload.bookingId is missing');
@@ -39,7 +40,7 @@ export function writeBackJob(options: Pick<WriteBackOptions, 'secretsKey' | 'goo
     if (!row) return; // deleted: nothing left to mirror
     const b = toBooking(row);
     const action = b.status === 'confirmed' || b.status === 'completed' ? 'upsert' : 'delete';
-    const report = await syncBookingToCalendars(db, b.provider.id, writeBackEvent(b), action, { ...options, signal, log });
+    const report = await syncBookingToCalendars(db, b.provider.id, { ...writeBackEvent(b), stamp: now() }, action, { ...options, signal, log });
     if (report.failed.length === 0) return;
     const reasons = report.failed.map((f) => `${f.source}: ${f.reason}`).join('; ');
     // Calendars that took the write are simply written again on retry (PUT by booking id).

@@ -29,8 +29,10 @@ export interface BookingEvent {
   manageUrl?: string | null;
   location?: string | null;
   notes?: string | null;
-  /** Increase on each update (RFC 5545 SEQUENCE) so clients replace their copy. */
+  /** Increase on each update (RFC 5545 SEQUENCE) so clients replace their copy: the booking's `sequence`. */
   sequence?: number;
+  /** DTSTAMP of the written object (default: now). */
+  stamp?: Date;
 }
 
 /** Google event ids use base32hex characters (0-9, a-v), 5–1024 long: a uuid without dashes qualifies. */
@@ -54,7 +56,7 @@ function description(b: BookingEvent): string {
  * Example: `bookingIcs({ id, start, end, summary: 'Intro call', customerName: 'Sam' })`.
  * @see https://www.rfc-editor.org/rfc/rfc5545#section-3.6.1
  */
-export function bookingIcs(b: BookingEvent, stamp: Date = new Date()): string {
+export function bookingIcs(b: BookingEvent, stamp: Date = b.stamp ?? new Date()): string {
   return writeIcs({
     stamp,
     events: [{
