@@ -56,11 +56,11 @@ export function createApp({ db, config, payments = null, now, log = console.erro
 
   app.route('/', providerRoutes({ db }));
   app.route('/', slotRoutes({ db, now, cache: readCache }));
-  app.route('/', bookingRoutes({ db, config, payments, now }));
-  app.route('/', manageRoutes({ db, config, now, wake }));
+  app.route('/', bookingRoutes({ db, config, payments, now, wake }));
+  app.route('/', manageRoutes({ db, config, payments, now, wake }));
   app.route('/', stripeWebhookRoutes({ db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, wake, log }));
   app.route('/', whatsappRoutes({ db, config, now }));
-  app.route('/', icsFeedRoutes({ db }));
+  app.route('/', icsFeedRoutes({ db, now }));
   app.route('/', authRoutes({ db, config, mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : null, now, log }));
   app.route('/', appApiRoutes({ db, config, payments, now, jobs }));
   // Example pages link to PUBLIC_URL, never to whatever Host header a request brings.

@@ -1,11 +1,14 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../auth/session.ts';
-import { hashToken, newManageToken } from '../bookings/tokens.ts';
-import { bookingRef, locationLine } from '../bookings/view.ts';
+import { bookingRef, locationLine, toBooking, type Booking, type BookingRow } from '../bookings/booking.ts';
+import { refundDecision } from '../bookings/policy.ts';
+import {
+  cancelBooking, confirmBooking, createBooking, declineRequest, rescheduleBooking, type BookingAccess, type BookingServiceDeps,
+} from '../bookings/service.ts';
 import { notFound, problem } from '../http/problem.ts';
 import { readJson } from '../http/validate.ts';
+import { ownerProvider } from '../providers/owner.ts';
 import { templateVars, whatsappLink } from '../whatsapp/template.ts';
-import { ownerCheckStart, ownerProvider } from './engine-check.ts';
 import { owner } from './errors.ts';
 import type { OwnerDeps } from './routes.ts';
 import { readQuery } from './routes.ts';
@@ -15,50 +18,12 @@ import {
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
-/** A booking as the owner functions return it (`app_booking_json`, plus details from `app_get_booking`). */
-export interface OwnerBooking {
-  id: string;
-  status: string;
-  start: string;
-  end: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  providerId: string;
-  serviceId: string;
-  service: { id: string; slug: string; title: string; durationMinutes: number } | null;
-  payment: {
-    status: string; amountCents: number; currency: string; txnId: string | null; refundTxnId: string | null;
-    /** The refund deadline frozen when the client paid (null for payments made before it was recorded). */
-    refundUntil?: string | null;
-  } | null;
-  providerPolicy?: { refundUntilHoursBefore?: number };
-  providerTimezone?: string;
-  location?: { type?: string; address?: string } | null;
-  meetingUrl?: string | null;
-  notes?: string;
-  [field: string]: unknown;
-}
-
-/**
- * What the provider's cancel does with a payment: the refund window of the terms the client paid under (frozen at
- * payment, as `cancel_booking` judges it) unless the provider says otherwise.
- */
-export function refundDecision(b: OwnerBooking, now: Date, override: boolean | undefined): { refund: boolean; byPolicy: boolean } {
-  const paid = b.payment?.status === 'paid' && Boolean(b.payment.txnId);
-  const deadline = b.payment?.refundUntil
-    ? Date.parse(b.payment.refundUntil)
-    : Date.parse(b.start) - (b.providerPolicy?.refundUntilHoursBefore ?? 0) * 3_600_000;
-  const byPolicy = paid && now.getTime() <= deadline;
-  return { refund: paid && (override ?? byPolicy), byPolicy };
-}
-
 /** One-tap WhatsApp to the client (their number), pre-filled in the provider's zone. Null without a phone. */
-export function clientWhatsapp(b: OwnerBooking, providerName: string, timezone: string): string | null {
+export function clientWhatsapp(b: Booking, providerName: string, timezone: string): string | null {
   if (!b.phone) return null;
   const v = templateVars({
-    start: new Date(b.start), durationMinutes: b.service?.durationMinutes ?? 0, timezone, lang: 'en',
-    service: b.service?.title ?? '', name: b.name, ref: bookingRef(b.id),
+    start: new Date(b.start), durationMinutes: b.service.durationMinutes, timezone, lang: 'en',
+    service: b.service.title, name: b.name, ref: bookingRef(b.id),
   });
   return whatsappLink(b.phone, `Hi${b.name ? ` ${b.name}` : ''}, this is ${providerName} about your ${v.service} on ${v.date} at ${v.time} (ref ${v.ref}).`);
 }
@@ -68,26 +33,33 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
   const user = (c: Context<AppEnv>) => c.get('user').id;
   const pid = (c: Context) => c.req.param('providerId') as string;
   const base = '/api/app/providers/:providerId/bookings';
+  // The same booking service the public API uses, with the signed-in owner as the actor.
+  const service: BookingServiceDeps = { db, publicUrl: config.publicUrl, payments, now, wake: () => jobs?.wake() };
+  const access = (c: Context<AppEnv>, bookingId: string): Extract<BookingAccess, { kind: 'owner' }> =>
+    ({ kind: 'owner', userId: user(c), providerId: pid(c), bookingId });
 
+  /** The owner's view of one booking: `app_get_booking`'s JSON as is, plus links and what can be done now. */
   const details = async (c: Context<AppEnv>, bookingId: string) => {
-    const b = await db.rpc<OwnerBooking>('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: bookingId });
+    const row = await db.rpc<BookingRow & Record<string, unknown>>('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: bookingId });
     const provider = await db.rpc<{ name: string; timezone: string }>('app_get_provider', { p_user_id: user(c), p_provider_id: pid(c) });
+    const b = toBooking(row);
     const live = b.status === 'pending' || b.status === 'confirmed';
-    const refund = refundDecision(b, now(), undefined);
+    const started = Date.parse(b.start) <= now().getTime();
+    const status: string = b.status;
     return {
-      ...b,
+      ...row,
       whatsappUrl: clientWhatsapp(b, provider.name, provider.timezone),
-      locationLine: locationLine({ location: b.location ?? null, meetingUrl: b.meetingUrl ?? null }),
+      locationLine: locationLine(b),
       actions: {
-        approve: b.status === 'pending' && b.awaitingApproval === true,
-        decline: b.status === 'pending' && b.awaitingApproval === true,
+        approve: b.status === 'pending' && b.awaitingApproval,
+        decline: b.status === 'pending' && b.awaitingApproval,
         cancel: live,
-        reschedule: live && Boolean(b.hasManageLink),
-        complete: ['confirmed', 'no_show'].includes(b.status) && Date.parse(b.start) <= now().getTime(),
-        noShow: ['confirmed', 'completed'].includes(b.status) && Date.parse(b.start) <= now().getTime(),
+        reschedule: live && Boolean(row.hasManageLink),
+        complete: ['confirmed', 'no_show'].includes(status) && started,
+        noShow: ['confirmed', 'completed'].includes(status) && started,
       },
       // What cancelling now would do with the payment under the provider's own policy.
-      refundOnCancel: refund.byPolicy,
+      refundOnCancel: refundDecision(b, now(), undefined).byPolicy,
     };
   };
   const bookingId = (c: Context) => {
@@ -98,9 +70,9 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
   app.get(base, (c) => owner(c, async () => {
     const q = readQuery(c, bookingListQuery);
     if (!q.ok) return q.response;
-    const { scope, service, status, limit, offset } = q.value;
+    const { scope, service: serviceId, status, limit, offset } = q.value;
     return c.json(await db.rpc('app_list_bookings', {
-      p_user_id: user(c), p_provider_id: pid(c), p_scope: scope, p_service_id: service ?? null, p_status: status ?? null,
+      p_user_id: user(c), p_provider_id: pid(c), p_scope: scope, p_service_id: serviceId ?? null, p_status: status ?? null,
       p_now: now(), p_limit: limit, p_offset: offset,
     }), 200, NO_STORE);
   }));
@@ -111,28 +83,21 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
     return c.json(await details(c, id), 200, NO_STORE);
   }));
 
-  // A booking added by hand: the engine's check (unless outsideHours), then create_booking_if_free.
+  // A booking added by hand: the booking service's create with the owner as actor (engine check unless outsideHours).
   app.post(base, async (c) => {
     const parsed = await readJson(c, manualBookingSchema);
     if (!parsed.ok) return parsed.response;
     const input = parsed.value;
     return owner(c, async () => {
       const provider = await ownerProvider(db, user(c), pid(c));
-      const service = provider.services.find((s) => s.id === input.serviceId);
-      if (!service) return notFound(c, 'Service');
-      const start = new Date(input.start);
-      if (!input.outsideHours) {
-        const verdict = await ownerCheckStart(db, provider, service, start, now());
-        if (verdict !== 'available') return slotProblem(c, verdict);
-      }
-      const token = newManageToken();
-      const booking = await db.rpc<OwnerBooking>('app_create_booking', {
-        p_user_id: user(c), p_provider_id: pid(c), p_service_id: service.id, p_starts_at: start,
-        p_customer_name: input.name, p_customer_email: input.email ?? null, p_customer_phone: input.phone ?? null,
-        p_notes: input.notes ?? '', p_customer_timezone: input.timezone ?? null, p_manage_token_hash: hashToken(token),
+      const offered = provider.services.find((s) => s.id === input.serviceId);
+      if (!offered) return notFound(c, 'Service');
+      const outcome = await createBooking(service, { kind: 'owner', userId: user(c) }, { provider, service: offered }, {
+        ...input, start: new Date(input.start),
       });
-      const manageUrl = `${config.publicUrl}/b/${token}`;
-      return c.json({ booking: await details(c, booking.id), manageUrl }, 201, NO_STORE);
+      if (outcome.kind === 'taken' || outcome.kind === 'unavailable') return slotProblem(c, outcome.kind);
+      if (outcome.kind !== 'created' || !outcome.links) throw new Error(`owner booking ended ${outcome.kind}`);
+      return c.json({ booking: await details(c, outcome.booking.id), manageUrl: outcome.links.manageUrl }, 201, NO_STORE);
     });
   });
 
@@ -143,13 +108,10 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
       const parsed = await readJson(c, reasonSchema);
       if (!parsed.ok) return parsed.response;
       return owner(c, async () => {
-        await db.rpc('app_decide_request', {
-          p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id, p_approve: approve, p_reason: parsed.value.reason ?? null,
-        });
-        const b = await details(c, id);
-        if (approve) {
-        }
-        return c.json(b, 200, NO_STORE);
+        const reason = parsed.value.reason ?? null;
+        if (approve) await confirmBooking(service, { ...access(c, id), reason });
+        else await declineRequest(service, access(c, id), reason);
+        return c.json(await details(c, id), 200, NO_STORE);
       });
     });
   }
@@ -161,45 +123,36 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
     const parsed = await readJson(c, cancelSchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => {
-      const before = await db.rpc<OwnerBooking>('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id });
-      const decision = refundDecision(before, now(), parsed.value.refund);
-      if (decision.refund && !payments) {
+      const outcome = await cancelBooking(service, access(c, id), { reason: parsed.value.reason ?? '', refund: parsed.value.refund });
+      if (outcome.kind === 'payments-unavailable') {
         return problem(c, 503, 'payments-unavailable', 'Refunds cannot be made right now', {
           detail: 'Payments are not set up on this server, so the booking was not cancelled. Try again, or cancel with "refund": false.',
         });
       }
-      const reason = parsed.value.reason ?? '';
-      // The refund (if any) is queued in the same transaction as the cancellation; the job worker makes it.
-      const cancelled = await db.rpc<OwnerBooking>('app_cancel_booking', {
-        p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id, p_reason: reason, p_refund: parsed.value.refund ?? null,
-      });
-      jobs?.wake();
-      const status = cancelled.payment?.status;
-      return c.json({
-        ...(await details(c, id)),
-        refund: { pending: status === 'refund_pending', issued: status === 'refunded', byPolicy: decision.byPolicy },
-      }, 200, NO_STORE);
+      if (outcome.kind !== 'cancelled') return notFound(c, 'Booking');
+      return c.json({ ...(await details(c, id)), refund: outcome.refund }, 200, NO_STORE);
     });
   });
 
-  // Reschedule on the client's behalf: the engine's check (unless outsideHours), then reschedule_booking.
+  // Reschedule on the client's behalf: the booking service's move (engine check unless outsideHours).
   app.post(`${base}/:bookingId/reschedule`, async (c) => {
     const id = bookingId(c);
     if (!id) return notFound(c, 'Booking');
     const parsed = await readJson(c, rescheduleSchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => {
-      const before = await db.rpc<OwnerBooking>('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id });
-      const start = new Date(parsed.value.start);
-      if (!parsed.value.outsideHours) {
-        const provider = await ownerProvider(db, user(c), pid(c));
-        const service = provider.services.find((s) => s.id === before.serviceId);
-        if (!service) return problem(c, 409, 'service-hidden', 'This service is hidden', { detail: 'Show the service again, or move the booking with "outsideHours": true.' });
-        const verdict = await ownerCheckStart(db, provider, service, start, now(), { id: before.id, userId: user(c) });
-        if (verdict !== 'available') return slotProblem(c, verdict);
+      const outcome = await rescheduleBooking(service, access(c, id), { start: new Date(parsed.value.start), outsideHours: parsed.value.outsideHours });
+      switch (outcome.kind) {
+        case 'moved':
+          return c.json(await details(c, id), 200, NO_STORE);
+        case 'service-hidden':
+          return problem(c, 409, 'service-hidden', 'This service is hidden', { detail: 'Show the service again, or move the booking with "outsideHours": true.' });
+        case 'taken':
+        case 'unavailable':
+          return slotProblem(c, outcome.kind);
+        default:
+          return notFound(c, 'Booking');
       }
-      const moved = await db.rpc<OwnerBooking>('app_reschedule_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id, p_starts_at: start });
-      return c.json(await details(c, id), 200, NO_STORE);
     });
   });
 

@@ -5,8 +5,7 @@
  * reschedule overwrites instead of duplicating. Failures are reported to the job queue, which retries them; they
  * never undo a booking.
  */
-import ical, { ICalAttendeeStatus, ICalEventStatus, type ICalAttendeeScheduleAgent } from 'ical-generator';
-import { bookingUid, icsParam } from '../ics/booking-ics.ts';
+import { bookingUid, writeIcs } from '../ics/writer.ts';
 import type { Db } from '../db/port.js';
 import { secretsKeyFromEnv, decryptSecret } from '../secrets/crypto.js';
 import { listCalDavCalendars, type CalDavCredentials } from './caldav.js';
@@ -30,8 +29,10 @@ export interface BookingEvent {
   manageUrl?: string | null;
   location?: string | null;
   notes?: string | null;
-  /** Increase on each update (RFC 5545 SEQUENCE) so clients replace their copy. */
+  /** Increase on each update (RFC 5545 SEQUENCE) so clients replace their copy: the booking's `sequence`. */
   sequence?: number;
+  /** DTSTAMP of the written object (default: now). */
+  stamp?: Date;
 }
 
 /** Google event ids use base32hex characters (0-9, a-v), 5–1024 long: a uuid without dashes qualifies. */
@@ -48,30 +49,30 @@ function description(b: BookingEvent): string {
 }
 
 /**
- * The booking as an iCalendar object (ical-generator). The customer is an attendee with SCHEDULE-AGENT=CLIENT so
- * the provider's server does not e-mail invitations on its own (RFC 6638 §7.1); Slotline sends its own messages.
+ * The booking as a CalDAV calendar object, through Slotline's one iCalendar writer (`server/ics/writer.ts`): no
+ * METHOD (RFC 4791 §4.1 forbids it in a stored object), the booking's UID and SEQUENCE. The customer is an attendee
+ * with SCHEDULE-AGENT=CLIENT so the provider's server does not e-mail invitations on its own (RFC 6638 §7.1);
+ * Slotline sends its own messages.
  * Example: `bookingIcs({ id, start, end, summary: 'Intro call', customerName: 'Sam' })`.
  * @see https://www.rfc-editor.org/rfc/rfc5545#section-3.6.1
  */
-export function bookingIcs(b: BookingEvent): string {
-  const cal = ical({ prodId: { company: 'Slotline', product: 'Slotline', language: 'EN' } });
-  cal.createEvent({
-    id: bookingUid(b.id),
-    start: new Date(b.start),
-    end: new Date(b.end),
-    stamp: new Date(),
-    sequence: b.sequence ?? 0,
-    summary: b.summary,
-    description: description(b),
-    location: b.location ?? null,
-    url: b.manageUrl ?? null,
-    status: ICalEventStatus.CONFIRMED,
-    organizer: b.organizer ? { ...b.organizer, name: icsParam(b.organizer.name) } : null,
-    attendees: b.customerEmail
-      ? [{ name: icsParam(b.customerName || b.customerEmail), email: b.customerEmail, status: ICalAttendeeStatus.ACCEPTED, scheduleAgent: 'CLIENT' as ICalAttendeeScheduleAgent }]
-      : [],
+export function bookingIcs(b: BookingEvent, stamp: Date = b.stamp ?? new Date()): string {
+  return writeIcs({
+    stamp,
+    events: [{
+      uid: bookingUid(b.id),
+      sequence: b.sequence ?? 0,
+      start: b.start,
+      end: b.end,
+      summary: b.summary,
+      description: description(b),
+      location: b.location ?? null,
+      url: b.manageUrl ?? null,
+      status: 'CONFIRMED',
+      organizer: b.organizer ?? null,
+      attendee: b.customerEmail ? { name: b.customerName || b.customerEmail, email: b.customerEmail, scheduleAgent: 'CLIENT' } : null,
+    }],
   });
-  return cal.toString();
 }
 
 function basicAuth(creds: CalDavCredentials): string {
@@ -140,6 +141,7 @@ export async function putBookingToGoogle(cfg: GoogleOAuthConfig, accessToken: st
     start: { dateTime: new Date(b.start).toISOString() },
     end: { dateTime: new Date(b.end).toISOString() },
     status: 'confirmed',
+    // Google keeps its own SEQUENCE (it refuses one below what it holds), so none is sent.
     iCalUID: bookingUid(b.id),
     ...(b.customerEmail ? { attendees: [{ email: b.customerEmail, displayName: b.customerName, responseStatus: 'accepted' }] } : {}),
   };

@@ -1,58 +1,70 @@
-import ical, { ICalAlarmType, ICalAttendeeRole, ICalAttendeeStatus, ICalEventStatus } from 'ical-generator';
+import type { Booking } from '../bookings/booking.ts';
+import { isLive, locationLine } from '../bookings/booking.ts';
+import { bookingUid, writeIcs, type IcsEvent } from './writer.ts';
 
-export interface IcsBooking {
-  id: string;
-  start: Date;
-  end: Date;
-  title: string;
-  description: string;
-  location?: string | null;
-  url?: string | null;
-  organizer: { name: string; email?: string | null };
-  attendee?: { name: string; email?: string | null } | null;
-  cancelled?: boolean;
-}
+/**
+ * A booking as calendar events, per audience, all through the one writer (`writer.ts`) with the same UID
+ * (`<booking id>@slotline`) and the booking's SEQUENCE, so the visitor's file, the provider's feed, write-back and
+ * an invitation for the same booking are one event to any calendar app.
+ */
 
-/** A parameter value (CN) per RFC 6868: ical-generator would write '"' as '\\"', which RFC 5545 forbids. */
-export const icsParam = (text: string) => text.replace(/\^/g, '^^').replace(/"/g, "^'").replace(/\r\n|\r|\n/g, '^n');
-
-/** A stable UID per booking, so calendar apps update rather than duplicate it. */
-export const bookingUid = (id: string) => `${id}@slotline`;
-
-/** Adds one booking as a VEVENT (UTC times, organizer, attendee, reminder 30 minutes before). */
-function addEvent(calendar: ReturnType<typeof ical>, b: IcsBooking) {
-  const event = calendar.createEvent({
-    id: bookingUid(b.id),
+/** The visitor's own event: titled with the service and provider, the manage link in it, a reminder 30 minutes before. */
+export function visitorEvent(b: Booking, manageUrl: string): IcsEvent {
+  const title = `${b.service.title} — ${b.provider.name}`;
+  return {
+    uid: bookingUid(b.id),
+    sequence: b.sequence,
     start: b.start,
     end: b.end,
-    summary: b.title,
-    description: b.description,
-    location: b.location ?? undefined,
-    url: b.url ?? undefined,
-    status: b.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    organizer: { name: icsParam(b.organizer.name), email: b.organizer.email || 'no-reply@slotline.invalid' },
-  });
-  if (b.attendee?.email) {
-    event.createAttendee({
-      name: icsParam(b.attendee.name || b.attendee.email),
-      email: b.attendee.email,
-      role: ICalAttendeeRole.REQ,
-      status: ICalAttendeeStatus.ACCEPTED,
-    });
-  }
-  event.createAlarm({ type: ICalAlarmType.display, trigger: 30 * 60, description: b.title });
+    summary: title,
+    description: `${b.service.title} with ${b.provider.name}. Manage or cancel: ${manageUrl}`,
+    location: locationLine(b),
+    url: manageUrl,
+    status: isLive(b) ? 'CONFIRMED' : 'CANCELLED',
+    organizer: { name: b.provider.name },
+    attendee: { name: b.name, email: b.email },
+    alarmMinutesBefore: 30,
+  };
+}
+
+/** The provider's event: titled with the visitor, their contact details in it (no manage link: it is the visitor's secret). */
+export function providerEvent(b: Booking): IcsEvent {
+  return {
+    uid: bookingUid(b.id),
+    sequence: b.sequence,
+    start: b.start,
+    end: b.end,
+    summary: `${b.service.title}: ${b.name || b.email || b.phone || 'visitor'}`,
+    description: [b.email, b.phone, b.notes].filter(Boolean).join('\n'),
+    location: locationLine(b),
+    status: isLive(b) ? 'CONFIRMED' : 'CANCELLED',
+    organizer: { name: b.provider.name },
+    attendee: { name: b.name, email: b.email },
+    alarmMinutesBefore: 30,
+  };
+}
+
+/** `GET /api/bookings/:token/ics`: one booking, no METHOD (a file to open, not an invitation). */
+export function visitorIcs(b: Booking, manageUrl: string, stamp: Date): string {
+  return writeIcs({ name: 'Slotline booking', stamp, events: [visitorEvent(b, manageUrl)] });
+}
+
+/** `GET /ics/<token>.ics`: the provider's subscribed feed, no METHOD. */
+export function feedIcs(providerName: string, bookings: Booking[], stamp: Date): string {
+  return writeIcs({ name: `${providerName} — bookings`, stamp, events: bookings.map(providerEvent) });
 }
 
 /**
- * An iCalendar file (RFC 5545) for one booking or a feed of many, made with ical-generator.
- *
- * @example bookingIcs([{ id, start, end, title: 'Intro call', … }], 'Slotline booking')
+ * An email invitation (iTIP, RFC 5546): `METHOD:REQUEST` while the booking holds its time, `METHOD:CANCEL` (and
+ * `STATUS:CANCELLED`) once it does not. Sent as `text/calendar; method=…` with the same UID and SEQUENCE as the file.
+ * The organizer needs an address for replies; without one the writer puts a `.invalid` placeholder.
  */
-export function bookingIcs(bookings: IcsBooking[], name: string): string {
-  const calendar = ical({ name, prodId: { company: 'Slotline', product: 'Slotline', language: 'EN' } });
-  for (const b of bookings) addEvent(calendar, b);
-  return calendar.toString();
+export function invitationIcs(b: Booking, manageUrl: string, stamp: Date, organizerEmail: string | null = null): { method: 'REQUEST' | 'CANCEL'; ics: string } {
+  const method = isLive(b) ? 'REQUEST' : 'CANCEL';
+  const event = { ...visitorEvent(b, manageUrl), organizer: { name: b.provider.name, email: organizerEmail }, attendee: { name: b.name, email: b.email, partstat: 'NEEDS-ACTION' as const } };
+  return { method, ics: writeIcs({ method, stamp, events: [event] }) };
 }
 
+export { bookingUid } from './writer.ts';
 /** "Add to Google Calendar" and "Outlook" links: built once, in the contract, for the server and the page. */
 export { addToCalendarLinks } from '../../contract/calendar-links.ts';

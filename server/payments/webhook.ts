@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type Stripe from 'stripe';
 import type { Db } from '../db/port.ts';
+import { confirmBooking } from '../bookings/service.ts';
 import { problem } from '../http/problem.ts';
 
 type PaymentKind = 'paid' | 'failed' | 'expired';
@@ -70,18 +71,19 @@ export function stripeWebhookRoutes({ db, stripe, webhookSecret, wake = () => {}
     if (!UUID.test(bookingId)) return c.json({ received: true, handled: false });
     const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id ?? null;
 
-    const result = await db.rpc<{ outcome: string }>('apply_payment_event', {
-      p_event_id: event.id,
-      p_event_type: event.type,
-      p_kind: kind,
-      p_booking_id: bookingId,
-      p_session_id: session.id,
-      p_payment_intent: paymentIntent,
-      p_amount_cents: session.amount_total ?? null,
-      p_currency: session.currency ?? null,
+    // The booking service applies the event once in SQL and wakes the worker for the write-back or refund it queued.
+    const result = await confirmBooking({ db, wake }, {
+      kind: 'payment',
+      eventId: event.id,
+      eventType: event.type,
+      paymentKind: kind,
+      bookingId,
+      sessionId: session.id,
+      paymentIntent,
+      amountCents: session.amount_total ?? null,
+      currency: session.currency ?? null,
     });
     if (result.outcome === 'refund_pending') log(`[slotline] booking ${bookingId}: payment arrived after its time was taken; refund queued`);
-    if (result.outcome === 'refund_pending' || result.outcome === 'confirmed') wake();
     return c.json({ received: true, outcome: result.outcome });
   });
   return app;

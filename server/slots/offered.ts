@@ -32,6 +32,22 @@ export async function loadBusyForMove(
   })) ?? null;
 }
 
+/** The same for a booking the provider moves from the app (`app_busy_for_move`: only the owner's own bookings). */
+export async function loadBusyForOwnerMove(
+  db: Db,
+  owner: { userId: string; providerId: string; bookingId: string },
+  from: Date,
+  to: Date,
+): Promise<BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }> {
+  return db.rpc<BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }>('app_busy_for_move', {
+    p_user_id: owner.userId,
+    p_provider_id: owner.providerId,
+    p_booking_id: owner.bookingId,
+    p_from: new Date(from.getTime() - DAY),
+    p_to: new Date(to.getTime() + DAY),
+  });
+}
+
 /**
  * The engine's query for a provider's service: rules from settings, busy from the database.
  * The service's buffers are already the effective ones: `get_public_provider` computes them with the SQL function
