@@ -3,11 +3,15 @@ import type { ComponentChildren } from 'preact';
 import { loadSession } from './api';
 import { ErrorState, Link, Loading } from './parts';
 import { followHistory, navigate, setLang, useApp, type AppState } from './state';
+import { Onboarding } from './screens/Onboarding';
+import { Share } from './screens/Share';
 import { SignIn } from './screens/SignIn';
 
 /** Which screen a signed-in provider's path shows (null: no such screen). */
 function screenFor(app: AppState, path: string): ComponentChildren | null {
+  if (!app.provider.value) return <Onboarding />;
   if (path === '/app' || path === '/app/bookings') return <Home />;
+  if (path === '/app/share') return <Share />;
   return null;
 }
 
