@@ -3,6 +3,9 @@ import type { ComponentChildren } from 'preact';
 import { loadSession } from './api';
 import { ErrorState, Link, Loading } from './parts';
 import { followHistory, navigate, setLang, useApp, type AppState } from './state';
+import { BookingDetails } from './screens/BookingDetails';
+import { Bookings } from './screens/Bookings';
+import { ManualBooking } from './screens/ManualBooking';
 import { Onboarding } from './screens/Onboarding';
 import { Share } from './screens/Share';
 import { SignIn } from './screens/SignIn';
@@ -10,14 +13,12 @@ import { SignIn } from './screens/SignIn';
 /** Which screen a signed-in provider's path shows (null: no such screen). */
 function screenFor(app: AppState, path: string): ComponentChildren | null {
   if (!app.provider.value) return <Onboarding />;
-  if (path === '/app' || path === '/app/bookings') return <Home />;
+  if (path === '/app' || path === '/app/bookings') return <Bookings />;
+  if (path === '/app/bookings/new') return <ManualBooking />;
+  const booking = /^\/app\/bookings\/([\w-]+)$/.exec(path);
+  if (booking) return <BookingDetails id={booking[1]} key={booking[1]} />;
   if (path === '/app/share') return <Share />;
   return null;
-}
-
-function Home() {
-  const app = useApp();
-  return <p>{app.provider.value?.name}</p>;
 }
 
 /** The language switch: the other language, named in itself. */
@@ -73,8 +74,6 @@ export function App() {
     html.dir = app.dir.value;
     win.document.title = t('docTitle');
   }, [app.lang.value]);
-  // A flash is shown on the screen after the action; leaving that screen clears it.
-  useEffect(() => () => void (app.flash.value = null), [app.route.value.path]);
 
   const session = app.session.value;
   const path = app.route.value.path;
@@ -99,7 +98,7 @@ export function App() {
       </header>
       {session === 'ready' && provider ? <Nav /> : null}
       <main class="app-main" id="main">
-        {app.flash.value ? (
+        {app.flash.value && app.flash.value.path === path ? (
           <p class={`banner ${app.flash.value.tone === 'ok' ? 'banner-ok' : 'banner-error'}`} role="status">
             {app.flash.value.text}
           </p>

@@ -30,6 +30,8 @@ export interface Route {
 export interface Flash {
   text: string;
   tone: 'ok' | 'error';
+  /** The path it belongs to: leaving that screen hides it. */
+  path: string;
 }
 
 const LANG_KEY = 'slotline-app-lang';
@@ -96,7 +98,7 @@ export function setLang(app: AppState, lang: Lang) {
 }
 
 export function showFlash(app: AppState, text: string, tone: Flash['tone'] = 'ok') {
-  app.flash.value = { text, tone };
+  app.flash.value = { text, tone, path: app.route.value.path };
 }
 
 /** Forgets everything of the signed-in user (after a 401 or signing out) and shows the sign-in screen. */
