@@ -7,6 +7,8 @@ import { BookingDetails } from './screens/BookingDetails';
 import { Bookings } from './screens/Bookings';
 import { ManualBooking } from './screens/ManualBooking';
 import { Onboarding } from './screens/Onboarding';
+import { ServiceEditor, ServiceList } from './screens/ServiceEditor';
+import { FileSettings, HoursSettings, PolicySettings, ProfileSettings, SettingsMenu, WhatsappSettings } from './screens/Settings';
 import { Share } from './screens/Share';
 import { SignIn } from './screens/SignIn';
 
@@ -18,6 +20,15 @@ function screenFor(app: AppState, path: string): ComponentChildren | null {
   const booking = /^\/app\/bookings\/([\w-]+)$/.exec(path);
   if (booking) return <BookingDetails id={booking[1]} key={booking[1]} />;
   if (path === '/app/share') return <Share />;
+  if (path === '/app/settings') return <SettingsMenu />;
+  if (path === '/app/settings/services') return <ServiceList />;
+  const service = /^\/app\/settings\/services\/([\w-]+)$/.exec(path);
+  if (service) return <ServiceEditor id={service[1] === 'new' ? null : service[1]} key={service[1]} />;
+  if (path === '/app/settings/hours') return <HoursSettings />;
+  if (path === '/app/settings/policy') return <PolicySettings />;
+  if (path === '/app/settings/profile') return <ProfileSettings />;
+  if (path === '/app/settings/whatsapp') return <WhatsappSettings />;
+  if (path === '/app/settings/file') return <FileSettings />;
   return null;
 }
 

@@ -148,6 +148,42 @@ describe('bookings in the provider app, in Chromium', () => {
     expect(problems.filter((p) => !/status of 409/.test(p))).toEqual([]);
   });
 
+  it('edits the hours, and the public page follows: a Sunday opened, a day of time off closed', async () => {
+    const slots = async (n: number) => {
+      const res = await fetch(`${server.url}/api/providers/demo/slots?service=intro&from=${day(n)}&to=${day(n)}&tz=Asia/Dubai`);
+      return ((await res.json()).slots as { start: string }[]).map((s) => new Date(s.start).toISOString());
+    };
+    expect(await slots(6)).toEqual([]); // Sunday: closed
+    expect((await slots(8)).length).toBeGreaterThan(0); // the next Tuesday: open
+
+    const { page, problems, context } = await signedInPage();
+    await page.goto(`${server.url}/app/settings`);
+    await page.getByRole('link', { name: /Working hours/ }).click();
+    await page.getByRole('heading', { name: 'Working hours' }).waitFor();
+    await page.getByRole('checkbox', { name: 'Sunday' }).check();
+    await page.getByLabel('Sunday: from').fill('10:00');
+    await page.getByLabel('Sunday: until').fill('12:00');
+    await page.getByRole('button', { name: 'Add time off' }).click();
+    await page.getByLabel('From', { exact: true }).fill(day(8));
+    await page.getByLabel('To', { exact: true }).fill(day(8));
+    await page.getByLabel('Label (optional)').fill('Eid');
+    await checkScreen(page, 'hours-phone-en');
+    await page.getByRole('button', { name: 'Save hours' }).click();
+    await page.getByText('Hours saved. Your page shows the new times now.').waitFor();
+
+    expect(await slots(6)).toContain(at(6, '06:00'));
+    expect((await slots(6)).every((s) => s >= at(6, '06:00') && s < at(6, '08:00'))).toBe(true);
+    expect(await slots(8)).toEqual([]);
+    // The public page, as a visitor opens it on that Sunday.
+    await page.getByRole('link', { name: 'See my page' }).waitFor();
+    const visitor = await context.newPage();
+    await visitor.goto(`${server.url}/c/demo/intro?date=${day(6)}`);
+    await visitor.getByRole('heading', { name: /^Times on / }).waitFor();
+    expect(await visitor.locator('button.slot').first().textContent()).toMatch(/10:00/);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
   it('shows the day agenda in Arabic, right to left, and keeps the choice', async () => {
     for (const [viewport, device] of [[undefined, 'phone'], [DESKTOP, 'desktop']] as const) {
       const { page, problems, context } = await signedInPage({ viewport });

@@ -19,7 +19,7 @@ export async function expectNoHorizontalScroll(page: Page, what: string) {
   const { overflow, widest } = await page.evaluate(() => {
     const width = document.documentElement.clientWidth;
     // The deepest element sticking out, to name in the failure.
-    const out = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > width + 1 || el.getBoundingClientRect().left < -1);
+    const out = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > width + 0.5 || el.getBoundingClientRect().left < -0.5);
     const last = out[out.length - 1];
     return { overflow: document.documentElement.scrollWidth - width, widest: last ? `${last.tagName.toLowerCase()}.${last.className}#${last.id}` : '' };
   });
