@@ -4,6 +4,7 @@ import { loadSession } from './api';
 import { ErrorState, Link, Loading } from './parts';
 import { followHistory, navigate, setLang, useApp, type AppState } from './state';
 import { BookingDetails } from './screens/BookingDetails';
+import { ClientDetails, Clients } from './screens/Clients';
 import { Bookings } from './screens/Bookings';
 import { ManualBooking } from './screens/ManualBooking';
 import { Onboarding } from './screens/Onboarding';
@@ -20,6 +21,9 @@ function screenFor(app: AppState, path: string): ComponentChildren | null {
   const booking = /^\/app\/bookings\/([\w-]+)$/.exec(path);
   if (booking) return <BookingDetails id={booking[1]} key={booking[1]} />;
   if (path === '/app/share') return <Share />;
+  if (path === '/app/clients') return <Clients />;
+  const client = /^\/app\/clients\/([^/]+)$/.exec(path);
+  if (client) return <ClientDetails clientKey={decodeURIComponent(client[1])} key={client[1]} />;
   if (path === '/app/settings') return <SettingsMenu />;
   if (path === '/app/settings/services') return <ServiceList />;
   const service = /^\/app\/settings\/services\/([\w-]+)$/.exec(path);

@@ -90,6 +90,10 @@ export function followHistory(app: AppState) {
 
 export function setLang(app: AppState, lang: Lang) {
   app.lang.value = lang;
+  // At once, not after the next paint: the page never shows Arabic text in a left-to-right document.
+  const html = app.env.win.document.documentElement;
+  html.lang = lang;
+  html.dir = dirOf(lang);
   try {
     app.env.win.localStorage.setItem(LANG_KEY, lang);
   } catch {

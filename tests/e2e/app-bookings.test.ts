@@ -184,6 +184,30 @@ describe('bookings in the provider app, in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('lists clients with their history, keeps notes, exports CSV and erases a client after confirming', async () => {
+    const { page, problems, context } = await signedInPage();
+    await page.goto(`${server.url}/app/clients`);
+    await page.getByRole('heading', { name: 'Your clients' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe(`${base}/clients.csv`);
+    await page.getByLabel('Search by name, email or phone').fill('noor');
+    await page.getByRole('link', { name: /Noor/ }).waitFor();
+    await checkScreen(page, 'clients-phone-en');
+    await page.getByRole('link', { name: /Noor/ }).click();
+    await page.getByRole('heading', { name: 'Noor' }).waitFor();
+    await page.getByLabel('Your notes').fill('Prefers mornings');
+    await page.getByRole('button', { name: 'Save notes' }).click();
+    await page.getByText('Saved.').waitFor();
+    const key = encodeURIComponent('noor@example.com');
+    expect((await owner.json('GET', `${base}/clients/${key}`, undefined, 200)).notes).toBe('Prefers mornings');
+    await page.getByRole('button', { name: 'Erase their data…' }).click();
+    await checkScreen(page, 'client-erase-phone-en');
+    await page.getByRole('button', { name: 'Yes, erase for good' }).click();
+    await page.getByText(/^Erased\. 1 bookings no longer hold their details\./).waitFor();
+    expect((await owner.request('GET', `${base}/clients/${key}`)).status).toBe(404);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
   it('shows the day agenda in Arabic, right to left, and keeps the choice', async () => {
     for (const [viewport, device] of [[undefined, 'phone'], [DESKTOP, 'desktop']] as const) {
       const { page, problems, context } = await signedInPage({ viewport });
