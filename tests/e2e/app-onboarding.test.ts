@@ -100,6 +100,15 @@ describe('the provider app: sign-in and onboarding, in Chromium', () => {
     const wa = await page.getByRole('link', { name: 'Share on WhatsApp' }).getAttribute('href');
     expect(decodeURIComponent(wa!.replace('https://wa.me/?text=', ''))).toContain(pageUrl);
     await checkScreen(page, 'live-phone-en');
+    await page.setViewportSize(DESKTOP);
+    await checkScreen(page, 'live-desktop-en');
+    // The same screen in Arabic, right to left, on a desktop and a phone.
+    await page.getByRole('button', { name: 'العربية' }).click();
+    await page.getByRole('heading', { name: 'صفحتك متاحة الآن' }).waitFor();
+    await checkScreen(page, 'live-desktop-ar');
+    await page.setViewportSize({ width: 360, height: 780 });
+    await checkScreen(page, 'live-phone-ar');
+    await page.getByRole('button', { name: 'English' }).click();
 
     // What the server stored: Thursday has two ranges, Friday and Saturday are closed.
     const hours = await page.evaluate(async () => {
