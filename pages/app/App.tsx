@@ -83,6 +83,10 @@ export function App() {
     void loadSession(app);
     return followHistory(app);
   }, []);
+  // Signed in on the sign-in address (a bookmark, Back): go to the bookings instead.
+  useEffect(() => {
+    if (app.session.value === 'ready' && app.route.value.path.startsWith('/app/sign-in')) navigate(app, '/app', true);
+  }, [app.session.value, app.route.value.path]);
   useEffect(() => {
     const html = win.document.documentElement;
     html.lang = app.lang.value;
@@ -96,10 +100,8 @@ export function App() {
   if (session === 'loading') body = <Loading />;
   else if (session === 'error') body = <ErrorState error={null} retry={() => void loadSession(app)} />;
   else if (session === 'signed-out') body = <SignIn />;
-  else if (path.startsWith('/app/sign-in')) {
-    navigate(app, '/app', true);
-    body = <Loading />;
-  } else body = screenFor(app, path) ?? <NotFound />;
+  else if (path.startsWith('/app/sign-in')) body = <Loading />;
+  else body = screenFor(app, path) ?? <NotFound />;
 
   const provider = app.provider.value;
   return (
@@ -134,4 +136,3 @@ function NotFound() {
   );
 }
 
-export type { ComponentChildren };
