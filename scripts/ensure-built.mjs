@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-const needed = ['dist/pages/index.html', 'dist/widget/widget.js'];
+const needed = ['dist/pages/index.html', 'dist/app/index.html', 'dist/widget/widget.js'];
 if (needed.every((file) => existsSync(file))) process.exit(0);
 console.log('[slotline] dist/ is missing: running `npm run build` once…');
 const result = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', shell: process.platform === 'win32' });

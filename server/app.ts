@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { appApiRoutes } from './app-api/routes.ts';
+import { appPageRoutes } from './app-pages/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { smtpMailer } from './auth/mailer.ts';
 import { bookingRoutes } from './bookings/routes.ts';
@@ -63,6 +64,7 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   app.route('/', icsFeedRoutes({ db, now }));
   app.route('/', authRoutes({ db, config, mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : null, now, log }));
   app.route('/', appApiRoutes({ db, config, payments, now, jobs }));
+  app.route('/', appPageRoutes()); // the provider app's page at /app and /app/*, after the sign-in callback
   // Example pages link to PUBLIC_URL, never to whatever Host header a request brings.
   app.route('/', widgetRoutes({ bookingOrigin: config.publicUrl }));
   // The page inlines its first data by calling the public API in-process.

@@ -144,10 +144,10 @@ describe('boundaries', () => {
     expect(foreign).toEqual([]);
   });
 
-  it('the browser imports contract/api.ts for types only (zod stays out of the page and widget bundles)', () => {
+  it('the browser imports contract/api.ts and contract/app-api.ts for types only (zod stays out of the page, app and widget bundles)', () => {
     const files = git('ls-files', 'pages', 'widget').trim().split('\n').filter((f) => /\.tsx?$/.test(f));
     const offenders = files.filter((f) =>
-      /^import\s+(?!type\b)[^;]*from\s+'[./]*contract\/api'/m.test(readFileSync(f, 'utf8')),
+      /^import\s+(?!type\b)[^;]*from\s+'[./]*contract\/(app-)?api'/m.test(readFileSync(f, 'utf8')),
     );
     expect(offenders).toEqual([]);
     const widget = git('ls-files', 'widget/src').trim().split('\n');

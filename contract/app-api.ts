@@ -1,0 +1,234 @@
+import { z } from 'zod';
+
+/**
+ * The provider app's owner API (`/api/app/…`, documented in `server/app-api/README.md`): the answers the app reads,
+ * as zod schemas with their inferred types, and the request bodies it sends. The browser imports this file with
+ * `import type` only (zod never reaches the bundle).
+ *
+ * The server still validates requests with its own `server/app-api/schemas.ts`: those schemas build on server-only
+ * rules (`settingsSchema` of the provider file, the engine's `workingHoursSchema`, `isTimeZone`), so moving them here
+ * means moving those too — a change for its own branch. The request types below mirror them field by field.
+ */
+
+const instant = z.string();
+const localDate = z.string();
+
+export const meSchema = z.object({
+  user: z.object({ id: z.string(), email: z.string(), createdAt: z.string() }),
+  providers: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string(), timezone: z.string(), isPublic: z.boolean() })),
+});
+export type Me = z.infer<typeof meSchema>;
+
+export const signInSentSchema = z.object({ status: z.literal('sent'), detail: z.string() });
+export const verifiedSchema = z.object({
+  user: z.object({ id: z.string(), email: z.string() }),
+  newAccount: z.boolean(),
+  claimedProvider: z.object({ id: z.string(), slug: z.string() }).nullable(),
+});
+export type Verified = z.infer<typeof verifiedSchema>;
+
+export const slugAvailableSchema = z.object({ slug: z.string(), available: z.boolean(), reason: z.enum(['taken', 'invalid']).nullable() });
+export type SlugAvailable = z.infer<typeof slugAvailableSchema>;
+
+export const bookingPolicySchema = z.object({
+  minNoticeMinutes: z.number().optional(),
+  horizonDays: z.number().optional(),
+  slotStepMinutes: z.number().optional(),
+  maxPerDay: z.number().optional(),
+  holdMinutes: z.number().optional(),
+  bufferBeforeMinutes: z.number().optional(),
+  bufferAfterMinutes: z.number().optional(),
+  cancelUntilHoursBefore: z.number().optional(),
+  rescheduleUntilHoursBefore: z.number().optional(),
+  refundUntilHoursBefore: z.number().optional(),
+});
+export type BookingPolicy = z.infer<typeof bookingPolicySchema>;
+
+export const whatsappSettingsSchema = z.object({
+  enabled: z.boolean(),
+  phoneE164: z.string().optional(),
+  messageTemplate: z.string().optional(),
+  bookingMode: z.enum(['confirm', 'request']).optional(),
+});
+export type WhatsappSettings = z.infer<typeof whatsappSettingsSchema>;
+
+export const profileSchema = z.object({
+  personName: z.string().optional(),
+  bio: z.string().optional(),
+  languages: z.array(z.string()).optional(),
+  photoUrl: z.string().optional(),
+});
+export type Profile = z.infer<typeof profileSchema>;
+
+export const ownerProviderSchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  isPublic: z.boolean(),
+  profile: profileSchema.nullish(),
+  booking: bookingPolicySchema.nullish(),
+  whatsapp: whatsappSettingsSchema.nullish(),
+  appearance: z.object({ accentColor: z.string().optional() }).nullish(),
+  embed: z.object({ allowedOrigins: z.array(z.string()).optional() }).nullish(),
+  workingHours: z.unknown(),
+  timeOff: z.unknown(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}).passthrough();
+export type OwnerProvider = z.infer<typeof ownerProviderSchema>;
+
+const range = z.object({ start: z.string(), end: z.string() });
+export const hoursSchema = z.object({
+  timezone: z.string().optional(),
+  weekly: z.array(z.object({ days: z.array(z.number()), start: z.string(), end: z.string() })),
+  overrides: z.array(z.object({ date: localDate, intervals: z.array(range) })),
+  timeOff: z.array(z.object({ from: localDate, to: localDate, label: z.string().optional() })),
+});
+/** `GET/PUT …/hours`: ISO weekdays (1 = Monday … 7 = Sunday), several ranges per day; `24:00` may end a range. */
+export type Hours = z.infer<typeof hoursSchema>;
+
+export const locationSchema = z.object({ type: z.enum(['in_person', 'phone', 'whatsapp', 'video']), address: z.string().optional() });
+export const ownerServiceSchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  title: z.string(),
+  description: z.string().nullish(),
+  durationMinutes: z.number(),
+  priceCents: z.number(),
+  currency: z.string(),
+  bufferBeforeMinutes: z.number().nullish(),
+  bufferAfterMinutes: z.number().nullish(),
+  location: locationSchema.nullish(),
+  bookingMode: z.enum(['instant', 'request']),
+  hidden: z.boolean(),
+  position: z.number(),
+});
+export type OwnerService = z.infer<typeof ownerServiceSchema>;
+
+export const ownerBookingStatus = z.enum(['pending', 'confirmed', 'cancelled', 'declined', 'completed', 'expired', 'no_show']);
+export type OwnerBookingStatus = z.infer<typeof ownerBookingStatus>;
+
+export const ownerBookingSchema = z.object({
+  id: z.string(),
+  status: ownerBookingStatus,
+  start: instant,
+  end: instant,
+  providerId: z.string(),
+  serviceId: z.string(),
+  service: z.object({ id: z.string(), slug: z.string(), title: z.string(), durationMinutes: z.number() }).nullable(),
+  holdExpiresAt: z.string().nullable(),
+  awaitingApproval: z.boolean(),
+  createdBy: z.enum(['visitor', 'owner']),
+  name: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  notes: z.string().nullish(),
+  timezone: z.string().nullable(),
+  priceCents: z.number().nullable(),
+  currency: z.string().nullable(),
+  meetingUrl: z.string().nullable(),
+  cancelReason: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
+  createdAt: z.string(),
+  clientKey: z.string().nullable(),
+  erased: z.boolean(),
+  payment: z.object({
+    status: z.string(), amountCents: z.number(), currency: z.string(), txnId: z.string().nullable(), refundTxnId: z.string().nullable(),
+  }).nullable(),
+}).passthrough();
+export type OwnerBooking = z.infer<typeof ownerBookingSchema>;
+
+export const bookingActionsSchema = z.object({
+  approve: z.boolean(), decline: z.boolean(), cancel: z.boolean(), reschedule: z.boolean(), complete: z.boolean(), noShow: z.boolean(),
+});
+export const bookingDetailsSchema = ownerBookingSchema.extend({
+  hasManageLink: z.boolean(),
+  providerTimezone: z.string(),
+  clientNotes: z.string().nullish(),
+  locationLine: z.string().nullable(),
+  whatsappUrl: z.string().nullable(),
+  actions: bookingActionsSchema,
+  /** Whether cancelling now refunds the payment under the provider's policy. */
+  refundOnCancel: z.boolean(),
+  refund: z.object({ issued: z.boolean(), refundId: z.string().nullable(), byPolicy: z.boolean() }).optional(),
+});
+export type BookingDetails = z.infer<typeof bookingDetailsSchema>;
+
+export const bookingListSchema = z.object({ bookings: z.array(ownerBookingSchema), total: z.number(), limit: z.number(), offset: z.number() });
+export type BookingList = z.infer<typeof bookingListSchema>;
+export type BookingScope = 'today' | 'upcoming' | 'past' | 'requests' | 'all';
+
+export const clientSchema = z.object({
+  key: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  bookings: z.number(),
+  completed: z.number(),
+  noShows: z.number(),
+  cancelled: z.number(),
+  upcoming: z.number(),
+  firstStart: z.string().nullable(),
+  lastStart: z.string().nullable(),
+  notes: z.string().nullable(),
+});
+export type Client = z.infer<typeof clientSchema>;
+export const clientListSchema = z.object({ clients: z.array(clientSchema), total: z.number(), limit: z.number(), offset: z.number() });
+export type ClientList = z.infer<typeof clientListSchema>;
+export const clientDetailsSchema = clientSchema.extend({ history: z.array(ownerBookingSchema) });
+export type ClientDetails = z.infer<typeof clientDetailsSchema>;
+
+// Requests (mirroring server/app-api/schemas.ts).
+
+export type HoursPreset = 'mon-fri-9-5' | 'sun-thu-9-5' | 'mon-sat-9-5' | 'every-day-9-9';
+export type Location = z.infer<typeof locationSchema>;
+
+export interface OnboardingBody {
+  name: string;
+  personName?: string;
+  slug: string;
+  timezone: string;
+  hoursPreset?: HoursPreset;
+  hours?: Hours;
+  service: { title: string; durationMinutes: number; priceCents?: number; currency?: string; location?: Location; bookingMode?: 'instant' | 'request' };
+  whatsappNumber?: string;
+}
+export interface OnboardingAnswer { provider: OwnerProvider; pageUrl: string }
+
+export interface ServiceBody {
+  title: string;
+  durationMinutes: number;
+  slug?: string;
+  description?: string;
+  priceCents?: number;
+  currency?: string;
+  bufferBeforeMinutes?: number;
+  bufferAfterMinutes?: number;
+  location?: Location;
+  bookingMode?: 'instant' | 'request';
+  hidden?: boolean;
+}
+
+export interface ProviderPatch {
+  name?: string;
+  slug?: string;
+  timezone?: string;
+  isPublic?: boolean;
+  profile?: Profile;
+  booking?: BookingPolicy;
+  whatsapp?: WhatsappSettings;
+  appearance?: { accentColor?: string };
+  embed?: { allowedOrigins?: string[] };
+}
+
+export interface ManualBookingBody {
+  serviceId: string;
+  start: string;
+  name: string;
+  email?: string;
+  phone?: string;
+  notes?: string;
+  timezone?: string;
+  outsideHours?: boolean;
+}

@@ -1,0 +1,91 @@
+import type {
+  BookingDetails, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
+  OnboardingBody, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, SlugAvailable, Verified,
+} from '../../contract/app-api';
+import type { Problem } from '../../contract/api';
+import { ApiError, problemKind } from '../lib/api';
+import { signedIn, signedOut, type AppState } from './state';
+
+/**
+ * The owner API client (`/api/app/…`, server/app-api/README.md). Every answer is typed from `contract/app-api.ts`
+ * (types only). Writes send JSON; the browser adds the same-origin `Origin` the server checks. A 401 anywhere
+ * means the session ended: the app forgets the user and shows the sign-in screen.
+ */
+
+export { ApiError, problemKind };
+
+async function call<T>(app: AppState, method: string, path: string, body?: unknown, raw = false): Promise<T> {
+  let response: Response;
+  try {
+    response = await app.env.fetch(path, {
+      method,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { accept: 'application/json', ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
+      body: method === 'GET' ? undefined : raw ? String(body) : JSON.stringify(body ?? {}),
+    });
+  } catch (error) {
+    throw new ApiError({ status: 0, title: String(error) });
+  }
+  const data = await response.json().catch(() => null);
+  if (response.status === 401 && !path.startsWith('/api/app/sign-in')) signedOut(app);
+  if (!response.ok) throw new ApiError({ ...(data as object), status: response.status } as Problem);
+  return data as T;
+}
+
+const P = (app: AppState) => `/api/app/providers/${app.providerId.value}`;
+
+export const api = {
+  signIn: (app: AppState, email: string) => call<{ status: 'sent' }>(app, 'POST', '/api/app/sign-in', { email, lang: app.lang.value }),
+  verifyCode: (app: AppState, email: string, code: string) => call<Verified>(app, 'POST', '/api/app/sign-in/verify', { email, code }),
+  signOut: (app: AppState) => call<{ signedOut: true }>(app, 'POST', '/api/app/sign-out'),
+  signOutEverywhere: (app: AppState) => call<{ signedOut: true; sessions: number }>(app, 'POST', '/api/app/sign-out-everywhere'),
+  me: (app: AppState) => call<Me>(app, 'GET', '/api/app/me'),
+  slugAvailable: (app: AppState, slug: string) => call<SlugAvailable>(app, 'GET', `/api/app/slug-available?slug=${encodeURIComponent(slug)}`),
+  onboard: (app: AppState, body: OnboardingBody) => call<OnboardingAnswer>(app, 'POST', '/api/app/providers', body),
+  provider: (app: AppState, id: string) => call<OwnerProvider>(app, 'GET', `/api/app/providers/${id}`),
+  patchProvider: (app: AppState, patch: ProviderPatch) => call<OwnerProvider>(app, 'PATCH', P(app), patch),
+  hours: (app: AppState) => call<Hours>(app, 'GET', `${P(app)}/hours`),
+  putHours: (app: AppState, hours: Hours) => call<Hours>(app, 'PUT', `${P(app)}/hours`, hours),
+  importFile: (app: AppState, text: string) => call<OwnerProvider>(app, 'POST', `${P(app)}/import`, text, true),
+  exportUrl: (app: AppState) => `${P(app)}/export`,
+  services: (app: AppState, id = app.providerId.value) => call<OwnerService[]>(app, 'GET', `/api/app/providers/${id}/services`),
+  createService: (app: AppState, body: ServiceBody) => call<OwnerService>(app, 'POST', `${P(app)}/services`, body),
+  patchService: (app: AppState, id: string, body: Partial<ServiceBody>) => call<OwnerService>(app, 'PATCH', `${P(app)}/services/${id}`, body),
+  orderServices: (app: AppState, serviceIds: string[]) => call<OwnerService[]>(app, 'PUT', `${P(app)}/services/order`, { serviceIds }),
+  bookings: (app: AppState, q: { scope: BookingScope; service?: string; status?: string; offset?: number }) => {
+    const query = new URLSearchParams({ scope: q.scope, limit: '50', offset: String(q.offset ?? 0) });
+    if (q.service) query.set('service', q.service);
+    if (q.status) query.set('status', q.status);
+    return call<BookingList>(app, 'GET', `${P(app)}/bookings?${query}`);
+  },
+  booking: (app: AppState, id: string) => call<BookingDetails>(app, 'GET', `${P(app)}/bookings/${encodeURIComponent(id)}`),
+  addBooking: (app: AppState, body: ManualBookingBody) => call<{ booking: BookingDetails; manageUrl: string }>(app, 'POST', `${P(app)}/bookings`, body),
+  act: (app: AppState, id: string, action: 'approve' | 'decline' | 'cancel' | 'reschedule' | 'outcome', body: object = {}) =>
+    call<BookingDetails>(app, 'POST', `${P(app)}/bookings/${encodeURIComponent(id)}/${action}`, body),
+  clients: (app: AppState, search: string, offset = 0) =>
+    call<ClientList>(app, 'GET', `${P(app)}/clients?${new URLSearchParams({ search, limit: '50', offset: String(offset) })}`),
+  client: (app: AppState, key: string) => call<ClientDetails>(app, 'GET', `${P(app)}/clients/${encodeURIComponent(key)}`),
+  clientNotes: (app: AppState, key: string, notes: string) => call<{ key: string; notes: string }>(app, 'PUT', `${P(app)}/clients/${encodeURIComponent(key)}/notes`, { notes }),
+  eraseClient: (app: AppState, key: string) => call<{ key: string; erasedBookings: number }>(app, 'POST', `${P(app)}/clients/${encodeURIComponent(key)}/erase`),
+  clientsCsvUrl: (app: AppState) => `${P(app)}/clients.csv`,
+};
+
+/** Loads who is signed in, then their first provider and its services (none yet: onboarding). */
+export async function loadSession(app: AppState): Promise<void> {
+  try {
+    const me = await api.me(app);
+    const first = me.providers[0];
+    if (!first) return signedIn(app, me, null, null);
+    const [provider, services] = await Promise.all([api.provider(app, first.id), api.services(app, first.id)]);
+    signedIn(app, me, provider, services);
+  } catch (error) {
+    if (error instanceof ApiError && error.problem.status === 401) return;
+    app.session.value = 'error';
+  }
+}
+
+/** The field a problem names first (`errors[0].field`), for putting the message beside the right input. */
+export function problemField(error: unknown): string | null {
+  return error instanceof ApiError ? (error.problem.errors?.[0]?.field ?? null) : null;
+}

@@ -1,0 +1,81 @@
+import { Hono, type Context } from 'hono';
+import { compress } from 'hono/compress';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface AppPageOptions {
+  /** Folder holding the built app (default `dist/app`, made by `vite build --config vite.app.config.ts`). */
+  distDir?: string;
+}
+
+const ASSET = /^[\w.-]+\.(js|css|svg|png|woff2|map)$/;
+const TYPES: Record<string, string> = {
+  js: 'application/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  woff2: 'font/woff2',
+  map: 'application/json; charset=utf-8',
+};
+
+/**
+ * The provider app's page: scripts, styles and data from our origin only, no inline script, never framed
+ * (a page that cancels bookings must not be clickjacked), `img-src data:` for nothing but inline icons.
+ * https://www.w3.org/TR/CSP3/
+ */
+export const APP_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * `GET /app` and `GET /app/*`: the built app's `index.html` (the app routes in the browser), private — `no-store`,
+ * `noindex`, no Referer — and its hashed files under `/app/assets/`. Mounted after `authRoutes`, whose
+ * `/app/sign-in/callback` answers first.
+ *
+ * @example app.route('/', appPageRoutes());
+ */
+export function appPageRoutes(options: AppPageOptions = {}): Hono {
+  const distDir = resolve(options.distDir ?? fileURLToPath(new URL('../../dist/app', import.meta.url)));
+  const app = new Hono();
+
+  app.use('/app/assets/*', compress());
+  app.get('/app/assets/:file', async (c) => {
+    const file = c.req.param('file');
+    const ext = ASSET.exec(file)?.[1];
+    if (!ext) return c.notFound();
+    try {
+      const body = await readFile(resolve(distDir, file));
+      return c.body(body, 200, { 'content-type': TYPES[ext], 'cache-control': 'public, max-age=31536000, immutable' });
+    } catch {
+      return c.notFound();
+    }
+  });
+
+  const page = async (c: Context) => {
+    c.header('content-security-policy', APP_CSP);
+    c.header('cache-control', 'no-store');
+    c.header('x-robots-tag', 'noindex, nofollow');
+    c.header('referrer-policy', 'no-referrer');
+    try {
+      // Read on every request (1 KB), so a rebuild never leaves the page pointing at deleted assets.
+      return c.html(await readFile(resolve(distDir, 'index.html'), 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return c.text(`The provider app is not built (no ${distDir}/index.html). Run \`npm run build\` and reload.`, 503, { 'retry-after': '30' });
+    }
+  };
+  app.use('/app', compress());
+  app.use('/app/*', compress());
+  app.get('/app', page);
+  app.get('/app/*', page);
+  return app;
+}

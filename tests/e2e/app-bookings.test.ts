@@ -1,0 +1,229 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.ts';
+import { AppClient, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
+import { DESKTOP, checkScreen, openProvider } from '../support/app-browser.ts';
+
+/**
+ * Running the week from the app, in Chromium: approving a request, cancelling a paid booking with the refund the
+ * policy gives (through the local Stripe), adding a booking by hand (and the overlap refused), the lists and the
+ * Arabic screens. One fixed instant for the server and the browser: a Monday, 10:00 in Dubai, two weeks or more
+ * after the real date (manage links expire by the database's clock), so the outcome never depends on the day run.
+ */
+
+const DAY = 86_400_000;
+const NOW = (() => {
+  const t = new Date(Date.now() + 14 * DAY);
+  t.setUTCHours(6, 0, 0, 0);
+  while (t.getUTCDay() !== 1) t.setTime(t.getTime() + DAY);
+  return t;
+})();
+const day = (n: number) => new Date(NOW.getTime() + n * DAY).toISOString().slice(0, 10);
+const at = (n: number, utc: string) => `${day(n)}T${utc}:00.000Z`;
+
+let server: AppServer;
+let owner: AppClient;
+let browser: Browser;
+let base: string;
+
+async function visitorBooks(service: string, start: string, name: string) {
+  const res = await fetch(`${server.url}/api/bookings`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ provider: 'demo', service, start, name, email: `${name.toLowerCase()}@example.com`, phone: '+971501234567' }),
+  });
+  expect(res.status).toBe(201);
+  return res.json();
+}
+
+/** A browser signed in as the owner (the session cookie handed over), on the phone unless told. */
+async function signedInPage(options: { viewport?: typeof DESKTOP; locale?: string } = {}) {
+  const opened = await openProvider(browser, NOW, options);
+  const [name, value] = owner.cookie.split('=');
+  await opened.context.addCookies([{ name, value, url: server.url }]);
+  return opened;
+}
+
+beforeAll(async () => {
+  server = await startAppServer({ start: NOW, env: { SIGN_IN_LIMIT_PER_EMAIL: '0', SIGN_IN_LIMIT_PER_IP: '0' } });
+  owner = new AppClient(server);
+  expect((await signInWithCode(owner, server.logs, 'layla@example.com')).status).toBe(200);
+  const me = await owner.json('GET', '/api/app/me', undefined, 200);
+  base = `/api/app/providers/${me.providers[0].id}`;
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('bookings in the provider app, in Chromium', () => {
+  it('approves a request from the Requests tab', async () => {
+    const services = await owner.json('GET', `${base}/services`, undefined, 200);
+    const intro = services.find((s: { slug: string }) => s.slug === 'intro');
+    await owner.json('PATCH', `${base}/services/${intro.id}`, { bookingMode: 'request' }, 200);
+    const booked = await visitorBooks('intro', at(1, '05:00'), 'Sara');
+    expect(booked.booking.status).toBe('pending');
+
+    const { page, problems, context } = await signedInPage();
+    await page.goto(`${server.url}/app`);
+    await page.getByRole('heading', { name: 'Your bookings' }).waitFor();
+    await page.getByRole('tab', { name: 'Requests' }).click();
+    await page.getByRole('link', { name: /Sara/ }).waitFor();
+    await checkScreen(page, 'requests-phone-en');
+    await page.getByRole('link', { name: /Sara/ }).click();
+    await page.getByRole('heading', { name: 'Sara' }).waitFor();
+    expect(await page.locator('.badge').textContent()).toBe('Request');
+    await checkScreen(page, 'request-details-phone-en');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Approved. The client has their booking.').waitFor();
+    expect(await page.locator('.badge').textContent()).toBe('Confirmed');
+    const stored = await owner.json('GET', `${base}/bookings/${booked.booking.id}`, undefined, 200);
+    expect(stored).toMatchObject({ status: 'confirmed', awaitingApproval: false });
+    // The request is gone from the Requests tab.
+    await page.getByRole('link', { name: 'Bookings', exact: true }).first().click();
+    await page.getByRole('tab', { name: 'Requests' }).click();
+    await page.getByText('No requests waiting for you.').waitFor();
+    await owner.json('PATCH', `${base}/services/${intro.id}`, { bookingMode: 'instant' }, 200);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('cancels a paid booking and shows the refund the policy gives', async () => {
+    const booked = await visitorBooks('session', at(2, '11:00'), 'Noor');
+    const session = server.stripe.pay(booked.next.url.split('/pay/')[1]);
+    const event = server.stripe.event('checkout.session.completed', session);
+    const hook = await fetch(`${server.url}/api/stripe/webhook`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': event.header }, body: event.payload,
+    });
+    expect(hook.status).toBe(200);
+
+    const { page, problems, context } = await signedInPage({ viewport: DESKTOP });
+    await page.goto(`${server.url}/app/bookings/${booked.booking.id}`);
+    await page.getByRole('heading', { name: 'Noor' }).waitFor();
+    await page.getByText(/^Paid /).waitFor();
+    await page.getByRole('button', { name: 'Cancel booking' }).click();
+    await page.getByText(/Your policy refunds .* in full for this booking\./).waitFor();
+    expect(await page.getByLabel(/^Refund .* in full$/).isChecked()).toBe(true);
+    await page.getByLabel('Reason (optional)').fill('I am unwell, sorry');
+    await checkScreen(page, 'cancel-refund-desktop-en');
+    await page.getByRole('button', { name: 'Cancel booking' }).click();
+    await page.getByText('Cancelled and refunded in full. The time is free again.').waitFor();
+    expect(await page.locator('.badge').textContent()).toBe('Cancelled');
+    await page.getByText(/^Refunded /).waitFor();
+    expect(server.stripe.refunds.map((r) => r.metadata.booking_id)).toContain(booked.booking.id);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('adds a booking by hand; the same time again is refused as taken', async () => {
+    const { page, problems, context } = await signedInPage();
+    await page.goto(`${server.url}/app/bookings/new`);
+    await page.getByRole('heading', { name: 'Add a booking' }).waitFor();
+    await page.getByLabel('Service').selectOption({ label: 'Free intro call' });
+    await page.getByLabel('Date').fill(day(3));
+    await page.getByLabel('Time (Asia/Dubai)').fill('10:00');
+    await page.getByLabel('Client’s name').fill('Hessa');
+    await page.getByLabel('Phone').fill('+971 50 765 4321');
+    // Missing nothing now: the client asked on WhatsApp.
+    await checkScreen(page, 'manual-booking-phone-en');
+    await page.getByRole('button', { name: 'Book it' }).click();
+    await page.getByRole('heading', { name: 'Hessa' }).waitFor();
+    await page.getByText(/^Booked\. Send the client their link to change or cancel: http/).waitFor();
+    expect(await page.getByRole('link', { name: 'WhatsApp the client' }).getAttribute('href')).toMatch(/^https:\/\/wa\.me\/971507654321\?text=/);
+    const list = await owner.json('GET', `${base}/bookings?scope=upcoming`, undefined, 200);
+    const hessa = list.bookings.find((b: { name: string }) => b.name === 'Hessa');
+    expect(hessa).toMatchObject({ status: 'confirmed', createdBy: 'owner', start: expect.stringMatching(new RegExp(`^${day(3)}T06:00:00`)) });
+
+    await page.goto(`${server.url}/app/bookings/new`);
+    await page.getByLabel('Service').selectOption({ label: 'Free intro call' });
+    await page.getByLabel('Date').fill(day(3));
+    await page.getByLabel('Time (Asia/Dubai)').fill('10:00');
+    await page.getByLabel('Client’s name').fill('Second');
+    await page.getByLabel('Email').fill('second@example.com');
+    await page.getByRole('button', { name: 'Book it' }).click();
+    await page.getByRole('alert').filter({ hasText: 'That time is already taken' }).waitFor();
+    await context.close();
+    // The refused booking is the one failed load.
+    expect(problems.filter((p) => !/status of 409/.test(p))).toEqual([]);
+  });
+
+  it('edits the hours, and the public page follows: a Sunday opened, a day of time off closed', async () => {
+    const slots = async (n: number) => {
+      const res = await fetch(`${server.url}/api/providers/demo/slots?service=intro&from=${day(n)}&to=${day(n)}&tz=Asia/Dubai`);
+      return ((await res.json()).slots as { start: string }[]).map((s) => new Date(s.start).toISOString());
+    };
+    expect(await slots(6)).toEqual([]); // Sunday: closed
+    expect((await slots(8)).length).toBeGreaterThan(0); // the next Tuesday: open
+
+    const { page, problems, context } = await signedInPage();
+    await page.goto(`${server.url}/app/settings`);
+    await page.getByRole('link', { name: /Working hours/ }).click();
+    await page.getByRole('heading', { name: 'Working hours' }).waitFor();
+    await page.getByRole('checkbox', { name: 'Sunday' }).check();
+    await page.getByLabel('Sunday: from').fill('10:00');
+    await page.getByLabel('Sunday: until').fill('12:00');
+    await page.getByRole('button', { name: 'Add time off' }).click();
+    await page.getByLabel('From', { exact: true }).fill(day(8));
+    await page.getByLabel('To', { exact: true }).fill(day(8));
+    await page.getByLabel('Label (optional)').fill('Eid');
+    await checkScreen(page, 'hours-phone-en');
+    await page.getByRole('button', { name: 'Save hours' }).click();
+    await page.getByText('Hours saved. Your page shows the new times now.').waitFor();
+
+    expect(await slots(6)).toContain(at(6, '06:00'));
+    expect((await slots(6)).every((s) => s >= at(6, '06:00') && s < at(6, '08:00'))).toBe(true);
+    expect(await slots(8)).toEqual([]);
+    // The public page, as a visitor opens it on that Sunday.
+    await page.getByRole('link', { name: 'See my page' }).waitFor();
+    const visitor = await context.newPage();
+    await visitor.goto(`${server.url}/c/demo/intro?date=${day(6)}`);
+    await visitor.getByRole('heading', { name: /^Times on / }).waitFor();
+    expect(await visitor.locator('button.slot').first().textContent()).toMatch(/10:00/);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('lists clients with their history, keeps notes, exports CSV and erases a client after confirming', async () => {
+    const { page, problems, context } = await signedInPage();
+    await page.goto(`${server.url}/app/clients`);
+    await page.getByRole('heading', { name: 'Your clients' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe(`${base}/clients.csv`);
+    await page.getByLabel('Search by name, email or phone').fill('noor');
+    await page.getByRole('link', { name: /Noor/ }).waitFor();
+    await checkScreen(page, 'clients-phone-en');
+    await page.getByRole('link', { name: /Noor/ }).click();
+    await page.getByRole('heading', { name: 'Noor' }).waitFor();
+    await page.getByLabel('Your notes').fill('Prefers mornings');
+    await page.getByRole('button', { name: 'Save notes' }).click();
+    await page.getByText('Saved.').waitFor();
+    const key = encodeURIComponent('noor@example.com');
+    expect((await owner.json('GET', `${base}/clients/${key}`, undefined, 200)).notes).toBe('Prefers mornings');
+    await page.getByRole('button', { name: 'Erase their data…' }).click();
+    await checkScreen(page, 'client-erase-phone-en');
+    await page.getByRole('button', { name: 'Yes, erase for good' }).click();
+    await page.getByText(/^Erased\. 1 bookings no longer hold their details\./).waitFor();
+    expect((await owner.request('GET', `${base}/clients/${key}`)).status).toBe(404);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the day agenda in Arabic, right to left, and keeps the choice', async () => {
+    for (const [viewport, device] of [[undefined, 'phone'], [DESKTOP, 'desktop']] as const) {
+      const { page, problems, context } = await signedInPage({ viewport });
+      await page.goto(`${server.url}/app?scope=upcoming`);
+      await page.getByRole('heading', { name: 'Your bookings' }).waitFor();
+      await checkScreen(page, `bookings-${device}-en`);
+      await page.getByRole('button', { name: 'العربية' }).click();
+      await page.getByRole('heading', { name: 'حجوزاتك' }).waitFor();
+      expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ar', 'rtl']);
+      await checkScreen(page, `bookings-${device}-ar`);
+      await page.reload();
+      await page.getByRole('heading', { name: 'حجوزاتك' }).waitFor();
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('heading', { name: 'Your bookings' }).waitFor();
+      await context.close();
+      expect(problems).toEqual([]);
+    }
+  });
+});
