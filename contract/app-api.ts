@@ -151,7 +151,8 @@ export const bookingDetailsSchema = ownerBookingSchema.extend({
   actions: bookingActionsSchema,
   /** Whether cancelling now refunds the payment under the provider's policy. */
   refundOnCancel: z.boolean(),
-  refund: z.object({ issued: z.boolean(), refundId: z.string().nullable(), byPolicy: z.boolean() }).optional(),
+  /** After a cancel: the refund queued with it (`pending`; the job worker makes it), or already made (`issued`). */
+  refund: z.object({ pending: z.boolean(), issued: z.boolean(), byPolicy: z.boolean() }).optional(),
 });
 export type BookingDetails = z.infer<typeof bookingDetailsSchema>;
 

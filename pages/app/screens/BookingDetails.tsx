@@ -44,7 +44,8 @@ function paymentText(app: AppState, b: Details): string {
   const t = app.t.value;
   if (!b.payment) return (b.priceCents ?? 0) > 0 ? t('paymentNone') : t('paymentFree');
   const amount = formatPrice(b.payment.amountCents, b.payment.currency, app.locale.value);
-  return t(b.payment.status === 'refunded' ? 'paymentRefunded' : b.payment.status === 'paid' ? 'paymentPaid' : 'paymentOther', { amount, status: b.payment.status });
+  const key = { refunded: 'paymentRefunded', refund_pending: 'paymentRefundPending', paid: 'paymentPaid' }[b.payment.status] ?? 'paymentOther';
+  return t(key as 'paymentOther', { amount, status: b.payment.status });
 }
 
 type Mode = 'view' | 'cancel' | 'decline' | 'reschedule';
@@ -137,7 +138,7 @@ export function BookingDetails({ id }: { id: string }) {
                   e.preventDefault();
                   if (mode.value === 'decline') void act('decline', reason.value.trim() ? { reason: reason.value.trim() } : {}, () => t('declined'));
                   else void act('cancel', { ...(reason.value.trim() ? { reason: reason.value.trim() } : {}), ...(paid ? { refund: refund.value } : {}) },
-                    (r) => (r.refund?.issued ? t('cancelledRefunded') : t('cancelled')));
+                    (r) => (r.refund?.issued || r.refund?.pending ? t('cancelledRefunded') : t('cancelled')));
                 }}>
                   <h2 class="section-title">{t(mode.value === 'decline' ? 'declineTitle' : 'cancelTitle')}</h2>
                   {mode.value === 'cancel' && paid ? (
