@@ -12,6 +12,7 @@ import { readQuery } from './routes.ts';
 import {
   bookingListQuery, cancelSchema, manualBookingSchema, outcomeSchema, reasonSchema, rescheduleSchema, uuid,
 } from './schemas.ts';
+import { HOUR } from '../time/units.ts';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
@@ -48,7 +49,7 @@ export function refundDecision(b: OwnerBooking, now: Date, override: boolean | u
   const paid = b.payment?.status === 'paid' && Boolean(b.payment.txnId);
   const deadline = b.payment?.refundUntil
     ? Date.parse(b.payment.refundUntil)
-    : Date.parse(b.start) - (b.providerPolicy?.refundUntilHoursBefore ?? 0) * 3_600_000;
+    : Date.parse(b.start) - (b.providerPolicy?.refundUntilHoursBefore ?? 0) * HOUR;
   const byPolicy = paid && now.getTime() <= deadline;
   return { refund: paid && (override ?? byPolicy), byPolicy };
 }

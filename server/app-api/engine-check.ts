@@ -2,7 +2,7 @@ import { checkStart } from '../availability/index.ts';
 import type { Db } from '../db/port.ts';
 import type { Provider, ProviderService } from '../providers/public.ts';
 import { loadBusy, slotQuery, type BusyData } from '../slots/offered.ts';
-import { DAY } from '../availability/zone.ts';
+import { DAY } from '../time/units.ts';
 
 interface OwnerProviderJson {
   id: string;

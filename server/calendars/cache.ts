@@ -11,6 +11,7 @@ import { googleConfigFromEnv, type GoogleOAuthConfig } from './google.js';
 import type { IcsFeedState } from './ics-feed.js';
 import { sourceFromIntegration, type CalendarSettings, type StoredSource } from './integration.js';
 import { describeSourceError, type SourceKind } from './source.js';
+import { DAY, MINUTE } from '../time/units.ts';
 
 export interface CalendarCacheOptions {
   /** Data older than this is refreshed (default 5). */
@@ -76,9 +77,6 @@ interface RefreshInput {
   calendar: CalendarSettings;
   sources: StoredSource[];
 }
-
-const MINUTE = 60_000;
-const DAY = 86_400_000;
 
 function settingsNumber(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;

@@ -12,6 +12,7 @@ import { exchangeGoogleCode, googleAuthUrl, listGoogleCalendars, type GoogleOAut
 import { createIcsFeedSource } from './ics-feed.js';
 import type { CalDavSecret, GoogleSecret, IcsSecret } from './integration.js';
 import { CalendarSourceError, type SourceKind } from './source.js';
+import { DAY } from '../time/units.ts';
 
 export interface ConnectedCalendar {
   id: string;
@@ -108,7 +109,7 @@ export async function connectIcs(
 ): Promise<ConnectResult> {
   const now = new Date();
   const probe = createIcsFeedSource({ id: 'probe', url: input.url, timezone: 'UTC' });
-  await probe.fetchBusy({ from: now, to: new Date(now.getTime() + 86_400_000) }, AbortSignal.timeout(input.timeoutMs ?? 20_000));
+  await probe.fetchBusy({ from: now, to: new Date(now.getTime() + DAY) }, AbortSignal.timeout(input.timeoutMs ?? 20_000));
   return store(db, {
     slug: input.slug,
     kind: 'ics',

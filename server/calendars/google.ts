@@ -5,6 +5,7 @@
  */
 import type { BusyInterval } from './expand.js';
 import { CalendarAuthError, CalendarSourceError, GoogleGrantRevokedError, type BusySource, type FetchWindow } from './source.js';
+import { DAY, MINUTE } from '../time/units.ts';
 
 export interface GoogleOAuthConfig {
   clientId: string;
@@ -155,7 +156,7 @@ export async function listGoogleCalendars(cfg: GoogleOAuthConfig, accessToken: s
 
 /** freeBusy answers at most 50 calendars per call; we also keep each call's span modest. */
 const MAX_ITEMS = 50;
-const MAX_SPAN_MS = 60 * 86_400_000;
+const MAX_SPAN_MS = 60 * DAY;
 
 /**
  * Busy intervals of the given calendars; a calendar reported with errors fails the call rather than look free.
@@ -207,7 +208,7 @@ export function createGoogleSource(options: GoogleSourceOptions): BusySource {
     kind: 'google',
     async fetchBusy(window: FetchWindow, signal: AbortSignal): Promise<BusyInterval[]> {
       const run = async (): Promise<BusyInterval[]> => {
-        if (!tokens || tokens.expiresAt - 60_000 < Date.now()) tokens = await refreshGoogleToken(options.config, options.refreshToken, signal);
+        if (!tokens || tokens.expiresAt - MINUTE < Date.now()) tokens = await refreshGoogleToken(options.config, options.refreshToken, signal);
         const token = tokens.accessToken;
         const calendars = await listGoogleCalendars(options.config, token, signal);
         const wanted = new Set(options.selectedCalendarIds ?? []);

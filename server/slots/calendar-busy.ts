@@ -1,7 +1,6 @@
 import { getCachedBusy, refreshIfStale } from '../calendars/cache.ts';
 import type { Db } from '../db/port.ts';
-
-const DAY = 86_400_000;
+import { DAY } from '../time/units.ts';
 
 export interface CalendarHealth {
   /** Some calendar data is older than it should be (a refresh is under way). */

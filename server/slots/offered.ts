@@ -1,8 +1,7 @@
 import { checkStart, computeSlots, type Slot, type SlotQuery } from '../availability/index.ts';
 import type { Db } from '../db/port.ts';
 import type { Provider, ProviderService } from '../providers/public.ts';
-
-const DAY = 24 * 60 * 60 * 1000;
+import { DAY } from '../time/units.ts';
 
 export interface BusyData {
   busy: { start: string; end: string }[];
