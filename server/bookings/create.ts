@@ -6,6 +6,7 @@ import { checkOffered } from '../slots/offered.ts';
 import { calendarHealth } from '../slots/calendar-busy.ts';
 import type { BookingRequest } from './schema.ts';
 import { hashToken, newManageToken } from './tokens.ts';
+import type { CalendarsConfig } from '../config.ts';
 
 export interface StoredBooking {
   id: string;
@@ -63,11 +64,11 @@ export async function createBooking(
   provider: Provider,
   service: ProviderService,
   request: BookingRequest,
-  options: { holdMinutes: number | null; now?: Date },
+  options: { holdMinutes: number | null; now?: Date; calendars?: CalendarsConfig },
 ): Promise<CreateOutcome> {
   const start = new Date(request.start);
   // A stale calendar is refreshed before booking; a calendar we cannot read blocks ("hide").
-  const health = await calendarHealth(db, provider.id, { from: start, to: start }, { forBooking: true });
+  const health = await calendarHealth(db, provider.id, { from: start, to: start }, { forBooking: true, calendars: options.calendars });
   if (health.hide) return { kind: 'unavailable' };
   const offered = await checkOffered(db, provider, service, start, options.now);
   if (offered === 'unavailable') return { kind: 'unavailable' };

@@ -16,7 +16,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export interface BookingRoutesOptions {
   db: Db;
-  config: Pick<Config, 'publicUrl' | 'holdMinutes'>;
+  config: Pick<Config, 'publicUrl' | 'holdMinutes' | 'calendars'>;
   payments?: StripeSetup | null;
   now?: () => Date;
 }
@@ -53,6 +53,7 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
     const outcome = await createBooking(db, provider, service, request, {
       holdMinutes: paid ? (provider.settings.booking?.holdMinutes ?? config.holdMinutes) : null,
       now: now(),
+      calendars: config.calendars,
     });
     if (outcome.kind === 'unavailable') {
       return problem(c, 409, 'slot-unavailable', 'This time cannot be booked', {

@@ -5,9 +5,9 @@
  * `maxStaleMinutes`; after that `settings.calendar.onError` decides: "hide" the window (default) or "ignore" it.
  */
 import type { Db } from '../db/port.js';
-import { secretsKeyFromEnv } from '../secrets/crypto.js';
+import { requireSecretsKey } from '../secrets/crypto.js';
 import type { BusyInterval } from './expand.js';
-import { googleConfigFromEnv, type GoogleOAuthConfig } from './google.js';
+import type { GoogleOAuthConfig } from './google.js';
 import type { IcsFeedState } from './ics-feed.js';
 import { sourceFromIntegration, type CalendarSettings, type StoredSource } from './integration.js';
 import { describeSourceError, type SourceKind } from './source.js';
@@ -24,9 +24,9 @@ export interface CalendarCacheOptions {
   horizonDays?: number;
   /** No new attempt on a source within this many seconds of the last one (in flight, or back-off). Default 30. */
   retryAfterSeconds?: number;
-  /** Secrets key; read from `SECRETS_KEY` when a secret must be decrypted and this is not given. */
-  secretsKey?: Buffer;
-  /** Google OAuth client; `googleConfigFromEnv()` when undefined. */
+  /** `config.calendars.secretsKey`; without it a source with a stored secret fails ("SECRETS_KEY is not set"). */
+  secretsKey?: Buffer | null;
+  /** `config.calendars.google`; without it Google sources fail ("not configured"). */
   google?: GoogleOAuthConfig | null;
   now?: () => Date;
   /** Where failures and recoveries are reported (one line each, never credentials). Default console.warn. */
@@ -209,8 +209,8 @@ async function runRefresh(
         const source = sourceFromIntegration(row, {
           timezone: input.timezone,
           calendar: input.calendar,
-          key: options.secretsKey ?? secretsKeyFromEnv(),
-          google: options.google === undefined ? googleConfigFromEnv() : options.google,
+          key: requireSecretsKey(options.secretsKey),
+          google: options.google ?? null,
           onIcsState: (state) => {
             ics = state;
           },

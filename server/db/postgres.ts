@@ -26,7 +26,7 @@ function runner(sql: Sql, root?: postgres.Sql): SqlRunner {
  * Pending migrations are applied on open.
  *
  * @example
- * const db = await openPostgresDb({ url: process.env.DATABASE_URL! });
+ * const db = await openPostgresDb({ url: 'postgres://slotline@127.0.0.1:5432/slotline' });
  */
 export async function openPostgresDb(options: {
   url: string;

@@ -8,7 +8,7 @@ import { DbError, DbUnavailableError, mapDriverError, retryTransient, toSqlValue
  * Migrations are applied with `supabase db push`, not here.
  *
  * @example
- * const db = openSupabaseDb({ url: process.env.SUPABASE_URL!, serviceRoleKey: process.env.SUPABASE_SERVICE_ROLE_KEY! });
+ * const db = openSupabaseDb({ url: 'https://<ref>.supabase.co', serviceRoleKey: config.database.serviceRoleKey });
  */
 export function openSupabaseDb(options: { url: string; serviceRoleKey: string; fetch?: typeof fetch }): Db {
   const client = createClient(options.url, options.serviceRoleKey, {
