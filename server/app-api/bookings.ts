@@ -71,8 +71,8 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
   const base = '/api/app/providers/:providerId/bookings';
 
   const details = async (c: Context<AppEnv>, bookingId: string) => {
-    const b = await db.rpc<OwnerBooking>('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: bookingId });
-    const provider = await db.rpc<{ name: string; timezone: string }>('app_get_provider', { p_user_id: user(c), p_provider_id: pid(c) });
+    const b = await db.rpc('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: bookingId });
+    const provider = await db.rpc('app_get_provider', { p_user_id: user(c), p_provider_id: pid(c) });
     const live = b.status === 'pending' || b.status === 'confirmed';
     const refund = refundDecision(b, now(), undefined);
     return {
@@ -127,7 +127,7 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
         if (verdict !== 'available') return slotProblem(c, verdict);
       }
       const token = newManageToken();
-      const booking = await db.rpc<OwnerBooking>('app_create_booking', {
+      const booking = await db.rpc('app_create_booking', {
         p_user_id: user(c), p_provider_id: pid(c), p_service_id: service.id, p_starts_at: start,
         p_customer_name: input.name, p_customer_email: input.email ?? null, p_customer_phone: input.phone ?? null,
         p_notes: input.notes ?? '', p_customer_timezone: input.timezone ?? null, p_manage_token_hash: hashToken(token),
@@ -162,7 +162,7 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
     const parsed = await readJson(c, cancelSchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => {
-      const before = await db.rpc<OwnerBooking>('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id });
+      const before = await db.rpc('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id });
       const decision = refundDecision(before, now(), parsed.value.refund);
       if (decision.refund && !payments) {
         return problem(c, 503, 'payments-unavailable', 'Refunds cannot be made right now', {
@@ -171,7 +171,7 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
       }
       const reason = parsed.value.reason ?? '';
       // The refund (if any) is queued in the same transaction as the cancellation; the job worker makes it.
-      const cancelled = await db.rpc<OwnerBooking>('app_cancel_booking', {
+      const cancelled = await db.rpc('app_cancel_booking', {
         p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id, p_reason: reason, p_refund: parsed.value.refund ?? null,
       });
       jobs?.wake();
@@ -190,7 +190,7 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
     const parsed = await readJson(c, rescheduleSchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => {
-      const before = await db.rpc<OwnerBooking>('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id });
+      const before = await db.rpc('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id });
       const start = new Date(parsed.value.start);
       if (!parsed.value.outsideHours) {
         const provider = await ownerProvider(db, user(c), pid(c));
@@ -199,7 +199,7 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
         const verdict = await ownerCheckStart(db, provider, service, start, now(), { id: before.id, userId: user(c) });
         if (verdict !== 'available') return slotProblem(c, verdict);
       }
-      const moved = await db.rpc<OwnerBooking>('app_reschedule_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id, p_starts_at: start });
+      const moved = await db.rpc('app_reschedule_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id, p_starts_at: start });
       return c.json(await details(c, id), 200, NO_STORE);
     });
   });

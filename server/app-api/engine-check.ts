@@ -2,19 +2,34 @@ import { checkStart } from '../availability/index.ts';
 import type { Db } from '../db/port.ts';
 import type { Provider, ProviderService } from '../providers/public.ts';
 import { loadBusy, slotQuery, type BusyData } from '../slots/offered.ts';
+import type { WorkingHours } from '../availability/working-hours.ts';
 import { DAY } from '../time/units.ts';
+import type { TimeOff } from './hours.ts';
 
-interface OwnerProviderJson {
+/** A provider as the owner functions return it (`app_provider_json`). */
+export interface OwnerProviderJson {
   id: string;
   slug: string;
   name: string;
   timezone: string;
-  booking: Provider['settings']['booking'];
-  workingHours: Provider['settings']['workingHours'];
-  whatsapp: Provider['settings']['whatsapp'];
+  isPublic: boolean;
+  profile: { personName?: string; [field: string]: unknown };
+  booking: NonNullable<Provider['settings']['booking']>;
+  whatsapp: NonNullable<Provider['settings']['whatsapp']>;
+  appearance: NonNullable<Provider['settings']['appearance']>;
+  embed: NonNullable<Provider['settings']['embed']>;
+  workingHours: WorkingHours;
+  timeOff: TimeOff;
+  createdAt: string;
+  updatedAt: string;
 }
 
-type OwnerServiceJson = Omit<ProviderService, 'bufferBeforeMinutes' | 'bufferAfterMinutes'> & {
+/** A service as the owner functions return it (`app_service_json`): its own buffers (null: the policy's) and the effective ones. */
+export type OwnerServiceJson = Omit<ProviderService, 'bufferBeforeMinutes' | 'bufferAfterMinutes'> & {
+  bufferBeforeMinutes: number | null;
+  bufferAfterMinutes: number | null;
+  bookingMode: string | null;
+  position: number;
   hidden: boolean;
   effectiveBufferBeforeMinutes: number;
   effectiveBufferAfterMinutes: number;
@@ -25,8 +40,8 @@ type OwnerServiceJson = Omit<ProviderService, 'bufferBeforeMinutes' | 'bufferAft
  * is not public. Hidden services are left out, as create_booking_if_free refuses them.
  */
 export async function ownerProvider(db: Db, userId: string, providerId: string): Promise<Provider> {
-  const p = await db.rpc<OwnerProviderJson>('app_get_provider', { p_user_id: userId, p_provider_id: providerId });
-  const services = await db.rpc<OwnerServiceJson[]>('app_list_services', { p_user_id: userId, p_provider_id: providerId });
+  const p = await db.rpc('app_get_provider', { p_user_id: userId, p_provider_id: providerId });
+  const services = await db.rpc('app_list_services', { p_user_id: userId, p_provider_id: providerId });
   return {
     id: p.id, slug: p.slug, name: p.name, timezone: p.timezone,
     settings: { workingHours: p.workingHours, booking: p.booking, whatsapp: p.whatsapp },
@@ -52,7 +67,7 @@ export async function ownerCheckStart(
   own?: { id: string; userId: string },
 ): Promise<'available' | 'taken' | 'unavailable'> {
   if (!own) return checkStart(slotQuery(provider, service, await loadBusy(db, provider.id, start, start), now), start);
-  const move = await db.rpc<BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }>('app_busy_for_move', {
+  const move = await db.rpc('app_busy_for_move', {
     p_user_id: own.userId, p_provider_id: provider.id, p_booking_id: own.id,
     p_from: new Date(start.getTime() - DAY), p_to: new Date(start.getTime() + DAY),
   });

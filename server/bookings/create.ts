@@ -44,7 +44,7 @@ async function manageTokenFor(db: Db, providerId: string, idempotencyKey: string
   if (!idempotencyKey) return newManageToken();
   let key = linkKeys.get(db);
   if (!key) {
-    key = db.rpc<string>('get_manage_link_key', {}).then((k) => {
+    key = db.rpc('get_manage_link_key', {}).then((k) => {
       if (!k) throw new Error('manage_link_keys is empty: the booking_rules migration did not run');
       return k;
     });
@@ -79,7 +79,7 @@ export async function createBooking(
 
   const manageToken = await manageTokenFor(db, provider.id, request.idempotencyKey);
   try {
-    const result = await db.rpc<{ booking: StoredBooking; replayed: boolean; manageTokenMatches: boolean }>('create_booking_if_free', {
+    const result = await db.rpc('create_booking_if_free', {
       p_provider_id: provider.id,
       p_service_id: service.id,
       p_starts_at: start,

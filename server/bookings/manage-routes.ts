@@ -37,7 +37,7 @@ export function manageRoutes({ db, config, now = () => new Date(), wake = () => 
 
   async function find(token: string): Promise<ManageRecord | null> {
     if (!looksLikeToken(token)) return null;
-    return (await db.rpc<ManageRecord | null>('get_booking_by_token', { p_token_hash: hashToken(token) })) ?? null;
+    return (await db.rpc('get_booking_by_token', { p_token_hash: hashToken(token) })) ?? null;
   }
   const urls = (token: string) => ({
     manageUrl: `${config.publicUrl}/b/${token}`,

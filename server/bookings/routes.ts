@@ -83,7 +83,7 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
     let next: { type: 'confirmed' } | { type: 'payment'; url: string } = { type: 'confirmed' };
     // A replayed hold keeps the checkout made the first time (its return link is the same manage link).
     const existingCheckout = outcome.replayed && paid && booking.status === 'pending' && manageToken
-      ? await db.rpc<{ payment?: { checkoutUrl?: string | null } } | null>('get_booking_by_token', { p_token_hash: hashToken(manageToken) })
+      ? await db.rpc('get_booking_by_token', { p_token_hash: hashToken(manageToken) })
       : null;
     if (existingCheckout?.payment?.checkoutUrl) {
       next = { type: 'payment', url: existingCheckout.payment.checkoutUrl };

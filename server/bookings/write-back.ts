@@ -6,7 +6,8 @@ import { locationLine } from './view.ts';
 /** The job kind a booking change enqueues (trigger `bookings_enqueue_write_back`, one open job per booking). */
 export const WRITE_BACK_JOB = 'calendar.write-back';
 
-interface WriteBackRow {
+/** What `get_booking_for_write_back` returns. */
+export interface WriteBackRow {
   id: string;
   status: string;
   start: string;
@@ -34,7 +35,7 @@ export function writeBackJob(options: Pick<WriteBackOptions, 'secretsKey' | 'goo
   return async (job, { db, signal, log }) => {
     const bookingId = job.payload.bookingId;
     if (typeof bookingId !== 'string') throw new PermanentJobError('payload.bookingId is missing');
-    const b = await db.rpc<WriteBackRow | null>('get_booking_for_write_back', { p_booking_id: bookingId });
+    const b = await db.rpc('get_booking_for_write_back', { p_booking_id: bookingId });
     if (!b) return; // deleted: nothing left to mirror
     const action = b.status === 'confirmed' || b.status === 'completed' ? 'upsert' : 'delete';
     const report = await syncBookingToCalendars(db, b.providerId, {

@@ -60,7 +60,7 @@ function pick(calendars: { id: string; name: string }[], wanted: string[] | unde
 
 async function store(db: Db, input: StoreInput): Promise<ConnectResult> {
   const chosen = pick(input.calendars, input.choose);
-  const result = await db.rpc<{ providerId: string; integrationId: string; source: string }>('connect_calendar', {
+  const result = await db.rpc('connect_calendar', {
     p_provider_slug: input.slug,
     p_kind: input.kind,
     p_label: input.label,
@@ -195,5 +195,5 @@ export async function connectGoogle(
  */
 export async function disconnectCalendar(db: Db, input: { slug: string; kind: SourceKind }): Promise<{ removed: number }> {
   if (!['caldav', 'google', 'ics'].includes(input.kind)) throw new CalendarSourceError(`unknown calendar kind ${input.kind}`);
-  return db.rpc<{ removed: number }>('disconnect_calendar', { p_provider_slug: input.slug, p_kind: input.kind });
+  return db.rpc('disconnect_calendar', { p_provider_slug: input.slug, p_kind: input.kind });
 }

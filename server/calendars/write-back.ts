@@ -189,7 +189,7 @@ export async function syncBookingToCalendars(
   db: Db, providerId: string, booking: BookingEvent, action: 'upsert' | 'delete', options: WriteBackOptions = {},
 ): Promise<WriteBackReport> {
   const report: WriteBackReport = { written: [], failed: [] };
-  const input = await db.rpc<{ calendar: CalendarSettings & { writeCalendarId?: string; writeGoogleCalendarId?: string }; sources: StoredSource[] } | null>(
+  const input = await db.rpc(
     'get_calendar_refresh_input', { p_provider_id: providerId },
   );
   if (!input) return report;

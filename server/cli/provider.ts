@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     const { db } = await openDb(config.database, { role: 'cli' });
     try {
       const token = newManageToken();
-      const updated = await db.rpc<{ slug: string } | null>('set_ics_feed_token', { p_slug: slug, p_token_hash: hashToken(token) });
+      const updated = await db.rpc('set_ics_feed_token', { p_slug: slug, p_token_hash: hashToken(token) });
       if (!updated) {
         console.error(`No provider "${slug}".`);
         return 1;

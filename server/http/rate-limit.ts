@@ -61,7 +61,7 @@ export function rateLimit({ db, rules, trustProxy = false, applies = isBookingWr
 
     const check = async (rule: RateLimitRule, identifier: string) => {
       try {
-        const result = await db.rpc<{ allowed: boolean; remaining: number; retryAfterSeconds: number }>('check_rate_limit', {
+        const result = await db.rpc('check_rate_limit', {
           p_identifier: identifier,
           p_endpoint: rule.endpoint,
           p_max_requests: rule.max,
@@ -181,13 +181,13 @@ async function providerOf(c: Context, db: Db, log: (message: string) => void): P
     }
   };
   const exists = (slug: string) =>
-    lookup(async () => ((await db.rpc<{ slug?: string } | null>('get_public_provider', { p_slug: slug })) ? slug : undefined));
+    lookup(async () => ((await db.rpc('get_public_provider', { p_slug: slug })) ? slug : undefined));
 
   const token = /^\/api\/bookings\/([^/]+)\/[^/]+\/?$/.exec(c.req.path)?.[1];
   if (token !== undefined) {
     if (!looksLikeToken(token)) return undefined;
     return lookup(async () => {
-      const booking = await db.rpc<{ provider?: string } | null>('get_booking_by_token', { p_token_hash: hashToken(token) });
+      const booking = await db.rpc('get_booking_by_token', { p_token_hash: hashToken(token) });
       return typeof booking?.provider === 'string' ? booking.provider : undefined;
     });
   }

@@ -5,7 +5,8 @@ import { notFound } from '../http/problem.ts';
 import { bookingIcs } from './booking-ics.ts';
 import { locationLine } from '../bookings/view.ts';
 
-interface FeedRecord {
+/** What `get_ics_feed` returns. */
+export interface FeedRecord {
   slug: string;
   name: string;
   bookings: { id: string; start: string; end: string; name: string; email: string | null; phone: string | null;
@@ -21,7 +22,7 @@ export function icsFeedRoutes({ db }: { db: Db }) {
   app.get('/ics/:file', async (c) => {
     const match = /^([A-Za-z0-9_-]{43})\.ics$/.exec(c.req.param('file'));
     if (!match || !looksLikeToken(match[1])) return notFound(c, 'Feed');
-    const feed = await db.rpc<FeedRecord | null>('get_ics_feed', { p_token_hash: hashToken(match[1]) });
+    const feed = await db.rpc('get_ics_feed', { p_token_hash: hashToken(match[1]) });
     if (!feed) return notFound(c, 'Feed');
     const body = bookingIcs(feed.bookings.map((b) => ({
       id: b.id,

@@ -70,7 +70,7 @@ export function stripeWebhookRoutes({ db, stripe, webhookSecret, wake = () => {}
     if (!UUID.test(bookingId)) return c.json({ received: true, handled: false });
     const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id ?? null;
 
-    const result = await db.rpc<{ outcome: string }>('apply_payment_event', {
+    const result = await db.rpc('apply_payment_event', {
       p_event_id: event.id,
       p_event_type: event.type,
       p_kind: kind,

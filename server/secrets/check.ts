@@ -9,7 +9,8 @@
 import type { Db } from '../db/port.js';
 import { decryptSecret, requireSecretsKey, SecretsKeyError, type EncryptedSecret } from './crypto.js';
 
-interface StoredSecret {
+/** One row of `list_integration_secrets`. */
+export interface StoredSecret {
   integrationId: string;
   kind: string | null;
   provider: string | null;
@@ -33,7 +34,7 @@ export async function assertSecretsReadable(
   configuredKey: Buffer | null,
   warn: (message: string) => void = console.warn,
 ): Promise<SecretsCheck> {
-  const rows = await db.rpc<StoredSecret[]>('list_integration_secrets', {});
+  const rows = await db.rpc('list_integration_secrets', {});
   if (!rows?.length) return { checked: 0, unreadable: [] };
   let key: Buffer;
   try {

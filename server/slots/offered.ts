@@ -10,7 +10,7 @@ export interface BusyData {
 
 /** Busy time around a window; a day either side covers buffers and whole local days. */
 export async function loadBusy(db: Db, providerId: string, from: Date, to: Date): Promise<BusyData> {
-  return db.rpc<BusyData>('get_busy', {
+  return db.rpc('get_busy', {
     p_provider_id: providerId,
     p_from: new Date(from.getTime() - DAY),
     p_to: new Date(to.getTime() + DAY),
@@ -24,7 +24,7 @@ export async function loadBusyForMove(
   from: Date,
   to: Date,
 ): Promise<(BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }) | null> {
-  return (await db.rpc<(BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }) | null>('get_busy_for_move', {
+  return (await db.rpc('get_busy_for_move', {
     p_token_hash: tokenHash,
     p_from: new Date(from.getTime() - DAY),
     p_to: new Date(to.getTime() + DAY),

@@ -47,7 +47,7 @@ describe('assertSecretsReadable (start-up)', () => {
     // Another provider's secret, saved with a different key and back-dated so it sorts first (the old check
     // tried only the oldest secret, so such a row stopped start-up with the right key).
     await db.rpc('apply_provider', { p_slug: 'lee', p_name: 'Lee', p_timezone: 'Asia/Dubai', p_is_public: true, p_settings: {}, p_services: [] });
-    const planted = await db.rpc<{ integrationId: string }>('connect_calendar', {
+    const planted = await db.rpc('connect_calendar', {
       p_provider_slug: 'lee', p_kind: 'ics', p_label: 'Feed', p_external_username: null, p_external_email: null,
       p_secret: encryptSecret({ url: 'https://example.com/other.ics' }, randomBytes(32)), p_selected_calendar_ids: null,
     });

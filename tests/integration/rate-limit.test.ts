@@ -51,7 +51,7 @@ async function bookingCount(): Promise<number> {
 }
 
 const check = (identifier: string, max: number, windowSeconds = LONG, endpoint = 'test') =>
-  db.rpc<{ allowed: boolean; remaining: number; retryAfterSeconds: number }>('check_rate_limit', {
+  db.rpc('check_rate_limit', {
     p_identifier: identifier, p_endpoint: endpoint, p_max_requests: max, p_window_seconds: windowSeconds,
   });
 
