@@ -1,7 +1,7 @@
 import { checkStart } from '../availability/index.ts';
 import type { Db } from '../db/port.ts';
 import type { Provider, ProviderService } from '../providers/public.ts';
-import { loadBusy, slotQuery, type BusyData } from '../slots/offered.ts';
+import { loadBusy, slotQuery } from '../slots/offered.ts';
 import type { WorkingHours } from '../availability/working-hours.ts';
 import { DAY } from '../time/units.ts';
 import type { TimeOff } from './hours.ts';

@@ -11,12 +11,11 @@ import { parseProviderFile } from '../providers/file.ts';
 import { bookingRoutes } from './bookings.ts';
 import { clientRoutes } from './clients.ts';
 import { owner } from './errors.ts';
-import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours, type TimeOff } from './hours.ts';
+import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours } from './hours.ts';
 import {
   emptySchema, onboardingSchema, providerPatchSchema, reorderSchema, serviceCreateSchema, servicePatchSchema, slug,
   slugify, uuid,
 } from './schemas.ts';
-import type { WorkingHours } from '../availability/working-hours.ts';
 
 export interface AppApiOptions {
   db: Db;
