@@ -56,7 +56,7 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   });
 
   app.route('/', providerRoutes({ db }));
-  app.route('/', slotRoutes({ db, now, cache: readCache }));
+  app.route('/', slotRoutes({ db, now, cache: readCache, calendars: config.calendars }));
   app.route('/', bookingRoutes({ db, config, payments, now, wake }));
   app.route('/', manageRoutes({ db, config, payments, now, wake }));
   app.route('/', stripeWebhookRoutes({ db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, wake, log }));

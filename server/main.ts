@@ -3,11 +3,11 @@ import { createApp } from './app.ts';
 import { PROBLEM_BASE } from './http/problem.ts';
 import { DEFAULT_CSP } from './http/security.ts';
 import { readConfig } from './config.ts';
-import { openDbFromEnv } from './db/index.ts';
+import { openDb } from './db/index.ts';
 import { seedDemo } from './providers/demo.ts';
 import { assertSecretsReadable } from './secrets/check.ts';
 import { startHoldSweep } from './payments/sweep.ts';
-import { stripeClient, stripeFromEnv, type StripeSetup } from './payments/stripe.ts';
+import { stripeClient, stripeSetup, type StripeSetup } from './payments/stripe.ts';
 import { startLocalStripe } from './payments/local-stripe.ts';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -16,20 +16,21 @@ import { jobHandlers } from './jobs/handlers.ts';
 import { startWorker, type JobHandler } from './jobs/worker.ts';
 
 /**
- * `npm start`: opens the database the environment selects (embedded PGlite by default),
- * applies migrations, seeds the demo provider, serves, and shuts down cleanly on Ctrl-C.
+ * `npm start`: reads the configuration once (`readConfig()`, the server's only look at the environment), opens the
+ * database it selects (embedded PGlite by default), applies migrations, seeds the demo provider, serves, and shuts
+ * down cleanly on Ctrl-C.
  */
 async function main() {
-  const config = readConfig();
-  const { db, description } = await openDbFromEnv(process.env, { role: 'server' });
+  const config = readConfig(process.env);
+  const { db, description } = await openDb(config.database, { role: 'server' });
   console.log(`[slotline] database: ${description}`);
   // A stored calendar or payment secret with a missing or wrong SECRETS_KEY stops start-up here.
-  await assertSecretsReadable(db);
+  await assertSecretsReadable(db, config.calendars.secretsKey);
   if (config.seedDemo && (await seedDemo(db))) console.log('[slotline] seeded the demo provider "demo"');
 
-  let payments: StripeSetup | null = stripeFromEnv();
+  let payments: StripeSetup | null = stripeSetup(config.stripe);
   let localStripe: Awaited<ReturnType<typeof startLocalStripe>> | null = null;
-  if (!payments && process.env.DEMO_PAYMENTS !== '0' && process.env.DEMO_PAYMENTS !== 'false') {
+  if (!payments && config.demoPayments) {
     // No Stripe keys: a local test-mode checkout (no real money) so paid services work in the demo.
     const webhookSecret = `whsec_local_${randomBytes(16).toString('hex')}`;
     localStripe = await startLocalStripe({ webhookSecret, webhookUrl: `http://127.0.0.1:${config.port}/api/stripe/webhook` });
@@ -42,7 +43,7 @@ async function main() {
     ? (await import(pathToFileURL(resolve(config.jobs.handlersModule)).href)).default
     : {};
   const worker = config.jobs.concurrency > 0
-    ? startWorker({ db, handlers: { ...jobHandlers({ payments }), ...extraHandlers }, ...config.jobs })
+    ? startWorker({ db, handlers: { ...jobHandlers({ payments, calendars: config.calendars }), ...extraHandlers }, ...config.jobs })
     : null;
   const app = createApp({ db, config, payments, jobs: worker });
   let inFlight = 0;

@@ -34,14 +34,14 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
   const pid = (c: Context) => c.req.param('providerId') as string;
   const base = '/api/app/providers/:providerId/bookings';
   // The same booking service the public API uses, with the signed-in owner as the actor.
-  const service: BookingServiceDeps = { db, publicUrl: config.publicUrl, payments, now, wake: () => jobs?.wake() };
+  const service: BookingServiceDeps = { db, publicUrl: config.publicUrl, payments, now, wake: () => jobs?.wake(), calendars: config.calendars };
   const access = (c: Context<AppEnv>, bookingId: string): Extract<BookingAccess, { kind: 'owner' }> =>
     ({ kind: 'owner', userId: user(c), providerId: pid(c), bookingId });
 
   /** The owner's view of one booking: `app_get_booking`'s JSON as is, plus links and what can be done now. */
   const details = async (c: Context<AppEnv>, bookingId: string) => {
-    const row = await db.rpc<BookingRow & Record<string, unknown>>('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: bookingId });
-    const provider = await db.rpc<{ name: string; timezone: string }>('app_get_provider', { p_user_id: user(c), p_provider_id: pid(c) });
+    const row = await db.rpc('app_get_booking', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: bookingId });
+    const provider = await db.rpc('app_get_provider', { p_user_id: user(c), p_provider_id: pid(c) });
     const b = toBooking(row);
     const live = b.status === 'pending' || b.status === 'confirmed';
     const started = Date.parse(b.start) <= now().getTime();

@@ -67,7 +67,7 @@ export function clientRoutes(app: Hono<AppEnv>, { db, now }: OwnerDeps): void {
   }));
 
   app.get('/api/app/providers/:providerId/clients.csv', (c) => owner(c, async () => {
-    const result = await db.rpc<{ clients: ClientRecord[] }>('app_list_clients', {
+    const result = await db.rpc('app_list_clients', {
       p_user_id: user(c), p_provider_id: pid(c), p_search: null, p_now: now(), p_limit: null, p_offset: 0,
     });
     return c.body(clientsCsv(result.clients), 200, {

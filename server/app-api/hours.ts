@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { workingHoursSchema, type WorkingHours } from '../availability/working-hours.ts';
 import { isTimeZone } from '../http/validate.ts';
+import { DAY } from '../time/units.ts';
 
 const timeOfDay = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM between 00:00 and 24:00');
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((s) => {
@@ -39,13 +40,13 @@ export type HoursInput = z.infer<typeof hoursSchema>;
 export type TimeOff = HoursInput['timeOff'];
 
 function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY);
 }
 
 /** Every date of a time-off range, inclusive. @example datesOf('2026-12-30', '2027-01-01') // 3 dates */
 export function datesOf(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += DAY) {
     out.push(new Date(t).toISOString().slice(0, 10));
   }
   return out;

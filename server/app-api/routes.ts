@@ -11,16 +11,15 @@ import { parseProviderFile } from '../providers/file.ts';
 import { bookingRoutes } from './bookings.ts';
 import { clientRoutes } from './clients.ts';
 import { owner } from './errors.ts';
-import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours, type TimeOff } from './hours.ts';
+import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours } from './hours.ts';
 import {
   emptySchema, onboardingSchema, providerPatchSchema, reorderSchema, serviceCreateSchema, servicePatchSchema, slug,
   slugify, uuid,
 } from './schemas.ts';
-import type { WorkingHours } from '../availability/working-hours.ts';
 
 export interface AppApiOptions {
   db: Db;
-  config: Pick<Config, 'publicUrl'>;
+  config: Pick<Config, 'publicUrl' | 'calendars'>;
   payments?: StripeSetup | null;
   now?: () => Date;
   /** This instance's job worker, woken when a request queued work (a refund) so it starts at once. */
@@ -30,7 +29,7 @@ export interface AppApiOptions {
 /** What every owner route is handed: the database, the signed-in user's id, the clock. */
 export interface OwnerDeps {
   db: Db;
-  config: Pick<Config, 'publicUrl'>;
+  config: Pick<Config, 'publicUrl' | 'calendars'>;
   payments: StripeSetup | null;
   now: () => Date;
   jobs: { wake(): void } | null;
@@ -71,7 +70,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
   app.get('/api/app/slug-available', async (c) => {
     const parsed = slug.safeParse(c.req.query('slug') ?? '');
     if (!parsed.success) return c.json({ slug: c.req.query('slug') ?? '', available: false, reason: 'invalid' }, 200, NO_STORE);
-    const available = await db.rpc<boolean>('app_slug_available', { p_slug: parsed.data });
+    const available = await db.rpc('app_slug_available', { p_slug: parsed.data });
     return c.json({ slug: parsed.data, available, reason: available ? null : 'taken' }, 200, NO_STORE);
   });
 
@@ -111,7 +110,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
   });
 
   app.get('/api/app/providers/:providerId/hours', (c) => owner(c, async () => {
-    const p = await db.rpc<{ timezone: string; workingHours: WorkingHours; timeOff: TimeOff }>('app_get_provider', { p_user_id: user(c), p_provider_id: pid(c) });
+    const p = await db.rpc('app_get_provider', { p_user_id: user(c), p_provider_id: pid(c) });
     return c.json(hoursView(p.workingHours, p.timeOff, p.timezone), 200, NO_STORE);
   }));
 
@@ -119,8 +118,8 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
     const parsed = await readJson(c, hoursSchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => {
-      const current = await db.rpc<{ timezone: string }>('app_get_provider', { p_user_id: user(c), p_provider_id: pid(c) });
-      const p = await db.rpc<{ timezone: string; workingHours: WorkingHours; timeOff: TimeOff }>('app_set_hours', {
+      const current = await db.rpc('app_get_provider', { p_user_id: user(c), p_provider_id: pid(c) });
+      const p = await db.rpc('app_set_hours', {
         p_user_id: user(c), p_provider_id: pid(c),
         p_working_hours: toWorkingHours(parsed.value, current.timezone), p_time_off: parsed.value.timeOff,
       });
@@ -130,7 +129,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
 
   // The provider file (the CLI's format): download, and apply an edited one.
   app.get('/api/app/providers/:providerId/export', (c) => owner(c, async () => {
-    const file = await db.rpc<{ slug: string }>('app_export_provider', { p_user_id: user(c), p_provider_id: pid(c) });
+    const file = await db.rpc('app_export_provider', { p_user_id: user(c), p_provider_id: pid(c) });
     return c.body(JSON.stringify(file, null, 2) + '\n', 200, {
       ...NO_STORE, 'content-type': 'application/json; charset=utf-8',
       'content-disposition': `attachment; filename="${file.slug}.json"`,

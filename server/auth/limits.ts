@@ -14,7 +14,7 @@ export async function overLimit(
 ): Promise<number> {
   if (rule.max <= 0) return 0;
   try {
-    const result = await db.rpc<{ allowed: boolean; retryAfterSeconds: number }>('check_rate_limit', {
+    const result = await db.rpc('check_rate_limit', {
       p_identifier: rule.identifier,
       p_endpoint: rule.endpoint,
       p_max_requests: rule.max,

@@ -61,7 +61,7 @@ export function authRoutes({ db, config, mailer, now = () => new Date(), log = c
 
     const token = newManageToken();
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const result = await db.rpc<{ send: boolean }>('app_request_sign_in', {
+    const result = await db.rpc('app_request_sign_in', {
       p_email: address, p_link_hash: hashToken(token), p_code_hash: codeHash(address, code), p_now: now(),
       p_ttl_seconds: SIGN_IN_TTL_SECONDS, p_signup_open: config.signupOpen,
     });
@@ -83,7 +83,7 @@ export function authRoutes({ db, config, mailer, now = () => new Date(), log = c
   /** Consumes a link token or an email + code once; on success opens a session. */
   async function verify(c: Context, input: { token?: string; email?: string; code?: string }) {
     const sessionToken = newManageToken();
-    const result = await db.rpc<{ ok: boolean; reason?: string; user?: { id: string; email: string }; newAccount?: boolean; claimedProvider?: unknown }>(
+    const result = await db.rpc(
       'app_verify_sign_in', {
         p_link_hash: input.token !== undefined ? hashToken(input.token) : null,
         p_email: input.email ?? null,
@@ -127,7 +127,7 @@ export function authRoutes({ db, config, mailer, now = () => new Date(), log = c
   });
 
   app.post('/api/app/sign-out-everywhere', requireUser({ db, publicUrl: config.publicUrl, now }), async (c) => {
-    const result = await db.rpc<{ signedOut: number }>('app_sign_out_everywhere', { p_user_id: c.get('user').id });
+    const result = await db.rpc('app_sign_out_everywhere', { p_user_id: c.get('user').id });
     clearSessionCookie(c, config.publicUrl);
     return c.json({ signedOut: true, sessions: result.signedOut }, 200, { 'cache-control': 'no-store' });
   });

@@ -49,7 +49,7 @@ export function requireUser({ db, publicUrl, now }: { db: Db; publicUrl: string;
   return async (c, next) => {
     const token = sessionToken(c, publicUrl);
     const user = token
-      ? await db.rpc<AppUser | null>('app_session_user', { p_token_hash: hashToken(token), p_now: now(), p_ttl_seconds: SESSION_TTL_SECONDS })
+      ? await db.rpc('app_session_user', { p_token_hash: hashToken(token), p_now: now(), p_ttl_seconds: SESSION_TTL_SECONDS })
       : null;
     if (!token || !user) {
       if (token) clearSessionCookie(c, publicUrl);

@@ -1,4 +1,4 @@
-import { DAY } from './zone.ts';
+import { DAY, HOUR, MINUTE } from './zone.ts';
 
 const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
@@ -20,10 +20,10 @@ export function createIsoFormatter(): (ms: number) => string {
       datePart = new Date(day * DAY).toISOString().slice(0, -13); // through the "T"
     }
     let rest = ms - day * DAY;
-    const h = Math.floor(rest / 3_600_000);
-    rest -= h * 3_600_000;
-    const m = Math.floor(rest / 60_000);
-    rest -= m * 60_000;
+    const h = Math.floor(rest / HOUR);
+    rest -= h * HOUR;
+    const m = Math.floor(rest / MINUTE);
+    rest -= m * MINUTE;
     const s = Math.floor(rest / 1000);
     return `${datePart}${TWO[h]}:${TWO[m]}:${TWO[s]}.${THREE[rest - s * 1000]}Z`;
   };

@@ -1,10 +1,9 @@
 import { IANAZone } from 'luxon';
+import { DAY, HOUR, MINUTE } from '../time/units.ts';
 import { wallToInstant as wallClockToInstant } from '../time/wall-clock.ts';
 
-/** Milliseconds in a minute, an hour and a (UTC, 24-hour) day. */
-export const MINUTE = 60_000;
-export const HOUR = 3_600_000;
-export const DAY = 86_400_000;
+/** The server's time units (`server/time/units.ts`), re-exported so the engine's files keep one import. */
+export { MINUTE, HOUR, DAY } from '../time/units.ts';
 
 // Every UTC offset in the tz database lies within [-12h, +14h], so the instant for a wall
 // time W lies within [W - 14h, W + 12h].

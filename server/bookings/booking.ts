@@ -100,6 +100,8 @@ export interface BookingRow {
     checkoutUrl?: string | null; refundUntil?: string | null;
   } | null;
   awaitingApproval?: boolean | null;
+  /** `app_booking_json`: whether the booking has a manage link (a move goes through it). */
+  hasManageLink?: boolean | null;
 }
 
 const iso = (t: string) => new Date(t).toISOString();

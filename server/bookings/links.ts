@@ -15,7 +15,7 @@ export async function manageTokenFor(db: Db, providerId: string, idempotencyKey:
   if (!idempotencyKey) return newManageToken();
   let key = linkKeys.get(db);
   if (!key) {
-    key = db.rpc<string>('get_manage_link_key', {}).then((k) => {
+    key = db.rpc('get_manage_link_key', {}).then((k) => {
       if (!k) throw new Error('manage_link_keys is empty: the booking_rules migration did not run');
       return k;
     });

@@ -1,3 +1,4 @@
+import type { CalendarsConfig } from '../config.ts';
 import type { Next } from '../../contract/api.ts';
 import { checkStart } from '../availability/index.ts';
 import { DbError, isNotFound, isSlotTaken, type Db } from '../db/port.ts';
@@ -35,6 +36,8 @@ export interface BookingServiceDeps {
   now: () => Date;
   /** Tells this instance's job worker that the change enqueued work (write-back, refund), so it starts at once. */
   wake: () => void;
+  /** The secrets key and Google client calendar refresh needs (from `Config.calendars`). */
+  calendars: CalendarsConfig;
   log?: (line: string) => void;
 }
 
@@ -107,12 +110,12 @@ const SQL_TOO_MANY_HOLDS = 'SL429';
 /** Reads one booking as the actor may see it; null for an unknown/expired link. An owner's unknown id throws SL404. */
 export async function findBooking(deps: Pick<BookingServiceDeps, 'db'>, access: BookingAccess): Promise<Booking | null> {
   if (access.kind === 'owner') {
-    return toBooking(await deps.db.rpc<BookingRow>('app_get_booking', {
+    return toBooking(await deps.db.rpc('app_get_booking', {
       p_user_id: access.userId, p_provider_id: access.providerId, p_booking_id: access.bookingId,
     }));
   }
   if (!looksLikeToken(access.token)) return null;
-  const row = await deps.db.rpc<BookingRow | null>('get_booking_by_token', { p_token_hash: hashToken(access.token) });
+  const row = await deps.db.rpc('get_booking_by_token', { p_token_hash: hashToken(access.token) });
   return row ? toBooking(row) : null;
 }
 
@@ -147,7 +150,7 @@ export async function createBooking(
     }
     const token = newManageToken();
     // An overlap is refused by the database (SL409 slot_taken, thrown to the owner API like its other errors).
-    const row = await db.rpc<BookingRow>('app_create_booking', {
+    const row = await db.rpc('app_create_booking', {
       p_user_id: actor.userId, p_provider_id: provider.id, p_service_id: service.id, p_starts_at: input.start,
       p_customer_name: input.name, p_customer_email: input.email ?? null, p_customer_phone: input.phone ?? null,
       p_notes: input.notes ?? '', p_customer_timezone: input.timezone ?? null, p_manage_token_hash: hashToken(token),
@@ -162,7 +165,7 @@ export async function createBooking(
   const paid = service.priceCents > 0;
   if (paid && !deps.payments) return { kind: 'payments-unavailable', stage: 'before' };
   // A stale calendar is refreshed before booking; a calendar we cannot read blocks ("hide").
-  const health = await calendarHealth(db, provider.id, { from: input.start, to: input.start }, { forBooking: true });
+  const health = await calendarHealth(db, provider.id, { from: input.start, to: input.start }, { forBooking: true, calendars: deps.calendars });
   if (health.hide) return { kind: 'unavailable' };
   const offered = await checkOffered(db, provider, service, input.start, now());
   if (offered === 'unavailable') return { kind: 'unavailable' };
@@ -248,7 +251,7 @@ export async function cancelBooking(
     const decision = refundDecision(before, now(), input.refund);
     if (decision.refund && !deps.payments) return { kind: 'payments-unavailable' };
     // The refund (if any) is queued in the same transaction as the cancellation; the job worker makes it.
-    const row = await db.rpc<BookingRow>('app_cancel_booking', {
+    const row = await db.rpc('app_cancel_booking', {
       p_user_id: access.userId, p_provider_id: access.providerId, p_booking_id: access.bookingId,
       p_reason: reason, p_refund: input.refund ?? null,
     });
@@ -302,7 +305,7 @@ export async function rescheduleBooking(
       const verdict = checkStart({ ...slotQuery(provider, service, move, now()), bufferBeforeMinutes: move.bufferBeforeMinutes, bufferAfterMinutes: move.bufferAfterMinutes }, start);
       if (verdict !== 'available') return { kind: verdict };
     }
-    const row = await db.rpc<BookingRow>('app_reschedule_booking', {
+    const row = await db.rpc('app_reschedule_booking', {
       p_user_id: access.userId, p_provider_id: access.providerId, p_booking_id: access.bookingId, p_starts_at: start,
     });
     deps.wake(); // the calendar write-back job the move enqueued
@@ -351,7 +354,7 @@ export async function confirmBooking(
     deps.wake();
     return { outcome: 'confirmed' };
   }
-  const result = await deps.db.rpc<{ outcome: string }>('apply_payment_event', {
+  const result = await deps.db.rpc('apply_payment_event', {
     p_event_id: by.eventId,
     p_event_type: by.eventType,
     p_kind: by.paymentKind,

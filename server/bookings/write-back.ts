@@ -36,7 +36,7 @@ export function writeBackJob(options: Pick<WriteBackOptions, 'secretsKey' | 'goo
   return async (job, { db, signal, log }) => {
     const bookingId = job.payload.bookingId;
     if (typeof bookingId !== 'string') throw new PermanentJobError('payload.bookingId is missing');
-    const row = await db.rpc<BookingRow | null>('get_booking_for_write_back', { p_booking_id: bookingId });
+    const row = await db.rpc('get_booking_for_write_back', { p_booking_id: bookingId });
     if (!row) return; // deleted: nothing left to mirror
     const b = toBooking(row);
     const action = b.status === 'confirmed' || b.status === 'completed' ? 'upsert' : 'delete';

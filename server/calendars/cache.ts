@@ -5,12 +5,13 @@
  * `maxStaleMinutes`; after that `settings.calendar.onError` decides: "hide" the window (default) or "ignore" it.
  */
 import type { Db } from '../db/port.js';
-import { secretsKeyFromEnv } from '../secrets/crypto.js';
+import { requireSecretsKey } from '../secrets/crypto.js';
 import type { BusyInterval } from './expand.js';
-import { googleConfigFromEnv, type GoogleOAuthConfig } from './google.js';
+import type { GoogleOAuthConfig } from './google.js';
 import type { IcsFeedState } from './ics-feed.js';
 import { sourceFromIntegration, type CalendarSettings, type StoredSource } from './integration.js';
 import { describeSourceError, type SourceKind } from './source.js';
+import { DAY, MINUTE } from '../time/units.ts';
 
 export interface CalendarCacheOptions {
   /** Data older than this is refreshed (default 5). */
@@ -23,9 +24,9 @@ export interface CalendarCacheOptions {
   horizonDays?: number;
   /** No new attempt on a source within this many seconds of the last one (in flight, or back-off). Default 30. */
   retryAfterSeconds?: number;
-  /** Secrets key; read from `SECRETS_KEY` when a secret must be decrypted and this is not given. */
-  secretsKey?: Buffer;
-  /** Google OAuth client; `googleConfigFromEnv()` when undefined. */
+  /** `config.calendars.secretsKey`; without it a source with a stored secret fails ("SECRETS_KEY is not set"). */
+  secretsKey?: Buffer | null;
+  /** `config.calendars.google`; without it Google sources fail ("not configured"). */
   google?: GoogleOAuthConfig | null;
   now?: () => Date;
   /** Where failures and recoveries are reported (one line each, never credentials). Default console.warn. */
@@ -65,20 +66,19 @@ interface CacheSource {
   busy: { start: string; end: string }[];
 }
 
-interface CacheRow {
+/** What `get_calendar_cache` returns. */
+export interface CacheRow {
   timezone: string;
   calendar: CalendarSettings;
   sources: CacheSource[];
 }
 
-interface RefreshInput {
+/** What `get_calendar_refresh_input` returns (refresh and write-back read it). */
+export interface RefreshInput {
   timezone: string;
-  calendar: CalendarSettings;
+  calendar: CalendarSettings & { writeCalendarId?: string; writeGoogleCalendarId?: string };
   sources: StoredSource[];
 }
-
-const MINUTE = 60_000;
-const DAY = 86_400_000;
 
 function settingsNumber(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
@@ -124,7 +124,7 @@ export async function getCachedBusy(
   db: Db, providerId: string, window: { from: Date; to: Date }, options: CalendarCacheOptions = {},
 ): Promise<CachedBusy> {
   const now = (options.now ?? (() => new Date()))();
-  const read = () => db.rpc<CacheRow | null>('get_calendar_cache', { p_provider_id: providerId, p_from: window.from, p_to: window.to });
+  const read = () => db.rpc('get_calendar_cache', { p_provider_id: providerId, p_from: window.from, p_to: window.to });
   let cache = await read();
   if (!cache || cache.sources.length === 0) return { busy: [], stale: false, failing: [], hideWindow: false };
 
@@ -183,7 +183,7 @@ async function runRefresh(
   db: Db, providerId: string, options: CalendarCacheOptions & { window?: { from: Date; to: Date }; force?: boolean },
 ): Promise<RefreshReport> {
   const report: RefreshReport = { refreshed: [], failed: [], skipped: [] };
-  const input = await db.rpc<RefreshInput | null>('get_calendar_refresh_input', { p_provider_id: providerId });
+  const input = await db.rpc('get_calendar_refresh_input', { p_provider_id: providerId });
   if (!input) return report;
   const now = (options.now ?? (() => new Date()))();
   const log = options.log ?? console.warn;
@@ -201,7 +201,7 @@ async function runRefresh(
       const age = now.getTime() - (ms(row.lastSuccessAt) ?? -Infinity);
       const due = options.force || age > maxAgeMs || !covers(row, needed);
       if (!due) return void report.skipped.push(row.source);
-      const claimed = await db.rpc<boolean>('claim_calendar_refresh', {
+      const claimed = await db.rpc('claim_calendar_refresh', {
         p_provider_id: providerId, p_source: row.source, p_min_interval_seconds: options.retryAfterSeconds ?? 30,
       });
       if (!claimed) return void report.skipped.push(row.source);
@@ -211,14 +211,14 @@ async function runRefresh(
         const source = sourceFromIntegration(row, {
           timezone: input.timezone,
           calendar: input.calendar,
-          key: options.secretsKey ?? secretsKeyFromEnv(),
-          google: options.google === undefined ? googleConfigFromEnv() : options.google,
+          key: requireSecretsKey(options.secretsKey),
+          google: options.google ?? null,
           onIcsState: (state) => {
             ics = state;
           },
         });
         const busy = await withTimeout((signal) => source.fetchBusy(range, signal), options.timeoutMs ?? 4000);
-        const saved = await db.rpc<{ count: number; recovered: boolean }>('save_calendar_busy', {
+        const saved = await db.rpc('save_calendar_busy', {
           p_provider_id: providerId, p_source: row.source, p_from: range.from, p_to: range.to, p_busy: busy,
           p_etag: ics.etag ?? null, p_last_modified: ics.lastModified ?? null, p_body: ics.body ?? null,
         });
@@ -228,7 +228,7 @@ async function runRefresh(
         const reason = describeSourceError(error);
         // Past maxStaleMinutes with onError "ignore", the old rows must stop blocking bookings too.
         const expired = !(age <= maxStaleMs);
-        const result = await db.rpc<{ first: boolean }>('record_calendar_failure', {
+        const result = await db.rpc('record_calendar_failure', {
           p_provider_id: providerId, p_source: row.source, p_reason: reason, p_clear: expired && onError === 'ignore',
         });
         if (result.first) log(`calendar source ${row.source} of provider ${providerId} failing: ${reason}`);

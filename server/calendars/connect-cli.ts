@@ -9,14 +9,15 @@
  *   disconnect <slug> <caldav|google|ics>
  *
  * Each connect verifies the credentials, lists the calendars with the ones read marked, stores the secret
- * encrypted with SECRETS_KEY and fetches busy time once.
+ * encrypted with SECRETS_KEY and fetches busy time once. A CLI entry point: it reads its environment (`io.env`,
+ * default `process.env`) itself, SECRETS_KEY and the Google client through `readConfig` like the server.
  */
 import { createInterface } from 'node:readline';
 import type { Db } from '../db/port.js';
-import { secretsKeyFromEnv } from '../secrets/crypto.js';
+import { readConfig } from '../config.ts';
+import { requireSecretsKey } from '../secrets/crypto.js';
 import { refreshIfStale } from './cache.js';
 import { connectCalDav, connectGoogle, connectIcs, disconnectCalendar, type ConnectResult } from './connect.js';
-import { googleConfigFromEnv } from './google.js';
 import { describeSourceError, type SourceKind } from './source.js';
 
 export const CALENDAR_COMMANDS = ['connect-caldav', 'connect-ics', 'connect-google', 'disconnect'] as const;
@@ -108,7 +109,8 @@ export async function runCalendarCommand(command: string, args: string[], io: Ca
       return 0;
     }
 
-    const key = secretsKeyFromEnv(env);
+    const { calendars } = readConfig(env);
+    const key = requireSecretsKey(calendars.secretsKey);
     let result: ConnectResult;
     if (command === 'connect-caldav') {
       const url = flag('url');
@@ -134,7 +136,7 @@ export async function runCalendarCommand(command: string, args: string[], io: Ca
       result = await connectIcs(io.db, { slug, url, email: flag('email'), key });
       out(`Connected an ICS feed to "${slug}".`);
     } else if (command === 'connect-google') {
-      const config = googleConfigFromEnv(env);
+      const config = calendars.google;
       if (!config) {
         err('Set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (an OAuth client of type "Desktop app").');
         return 2;
@@ -151,7 +153,7 @@ export async function runCalendarCommand(command: string, args: string[], io: Ca
     }
 
     const report = await refreshIfStale(io.db, result.providerId, {
-      force: true, secretsKey: key, google: googleConfigFromEnv(env), timeoutMs: 20_000, retryAfterSeconds: 0, log: () => {},
+      force: true, secretsKey: key, google: calendars.google, timeoutMs: 20_000, retryAfterSeconds: 0, log: () => {},
     });
     if (report.failed.length) out(`First sync failed: ${report.failed.map((f) => f.reason).join('; ')}`);
     else out('Busy times synced.');

@@ -12,6 +12,7 @@ import { exchangeGoogleCode, googleAuthUrl, listGoogleCalendars, type GoogleOAut
 import { createIcsFeedSource } from './ics-feed.js';
 import type { CalDavSecret, GoogleSecret, IcsSecret } from './integration.js';
 import { CalendarSourceError, type SourceKind } from './source.js';
+import { DAY } from '../time/units.ts';
 
 export interface ConnectedCalendar {
   id: string;
@@ -59,7 +60,7 @@ function pick(calendars: { id: string; name: string }[], wanted: string[] | unde
 
 async function store(db: Db, input: StoreInput): Promise<ConnectResult> {
   const chosen = pick(input.calendars, input.choose);
-  const result = await db.rpc<{ providerId: string; integrationId: string; source: string }>('connect_calendar', {
+  const result = await db.rpc('connect_calendar', {
     p_provider_slug: input.slug,
     p_kind: input.kind,
     p_label: input.label,
@@ -108,7 +109,7 @@ export async function connectIcs(
 ): Promise<ConnectResult> {
   const now = new Date();
   const probe = createIcsFeedSource({ id: 'probe', url: input.url, timezone: 'UTC' });
-  await probe.fetchBusy({ from: now, to: new Date(now.getTime() + 86_400_000) }, AbortSignal.timeout(input.timeoutMs ?? 20_000));
+  await probe.fetchBusy({ from: now, to: new Date(now.getTime() + DAY) }, AbortSignal.timeout(input.timeoutMs ?? 20_000));
   return store(db, {
     slug: input.slug,
     kind: 'ics',
@@ -194,5 +195,5 @@ export async function connectGoogle(
  */
 export async function disconnectCalendar(db: Db, input: { slug: string; kind: SourceKind }): Promise<{ removed: number }> {
   if (!['caldav', 'google', 'ics'].includes(input.kind)) throw new CalendarSourceError(`unknown calendar kind ${input.kind}`);
-  return db.rpc<{ removed: number }>('disconnect_calendar', { p_provider_slug: input.slug, p_kind: input.kind });
+  return db.rpc('disconnect_calendar', { p_provider_slug: input.slug, p_kind: input.kind });
 }

@@ -7,6 +7,7 @@
  */
 import ICAL from 'ical.js';
 import { floating, wallMs, wallToUtc, ZoneResolver, type OffsetAt } from './zones.js';
+import { DAY, HOUR, MINUTE } from '../time/units.ts';
 
 /** A busy interval as UTC ISO-8601 strings, end exclusive. */
 export interface BusyInterval {
@@ -29,7 +30,6 @@ export interface ExpandOptions {
   unansweredBusy?: boolean;
 }
 
-const DAY_MS = 86_400_000;
 /** Upper bound on generated instances per rule, so a pathological rule (FREQ=SECONDLY) cannot hang a request. */
 const MAX_ITERATIONS = 200_000;
 
@@ -180,7 +180,7 @@ function eventLength(vevent: ICAL.Component, start: TimeRef, ctx: Context): Leng
   const endProp = vevent.getFirstProperty('dtend');
   if (endProp) {
     const end = timeRef(endProp, endProp.getFirstValue() as ICAL.Time, ctx);
-    if (start.isDate) return { days: Math.round((end.wall - start.wall) / DAY_MS), exact: 0 };
+    if (start.isDate) return { days: Math.round((end.wall - start.wall) / DAY), exact: 0 };
     return { days: 0, exact: toUtc(end.wall, end.zone) - toUtc(start.wall, start.zone) };
   }
   const duration = vevent.getFirstPropertyValue('duration') as ICAL.Duration | null;
@@ -188,7 +188,7 @@ function eventLength(vevent: ICAL.Component, start: TimeRef, ctx: Context): Leng
     const sign = duration.isNegative ? -1 : 1;
     return {
       days: sign * (duration.weeks * 7 + duration.days),
-      exact: sign * (duration.hours * 3_600_000 + duration.minutes * 60_000 + duration.seconds * 1000),
+      exact: sign * (duration.hours * HOUR + duration.minutes * MINUTE + duration.seconds * 1000),
     };
   }
   // RFC 5545 §3.6.1: a DATE start without end lasts one day; a DATE-TIME start without end is an instant.
@@ -197,7 +197,7 @@ function eventLength(vevent: ICAL.Component, start: TimeRef, ctx: Context): Leng
 
 function makeInstance(wall: number, start: TimeRef, length: Length): Instance {
   const s = toUtc(wall, start.zone);
-  const end = length.days === 0 ? s + length.exact : toUtc(wall + length.days * DAY_MS, start.zone) + length.exact;
+  const end = length.days === 0 ? s + length.exact : toUtc(wall + length.days * DAY, start.zone) + length.exact;
   return { key: start.isDate ? `d:${wall}` : `t:${s}`, start: s, end };
 }
 
@@ -221,7 +221,7 @@ function masterInstances(vevent: ICAL.Component, ctx: Context): Instance[] {
   add(makeInstance(start.wall, start, length));
 
   // Stop generating once instances start a day past the window (wall order is UTC order up to a DST shift).
-  const horizon = ctx.to + DAY_MS;
+  const horizon = ctx.to + DAY;
   for (const rprop of vevent.getAllProperties('rrule')) {
     const rule = (rprop.getFirstValue() as ICAL.Recur).clone();
     const count = rule.count;
@@ -278,7 +278,7 @@ function masterInstances(vevent: ICAL.Component, ctx: Context): Instance[] {
     if (excludedKeys.has(i.key)) return false;
     if (excludedDays.size === 0) return true;
     // A DATE exdate on a timed series removes the instance on that local day (seen in the wild).
-    const localDay = Math.floor((i.start + (start.zone ? start.zone(i.start) : 0)) / DAY_MS) * DAY_MS;
+    const localDay = Math.floor((i.start + (start.zone ? start.zone(i.start) : 0)) / DAY) * DAY;
     return !excludedDays.has(localDay);
   });
 }
@@ -286,7 +286,7 @@ function masterInstances(vevent: ICAL.Component, ctx: Context): Instance[] {
 /** UNTIL (inclusive): compared in UTC when it is a UTC value, else on wall time (DATE: the whole day). */
 function untilBound(until: ICAL.Time, start: TimeRef): (wall: number, utc: number) => boolean {
   const u = wallMs(until);
-  if (until.isDate) return (wall) => wall < u + DAY_MS;
+  if (until.isDate) return (wall) => wall < u + DAY;
   if (until.zone === ICAL.Timezone.utcTimezone && start.zone !== null) return (_wall, utc) => utc <= u;
   return (wall) => wall <= u;
 }

@@ -1,10 +1,12 @@
 /**
  * Google Calendar busy source: OAuth 2.0 authorization-code flow with offline access (a refresh token), access-token
  * refresh, calendarList and freeBusy. Plain fetch against configurable endpoints so tests run the real flow against
- * a local fake: `GOOGLE_OAUTH_BASE` (authorization and token endpoints) and `GOOGLE_API_BASE` (Calendar API).
+ * a local fake: `GOOGLE_OAUTH_BASE` (authorization and token endpoints) and `GOOGLE_API_BASE` (Calendar API), read
+ * with the client id and secret by server/config.ts into `config.calendars.google`.
  */
 import type { BusyInterval } from './expand.js';
 import { CalendarAuthError, CalendarSourceError, GoogleGrantRevokedError, type BusySource, type FetchWindow } from './source.js';
+import { DAY, MINUTE } from '../time/units.ts';
 
 export interface GoogleOAuthConfig {
   clientId: string;
@@ -33,18 +35,6 @@ export interface GoogleCalendarInfo {
 
 /** Read-only access is all we need for busy times; `calendar.events` is for write-back. */
 export const GOOGLE_SCOPES = ['https://www.googleapis.com/auth/calendar.readonly', 'https://www.googleapis.com/auth/calendar.events'];
-
-/** The Google OAuth configuration from the environment (`GOOGLE_CLIENT_ID`, `GOOGLE_CLIENT_SECRET`, …). */
-export function googleConfigFromEnv(env: Record<string, string | undefined> = process.env): GoogleOAuthConfig | null {
-  if (!env.GOOGLE_CLIENT_ID || !env.GOOGLE_CLIENT_SECRET) return null;
-  return {
-    clientId: env.GOOGLE_CLIENT_ID,
-    clientSecret: env.GOOGLE_CLIENT_SECRET,
-    redirectUri: env.GOOGLE_REDIRECT_URI ?? 'http://127.0.0.1:8787/oauth/google/callback',
-    oauthBase: env.GOOGLE_OAUTH_BASE || undefined,
-    apiBase: env.GOOGLE_API_BASE || undefined,
-  };
-}
 
 function authEndpoint(cfg: GoogleOAuthConfig): string {
   return cfg.oauthBase ? `${cfg.oauthBase.replace(/\/$/, '')}/o/oauth2/v2/auth` : 'https://accounts.google.com/o/oauth2/v2/auth';
@@ -155,7 +145,7 @@ export async function listGoogleCalendars(cfg: GoogleOAuthConfig, accessToken: s
 
 /** freeBusy answers at most 50 calendars per call; we also keep each call's span modest. */
 const MAX_ITEMS = 50;
-const MAX_SPAN_MS = 60 * 86_400_000;
+const MAX_SPAN_MS = 60 * DAY;
 
 /**
  * Busy intervals of the given calendars; a calendar reported with errors fails the call rather than look free.
@@ -198,7 +188,7 @@ export interface GoogleSourceOptions {
 
 /**
  * A BusySource reading Google Calendar freeBusy; access tokens are refreshed as needed and kept in memory only.
- * Example: `createGoogleSource({ id: 'google:…', config: googleConfigFromEnv()!, refreshToken })`.
+ * Example: `createGoogleSource({ id: 'google:…', config: config.calendars.google!, refreshToken })`.
  */
 export function createGoogleSource(options: GoogleSourceOptions): BusySource {
   let tokens: GoogleTokens | null = null;
@@ -207,7 +197,7 @@ export function createGoogleSource(options: GoogleSourceOptions): BusySource {
     kind: 'google',
     async fetchBusy(window: FetchWindow, signal: AbortSignal): Promise<BusyInterval[]> {
       const run = async (): Promise<BusyInterval[]> => {
-        if (!tokens || tokens.expiresAt - 60_000 < Date.now()) tokens = await refreshGoogleToken(options.config, options.refreshToken, signal);
+        if (!tokens || tokens.expiresAt - MINUTE < Date.now()) tokens = await refreshGoogleToken(options.config, options.refreshToken, signal);
         const token = tokens.accessToken;
         const calendars = await listGoogleCalendars(options.config, token, signal);
         const wanted = new Set(options.selectedCalendarIds ?? []);

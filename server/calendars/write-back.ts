@@ -7,10 +7,10 @@
  */
 import { bookingUid, writeIcs } from '../ics/writer.ts';
 import type { Db } from '../db/port.js';
-import { secretsKeyFromEnv, decryptSecret } from '../secrets/crypto.js';
+import { requireSecretsKey, decryptSecret } from '../secrets/crypto.js';
 import { listCalDavCalendars, type CalDavCredentials } from './caldav.js';
-import { googleConfigFromEnv, refreshGoogleToken, type GoogleOAuthConfig } from './google.js';
-import type { CalDavSecret, CalendarSettings, GoogleSecret, StoredSource } from './integration.js';
+import { refreshGoogleToken, type GoogleOAuthConfig } from './google.js';
+import type { CalDavSecret, CalendarSettings, GoogleSecret } from './integration.js';
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from './source.js';
 
 /** What a calendar event needs to know about a booking. */
@@ -165,7 +165,8 @@ export async function deleteBookingFromGoogle(cfg: GoogleOAuthConfig, accessToke
 }
 
 export interface WriteBackOptions {
-  secretsKey?: Buffer;
+  /** `config.calendars.secretsKey` and `.google` (server/config.ts), handed down by the job worker. */
+  secretsKey?: Buffer | null;
   google?: GoogleOAuthConfig | null;
   /** Per calendar (default 10 000). */
   timeoutMs?: number;
@@ -190,7 +191,7 @@ export async function syncBookingToCalendars(
   db: Db, providerId: string, booking: BookingEvent, action: 'upsert' | 'delete', options: WriteBackOptions = {},
 ): Promise<WriteBackReport> {
   const report: WriteBackReport = { written: [], failed: [] };
-  const input = await db.rpc<{ calendar: CalendarSettings & { writeCalendarId?: string; writeGoogleCalendarId?: string }; sources: StoredSource[] } | null>(
+  const input = await db.rpc(
     'get_calendar_refresh_input', { p_provider_id: providerId },
   );
   if (!input) return report;
@@ -199,7 +200,7 @@ export async function syncBookingToCalendars(
   await Promise.all(
     input.sources.filter((s) => s.kind === 'caldav' || s.kind === 'google').map(async (row) => {
       const once = async (signal: AbortSignal): Promise<void> => {
-        const key = options.secretsKey ?? secretsKeyFromEnv();
+        const key = requireSecretsKey(options.secretsKey);
         if (row.kind === 'caldav') {
           const creds = decryptSecret<CalDavSecret>(row.secret, key);
           const calendarUrl = await chooseCalDavCalendar(creds, input.calendar, signal);
@@ -207,7 +208,7 @@ export async function syncBookingToCalendars(
           else await deleteBookingFromCalDav(creds, calendarUrl, booking.id, signal);
           return;
         }
-        const cfg = options.google === undefined ? googleConfigFromEnv() : options.google;
+        const cfg = options.google ?? null;
         if (!cfg) throw new CalendarSourceError('Google OAuth client is not configured');
         const { refreshToken } = decryptSecret<GoogleSecret>(row.secret, key);
         const { accessToken } = await refreshGoogleToken(cfg, refreshToken, signal);

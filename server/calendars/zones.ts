@@ -10,10 +10,9 @@ import ICAL from 'ical.js';
 import { IANAZone } from 'luxon';
 
 import type { OffsetAt } from '../time/wall-clock.ts';
+import { DAY, MINUTE } from '../time/units.ts';
 
 export type { OffsetAt } from '../time/wall-clock.ts';
-
-const DAY_MS = 86_400_000;
 
 /** Wall milliseconds of an ical.js time (fields only; the zone is ignored). */
 export function wallMs(t: ICAL.Time): number {
@@ -37,15 +36,15 @@ export function ianaOffset(zone: string): OffsetAt {
   if (!z.isValid) throw new Error(`unknown time zone: ${zone}`);
   const days = new Map<number, number | null>();
   const fn: OffsetAt = (utcMs) => {
-    const day = Math.floor(utcMs / DAY_MS);
+    const day = Math.floor(utcMs / DAY);
     let constant = days.get(day);
     if (constant === undefined) {
-      const first = z.offset(day * DAY_MS);
-      constant = first === z.offset(day * DAY_MS + DAY_MS - 1) ? first * 60_000 : null;
+      const first = z.offset(day * DAY);
+      constant = first === z.offset(day * DAY + DAY - 1) ? first * MINUTE : null;
       if (days.size > 200_000) days.clear();
       days.set(day, constant);
     }
-    return constant ?? z.offset(utcMs) * 60_000;
+    return constant ?? z.offset(utcMs) * MINUTE;
   };
   ianaZones.set(zone, fn);
   return fn;

@@ -1,4 +1,4 @@
-import { openDbFromEnv } from '../db/index.ts';
+import { openDb } from '../db/index.ts';
 import { applyProviderFile, readProviderFile } from '../providers/file.ts';
 import { hashToken, newManageToken } from '../bookings/tokens.ts';
 import { readConfig } from '../config.ts';
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${path} is valid (provider "${parsed.file.slug}", ${parsed.file.services.length} service(s)).`);
       return 0;
     }
-    const { db, description } = await openDbFromEnv(process.env, { role: 'cli' });
+    const { db, description } = await openDb(readConfig(process.env).database, { role: 'cli' });
     try {
       const result = await applyProviderFile(db, parsed.file);
       console.log(`Applied provider "${result.slug}" (${parsed.file.services.length} service(s)) to ${description}.`);
@@ -44,9 +44,9 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if ((CALENDAR_COMMANDS as readonly string[]).includes(command)) {
-    const { db } = await openDbFromEnv(process.env, { role: 'cli' });
+    const { db } = await openDb(readConfig(process.env).database, { role: 'cli' });
     try {
-      return await runCalendarCommand(command, rest, { db });
+      return await runCalendarCommand(command, rest, { db, env: process.env });
     } finally {
       await db.close();
     }
@@ -57,16 +57,17 @@ async function main(argv: string[]): Promise<number> {
       console.error(usage);
       return 2;
     }
-    const { db } = await openDbFromEnv(process.env, { role: 'cli' });
+    const config = readConfig(process.env);
+    const { db } = await openDb(config.database, { role: 'cli' });
     try {
       const token = newManageToken();
-      const updated = await db.rpc<{ slug: string } | null>('set_ics_feed_token', { p_slug: slug, p_token_hash: hashToken(token) });
+      const updated = await db.rpc('set_ics_feed_token', { p_slug: slug, p_token_hash: hashToken(token) });
       if (!updated) {
         console.error(`No provider "${slug}".`);
         return 1;
       }
       console.log(`Private calendar feed for "${slug}" (keep it secret; rotate again to revoke):`);
-      console.log(`  ${readConfig().publicUrl}/ics/${token}.ics`);
+      console.log(`  ${config.publicUrl}/ics/${token}.ics`);
       return 0;
     } finally {
       await db.close();

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { DbError, DbUnavailableError, type Db } from './port.ts';
+import { isSqlFunctionName, type ArgsOf } from './functions.ts';
 
 /**
  * The running server's door for the provider CLI while it holds the embedded data folder (`lock.ts`):
@@ -79,8 +80,10 @@ export async function startAdminListener(db: Pick<Db, 'rpc'>): Promise<AdminList
         return send(400, { error: { kind: 'other', message: 'expected {fn, args}' } });
       }
       try {
-        // db.rpc checks the function and its arguments against server/db/functions.ts.
-        const result = await db.rpc(call.fn, call.args as Record<string, unknown>);
+        // A name from JSON: refused unless listed in server/db/functions.ts (db.rpc checks the argument names too).
+        const fn = call.fn;
+        if (!isSqlFunctionName(fn)) throw new Error(`SQL function ${fn} is not listed in server/db/functions.ts`);
+        const result = await db.rpc(fn, call.args as ArgsOf<typeof fn>);
         send(200, { result: result ?? null });
       } catch (error) {
         send(200, { error: toAdminError(error) });

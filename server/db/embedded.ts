@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { startAdminListener, type AdminListener } from './admin.ts';
-import { assertKnownCall } from './functions.ts';
+import { assertKnownCall, type ArgsOf, type ResultOf, type SqlFunctionName } from './functions.ts';
 import { acquireDataFolderLock, type DataFolderLock, type LockRole } from './lock.ts';
 import { migrate, type SqlRunner } from './migrate.ts';
 import { mapDriverError, toSqlValue, type Db } from './port.ts';
@@ -60,12 +60,12 @@ export async function openEmbeddedDb(
   const db: Db & { pg: PGlite } = {
     kind: 'embedded',
     pg: open,
-    async rpc<T>(fn: string, args: Record<string, unknown>): Promise<T> {
+    async rpc<K extends SqlFunctionName>(fn: K, args: ArgsOf<K>): Promise<ResultOf<K>> {
       assertKnownCall(fn, args);
       const { sql, params } = rpcSql(fn, args);
       try {
-        const result = await open.query<{ result: T }>(sql, params.map(toSqlValue));
-        return result.rows[0]?.result as T;
+        const result = await open.query<{ result: ResultOf<K> }>(sql, params.map(toSqlValue));
+        return result.rows[0]?.result as ResultOf<K>;
       } catch (error) {
         throw mapDriverError(error);
       }

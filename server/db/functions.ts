@@ -1,100 +1,211 @@
-/**
- * Every SQL function the server calls through `Db.rpc`, with the argument names it sends.
- * This list is the contract between the adapters and the migrations: a test reads `pg_proc`
- * and proves each name and argument exists. `rpc` refuses anything not listed here.
+import type { ClientRecord } from '../app-api/clients.ts';
+import type { OwnerProviderJson, OwnerServiceJson } from '../providers/owner.ts';
+import type { AppUser } from '../auth/session.ts';
+import type { BookingRow } from '../bookings/booking.ts';
+import type { CacheRow, RefreshInput } from '../calendars/cache.ts';
+import type { BusyInterval } from '../calendars/expand.ts';
+import type { FeedRecord } from '../ics/feed-routes.ts';
+import type { Job } from '../jobs/queue.ts';
+import type { PendingRefund } from '../payments/refund.ts';
+import type { ProviderFile } from '../providers/file.ts';
+import type { Provider } from '../providers/public.ts';
+import type { StoredSecret } from '../secrets/check.ts';
+import type { EncryptedSecret } from '../secrets/crypto.ts';
+import type { BusyData } from '../slots/offered.ts';
+
+/*
+ * Every SQL function the server calls through `Db.rpc`: its argument names (sent as named arguments, the runtime
+ * contract a test checks against `pg_proc`), the TypeScript type of each argument, and the type of its result.
+ * `Db.rpc('get_busy', { … })` is typed from this one table: an unknown function, a missing, misspelt or mistyped
+ * argument, or a wrong reading of the result is a compile error, and `rpc` refuses at run time any call not listed.
+ *
+ * The types are written with placeholder values (`text`, `uuid`, `as<T>()`…) that are `undefined` at run time: only
+ * the argument NAMES exist at run time. Results are the functions' JSON as the SQL builds it (the migrations are the
+ * source of truth; a result type states what the SQL returns, and the integration tests read it back).
  */
-export const sqlFunctions = {
-  get_public_provider: ['p_slug'],
-  get_busy: ['p_provider_id', 'p_from', 'p_to'],
-  expire_holds: ['p_provider_id'],
-  create_booking_if_free: [
-    'p_provider_id', 'p_service_id', 'p_starts_at', 'p_customer_name', 'p_customer_email',
-    'p_customer_phone', 'p_notes', 'p_customer_timezone', 'p_idempotency_key', 'p_manage_token_hash',
-    'p_hold_minutes',
-  ],
-  get_booking_by_token: ['p_token_hash'],
-  cancel_booking: ['p_token_hash', 'p_reason'],
-  apply_provider: ['p_slug', 'p_name', 'p_timezone', 'p_is_public', 'p_settings', 'p_services'],
+
+/** A placeholder whose only content is its type (`undefined` at run time). */
+function as<T>(): T {
+  return undefined as T;
+}
+
+/** SQL `text`. */
+const text = as<string>();
+/** SQL `uuid` (sent as its text form). */
+const uuid = as<string>();
+/** SQL `int` / `bigint` / `numeric`. */
+const int = as<number>();
+const bool = as<boolean>();
+/** SQL `timestamptz`: a Date (sent as ISO 8601) or an ISO string. */
+const instant = as<Date | string>();
+/** SQL `jsonb`: an object or array, sent as JSON. */
+function json<T extends object = object>(): T {
+  return as<T>();
+}
+/** The SQL argument may be null. */
+function orNull<T>(_type: T): T | null {
+  return as<T | null>();
+}
+/** The SQL argument has a default: it may be left out (and is then not sent). */
+function optional<T>(_type: T): T | undefined {
+  return as<T | undefined>();
+}
+
+/** One entry of the table: named, typed arguments and the result type. */
+function fn<A extends Record<string, unknown>, R>(args: A, _result: R): { args: A; result: R } {
+  return { args, result: as<R>() };
+}
+
+/** Busy time for moving a booking, and the buffers stored on it. */
+export type MoveBusy = BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number };
+/** `app_list_bookings` / `app_list_clients`: one page of rows and the total. */
+type Page<K extends string, T> = { [key in K]: T[] } & { total: number; limit: number | null; offset: number };
+
+const OWNER = { p_user_id: uuid, p_provider_id: uuid };
+
+const SQL_FUNCTIONS = {
+  get_public_provider: fn({ p_slug: text }, as<Provider | null>()),
+  get_busy: fn({ p_provider_id: uuid, p_from: instant, p_to: instant }, as<BusyData>()),
+  expire_holds: fn({ p_provider_id: optional(orNull(uuid)) }, as<number>()),
+  create_booking_if_free: fn({
+    p_provider_id: uuid, p_service_id: uuid, p_starts_at: instant, p_customer_name: text, p_customer_email: orNull(text),
+    p_customer_phone: orNull(text), p_notes: text, p_customer_timezone: orNull(text), p_idempotency_key: orNull(text),
+    p_manage_token_hash: text, p_hold_minutes: optional(orNull(int)),
+  }, as<{ booking: BookingRow; replayed: boolean; manageTokenMatches: boolean }>()),
+  get_booking_by_token: fn({ p_token_hash: text }, as<BookingRow | null>()),
+  cancel_booking: fn({ p_token_hash: text, p_reason: orNull(text) }, as<BookingRow & { refund: unknown }>()),
+  apply_provider: fn({
+    p_slug: text, p_name: text, p_timezone: text, p_is_public: bool, p_settings: json(), p_services: json<object[]>(),
+  }, as<{ id: string; slug: string }>()),
   // Hand-offs (payments, reschedule, ICS feed)
-  attach_checkout_session: ['p_booking_id', 'p_session_id', 'p_amount_cents', 'p_currency', 'p_checkout_url'],
-  apply_payment_event: [
-    'p_event_id', 'p_event_type', 'p_kind', 'p_booking_id', 'p_session_id', 'p_payment_intent',
-    'p_amount_cents', 'p_currency',
-  ],
-  record_refund: ['p_booking_id', 'p_refund_id', 'p_reason', 'p_event_id', 'p_event_type'],
-  list_stale_checkout_sessions: ['p_limit'],
-  mark_checkout_closed: ['p_session_id'],
-  reschedule_booking: ['p_token_hash', 'p_starts_at'],
+  attach_checkout_session: fn({
+    p_booking_id: uuid, p_session_id: text, p_amount_cents: int, p_currency: text, p_checkout_url: text,
+  }, as<{ bookingId: string; sessionId: string }>()),
+  apply_payment_event: fn({
+    p_event_id: text, p_event_type: text, p_kind: text, p_booking_id: uuid, p_session_id: orNull(text),
+    p_payment_intent: orNull(text), p_amount_cents: orNull(int), p_currency: orNull(text),
+  }, as<{ outcome: string }>()),
+  record_refund: fn({
+    p_booking_id: uuid, p_refund_id: text, p_reason: orNull(text), p_event_id: orNull(text), p_event_type: orNull(text),
+  }, as<BookingRow>()),
+  list_stale_checkout_sessions: fn({ p_limit: int }, as<{ bookingId: string; sessionId: string }[]>()),
+  mark_checkout_closed: fn({ p_session_id: text }, as<{ sessionId: string } | null>()),
+  reschedule_booking: fn({ p_token_hash: text, p_starts_at: instant }, as<BookingRow>()),
   // Booking rules (supabase/migrations/20261130000100_booking_rules.sql)
-  get_busy_for_move: ['p_token_hash', 'p_from', 'p_to'],
-  get_manage_link_key: [],
-  abandon_hold: ['p_token_hash', 'p_reason'],
-  set_ics_feed_token: ['p_slug', 'p_token_hash'],
-  get_ics_feed: ['p_token_hash'],
-  check_rate_limit: ['p_identifier', 'p_endpoint', 'p_max_requests', 'p_window_seconds'],
+  get_busy_for_move: fn({ p_token_hash: text, p_from: instant, p_to: instant }, as<MoveBusy | null>()),
+  /** Null only when the booking_rules migration did not run. */
+  get_manage_link_key: fn({}, as<string | null>()),
+  abandon_hold: fn({ p_token_hash: text, p_reason: orNull(text) }, as<BookingRow | null>()),
+  set_ics_feed_token: fn({ p_slug: text, p_token_hash: text }, as<{ slug: string } | null>()),
+  get_ics_feed: fn({ p_token_hash: text }, as<FeedRecord | null>()),
+  check_rate_limit: fn({ p_identifier: text, p_endpoint: text, p_max_requests: int, p_window_seconds: int },
+    as<{ allowed: boolean; remaining: number; retryAfterSeconds: number }>()),
   // Calendar busy sources (supabase/migrations/20261122000300_calendars.sql, server/calendars/)
-  get_calendar_cache: ['p_provider_id', 'p_from', 'p_to'],
-  get_calendar_refresh_input: ['p_provider_id'],
-  claim_calendar_refresh: ['p_provider_id', 'p_source', 'p_min_interval_seconds'],
-  save_calendar_busy: [
-    'p_provider_id', 'p_source', 'p_from', 'p_to', 'p_busy', 'p_etag', 'p_last_modified', 'p_body',
-  ],
-  record_calendar_failure: ['p_provider_id', 'p_source', 'p_reason', 'p_clear'],
+  get_calendar_cache: fn({ p_provider_id: uuid, p_from: instant, p_to: instant }, as<CacheRow | null>()),
+  get_calendar_refresh_input: fn({ p_provider_id: uuid }, as<RefreshInput | null>()),
+  claim_calendar_refresh: fn({ p_provider_id: uuid, p_source: text, p_min_interval_seconds: int }, as<boolean>()),
+  save_calendar_busy: fn({
+    p_provider_id: uuid, p_source: text, p_from: instant, p_to: instant, p_busy: json<BusyInterval[]>(),
+    p_etag: orNull(text), p_last_modified: orNull(text), p_body: orNull(text),
+  }, as<{ count: number; recovered: boolean }>()),
+  record_calendar_failure: fn({ p_provider_id: uuid, p_source: text, p_reason: text, p_clear: bool }, as<{ first: boolean }>()),
   // Start-up key check, one secret per integration (supabase/migrations/20261130000900_privileges.sql).
-  list_integration_secrets: [],
-  connect_calendar: [
-    'p_provider_slug', 'p_kind', 'p_label', 'p_external_username', 'p_external_email', 'p_secret',
-    'p_selected_calendar_ids', 'p_account_calendar_ids',
-  ],
-  disconnect_calendar: ['p_provider_slug', 'p_kind'],
+  list_integration_secrets: fn({}, as<StoredSecret[]>()),
+  connect_calendar: fn({
+    p_provider_slug: text, p_kind: text, p_label: orNull(text), p_external_username: orNull(text),
+    p_external_email: orNull(text), p_secret: json<EncryptedSecret>(), p_selected_calendar_ids: orNull(json<string[]>()),
+    p_account_calendar_ids: optional(orNull(json<string[]>())),
+  }, as<{ providerId: string; integrationId: string; source: string }>()),
+  disconnect_calendar: fn({ p_provider_slug: text, p_kind: text }, as<{ removed: number }>()),
   // Provider app: sign-in, sessions, owner API (supabase/migrations/20261130000500_provider_app.sql, server/auth/, server/app-api/)
-  app_request_sign_in: ['p_email', 'p_link_hash', 'p_code_hash', 'p_now', 'p_ttl_seconds', 'p_signup_open'],
-  app_verify_sign_in: ['p_link_hash', 'p_email', 'p_code_hash', 'p_session_hash', 'p_now', 'p_session_ttl_seconds', 'p_signup_open'],
-  app_session_user: ['p_token_hash', 'p_now', 'p_ttl_seconds'],
-  app_sign_out: ['p_token_hash'],
-  app_sign_out_everywhere: ['p_user_id'],
-  app_me: ['p_user_id'],
-  app_slug_available: ['p_slug'],
-  app_create_provider: ['p_user_id', 'p_slug', 'p_name', 'p_timezone', 'p_settings', 'p_service'],
-  app_get_provider: ['p_user_id', 'p_provider_id'],
-  app_update_provider: ['p_user_id', 'p_provider_id', 'p_patch'],
-  app_set_hours: ['p_user_id', 'p_provider_id', 'p_working_hours', 'p_time_off'],
-  app_export_provider: ['p_user_id', 'p_provider_id'],
-  app_import_provider: ['p_user_id', 'p_provider_id', 'p_file'],
-  app_list_services: ['p_user_id', 'p_provider_id'],
-  app_save_service: ['p_user_id', 'p_provider_id', 'p_service_id', 'p_service'],
-  app_reorder_services: ['p_user_id', 'p_provider_id', 'p_service_ids'],
-  app_delete_service: ['p_user_id', 'p_provider_id', 'p_service_id'],
-  app_list_bookings: ['p_user_id', 'p_provider_id', 'p_scope', 'p_service_id', 'p_status', 'p_now', 'p_limit', 'p_offset'],
-  app_get_booking: ['p_user_id', 'p_provider_id', 'p_booking_id'],
-  app_decide_request: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_approve', 'p_reason'],
-  app_cancel_booking: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_reason', 'p_refund'],
-  app_reschedule_booking: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_starts_at'],
-  app_busy_for_move: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_from', 'p_to'],
-  app_set_booking_outcome: ['p_user_id', 'p_provider_id', 'p_booking_id', 'p_outcome', 'p_now'],
-  app_create_booking: [
-    'p_user_id', 'p_provider_id', 'p_service_id', 'p_starts_at', 'p_customer_name', 'p_customer_email',
-    'p_customer_phone', 'p_notes', 'p_customer_timezone', 'p_manage_token_hash',
-  ],
-  app_list_clients: ['p_user_id', 'p_provider_id', 'p_search', 'p_now', 'p_limit', 'p_offset'],
-  app_get_client: ['p_user_id', 'p_provider_id', 'p_client_key', 'p_now'],
-  app_set_client_notes: ['p_user_id', 'p_provider_id', 'p_client_key', 'p_notes'],
-  app_erase_client: ['p_user_id', 'p_provider_id', 'p_client_key', 'p_now'],
+  app_request_sign_in: fn({
+    p_email: text, p_link_hash: text, p_code_hash: text, p_now: instant, p_ttl_seconds: int, p_signup_open: bool,
+  }, as<{ send: boolean; newAccount: boolean }>()),
+  app_verify_sign_in: fn({
+    p_link_hash: orNull(text), p_email: orNull(text), p_code_hash: orNull(text), p_session_hash: text, p_now: instant,
+    p_session_ttl_seconds: int, p_signup_open: bool,
+  }, as<{ ok: boolean; reason?: string; user?: AppUser; newAccount?: boolean; claimedProvider?: unknown }>()),
+  app_session_user: fn({ p_token_hash: text, p_now: instant, p_ttl_seconds: int }, as<(AppUser & { sessionExpiresAt: string }) | null>()),
+  app_sign_out: fn({ p_token_hash: text }, as<{ signedOut: number }>()),
+  app_sign_out_everywhere: fn({ p_user_id: uuid }, as<{ signedOut: number }>()),
+  app_me: fn({ p_user_id: uuid }, as<{
+    user: { id: string; email: string; createdAt: string };
+    providers: { id: string; slug: string; name: string; timezone: string; isPublic: boolean }[];
+  } | null>()),
+  app_slug_available: fn({ p_slug: text }, as<boolean>()),
+  app_create_provider: fn({
+    p_user_id: uuid, p_slug: text, p_name: text, p_timezone: text, p_settings: json(), p_service: json(),
+  }, as<OwnerProviderJson>()),
+  app_get_provider: fn(OWNER, as<OwnerProviderJson>()),
+  app_update_provider: fn({ ...OWNER, p_patch: json() }, as<OwnerProviderJson>()),
+  app_set_hours: fn({ ...OWNER, p_working_hours: json(), p_time_off: json<object[]>() }, as<OwnerProviderJson>()),
+  app_export_provider: fn(OWNER, as<ProviderFile>()),
+  app_import_provider: fn({ ...OWNER, p_file: json() }, as<OwnerProviderJson>()),
+  app_list_services: fn(OWNER, as<OwnerServiceJson[]>()),
+  app_save_service: fn({ ...OWNER, p_service_id: orNull(uuid), p_service: json() }, as<OwnerServiceJson>()),
+  app_reorder_services: fn({ ...OWNER, p_service_ids: json<string[]>() }, as<OwnerServiceJson[]>()),
+  app_delete_service: fn({ ...OWNER, p_service_id: uuid }, as<{ deleted: string }>()),
+  app_list_bookings: fn({
+    ...OWNER, p_scope: text, p_service_id: orNull(uuid), p_status: orNull(text), p_now: instant, p_limit: orNull(int),
+    p_offset: orNull(int),
+  }, as<Page<'bookings', BookingRow>>()),
+  app_get_booking: fn({ ...OWNER, p_booking_id: uuid }, as<BookingRow>()),
+  app_decide_request: fn({ ...OWNER, p_booking_id: uuid, p_approve: bool, p_reason: orNull(text) }, as<BookingRow>()),
+  app_cancel_booking: fn({ ...OWNER, p_booking_id: uuid, p_reason: orNull(text), p_refund: orNull(bool) }, as<BookingRow>()),
+  app_reschedule_booking: fn({ ...OWNER, p_booking_id: uuid, p_starts_at: instant }, as<BookingRow>()),
+  app_busy_for_move: fn({ ...OWNER, p_booking_id: uuid, p_from: instant, p_to: instant }, as<MoveBusy>()),
+  app_set_booking_outcome: fn({ ...OWNER, p_booking_id: uuid, p_outcome: text, p_now: instant }, as<BookingRow>()),
+  app_create_booking: fn({
+    ...OWNER, p_service_id: uuid, p_starts_at: instant, p_customer_name: text, p_customer_email: orNull(text),
+    p_customer_phone: orNull(text), p_notes: text, p_customer_timezone: orNull(text), p_manage_token_hash: text,
+  }, as<BookingRow>()),
+  app_list_clients: fn({ ...OWNER, p_search: orNull(text), p_now: instant, p_limit: orNull(int), p_offset: orNull(int) },
+    as<Page<'clients', ClientRecord>>()),
+  app_get_client: fn({ ...OWNER, p_client_key: text, p_now: instant }, as<ClientRecord & { history: BookingRow[] }>()),
+  app_set_client_notes: fn({ ...OWNER, p_client_key: text, p_notes: orNull(text) }, as<{ key: string; notes: string }>()),
+  app_erase_client: fn({ ...OWNER, p_client_key: text, p_now: instant }, as<{ key: string; erasedBookings: number }>()),
   // Job queue, write-back and refund jobs (supabase/migrations/20261130000200_jobs.sql, server/jobs/)
-  enqueue_job: ['p_kind', 'p_payload', 'p_dedupe_key', 'p_run_at', 'p_max_attempts'],
-  claim_jobs: ['p_worker', 'p_kinds', 'p_limit', 'p_lease_seconds'],
-  finish_job: ['p_id', 'p_worker'],
-  fail_job: ['p_id', 'p_worker', 'p_error', 'p_backoff_seconds', 'p_retry'],
-  get_booking_for_write_back: ['p_booking_id'],
-  get_pending_refund: ['p_payment_id'],
-} as const satisfies Record<string, readonly string[]>;
+  enqueue_job: fn({
+    p_kind: text, p_payload: json<Record<string, unknown>>(), p_dedupe_key: optional(orNull(text)),
+    p_run_at: optional(orNull(instant)), p_max_attempts: optional(orNull(int)),
+  }, as<{ id: number; merged: boolean }>()),
+  /** Null (SQL's empty aggregate) when nothing is due. */
+  claim_jobs: fn({ p_worker: text, p_kinds: json<string[]>(), p_limit: int, p_lease_seconds: int }, as<Job[] | null>()),
+  finish_job: fn({ p_id: int, p_worker: text }, as<boolean>()),
+  fail_job: fn({ p_id: int, p_worker: text, p_error: text, p_backoff_seconds: int, p_retry: optional(bool) },
+    as<{ id: number; status: 'queued' | 'failed'; runAt: string; attempts: number } | null>()),
+  get_booking_for_write_back: fn({ p_booking_id: uuid }, as<BookingRow | null>()),
+  get_pending_refund: fn({ p_payment_id: uuid }, as<PendingRefund | null>()),
+};
 
-export type SqlFunctionName = keyof typeof sqlFunctions;
+type Table = typeof SQL_FUNCTIONS;
+export type SqlFunctionName = keyof Table;
 
-/** Throws when a call does not match the contract (unknown function or argument). */
-export function assertKnownCall(fn: string, args: Record<string, unknown>): void {
-  const known = (sqlFunctions as Record<string, readonly string[]>)[fn];
-  if (!known) throw new Error(`SQL function ${fn} is not listed in server/db/functions.ts`);
+/** Arguments the SQL function has a default for may be left out; all others must be given (null where allowed). */
+type Arguments<A> = { [P in keyof A as undefined extends A[P] ? never : P]: A[P] } & { [P in keyof A as undefined extends A[P] ? P : never]?: A[P] };
+
+/** The named arguments of a SQL function, typed. */
+export type ArgsOf<K extends SqlFunctionName> = Arguments<Table[K]['args']>;
+/** What a SQL function returns, typed. */
+export type ResultOf<K extends SqlFunctionName> = Table[K]['result'];
+
+/**
+ * The argument names of every SQL function: the contract between the adapters and the migrations, checked against
+ * `pg_proc` by tests/integration/postgres.test.ts.
+ */
+export const sqlFunctions = Object.fromEntries(
+  Object.entries(SQL_FUNCTIONS).map(([name, entry]) => [name, Object.keys(entry.args)]),
+) as unknown as { readonly [K in SqlFunctionName]: readonly (keyof Table[K]['args'] & string)[] };
+
+/** True for a function listed here (the admin listener checks names that arrive as JSON). */
+export function isSqlFunctionName(name: string): name is SqlFunctionName {
+  return Object.hasOwn(sqlFunctions, name);
+}
+
+/** Throws when a call does not match the contract (unknown function or argument): also for calls typed at run time. */
+export function assertKnownCall(fn: string, args: object): void {
+  if (!isSqlFunctionName(fn)) throw new Error(`SQL function ${fn} is not listed in server/db/functions.ts`);
+  const known: readonly string[] = sqlFunctions[fn];
   for (const name of Object.keys(args)) {
     if (!known.includes(name)) throw new Error(`SQL function ${fn} has no argument ${name} in server/db/functions.ts`);
   }

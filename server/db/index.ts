@@ -5,6 +5,7 @@ import { openRemoteDb } from './remote.ts';
 import { openPostgresDb } from './postgres.ts';
 import { openSupabaseDb } from './supabase.ts';
 import type { Db } from './port.ts';
+import type { DatabaseConfig } from '../config.ts';
 
 export type { Db } from './port.ts';
 export { DbError, DbTimeoutError, DbUnavailableError, isSlotTaken, isNotFound } from './port.ts';
@@ -14,35 +15,32 @@ export { DataFolderBusyError } from './lock.ts';
 const ADMIN_WAIT_MS = 60_000;
 
 /**
- * Picks the adapter from the environment: `SUPABASE_URL` + `SUPABASE_SERVICE_ROLE_KEY`, else
- * `DATABASE_URL`, else the embedded database in `DATA_DIR` (default `./.data`).
+ * Opens the database the configuration selects (`config.database`, from `SUPABASE_URL` +
+ * `SUPABASE_SERVICE_ROLE_KEY`, else `DATABASE_URL`, else the embedded database in `DATA_DIR`, default `./.data`).
  *
  * The embedded folder has one writer. `role: 'server'` holds it and serves the CLI on loopback; a
  * second server gets DataFolderBusyError. `role: 'cli'` opens the folder when it is free, and while a
  * server holds it sends every call through that server instead (`remote.ts`).
  */
-export async function openDbFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
+export async function openDb(
+  database: DatabaseConfig,
   { role = 'server' }: { role?: 'server' | 'cli' } = {},
 ): Promise<{ db: Db; description: string }> {
-  if (env.SUPABASE_URL || env.SUPABASE_SERVICE_ROLE_KEY) {
-    if (!env.SUPABASE_URL || !env.SUPABASE_SERVICE_ROLE_KEY) {
-      throw new Error('Set both SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY to use Supabase.');
-    }
-    const url = new URL(env.SUPABASE_URL);
+  if (database.kind === 'supabase') {
+    const url = new URL(database.url);
     return {
-      db: openSupabaseDb({ url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY }),
+      db: openSupabaseDb({ url: database.url, serviceRoleKey: database.serviceRoleKey }),
       description: `supabase (${url.host}; apply migrations with \`supabase db push\`)`,
     };
   }
-  if (env.DATABASE_URL) {
-    const url = new URL(env.DATABASE_URL);
+  if (database.kind === 'postgres') {
+    const url = new URL(database.url);
     return {
-      db: await openPostgresDb({ url: env.DATABASE_URL }),
+      db: await openPostgresDb({ url: database.url }),
       description: `postgres (${url.hostname}:${url.port || 5432}${url.pathname})`,
     };
   }
-  const dataDir = join(env.DATA_DIR ?? '.data', 'pglite');
+  const dataDir = join(database.dataDir, 'pglite');
   const description = `embedded PGlite (${dataDir})`;
   if (role === 'server') return { db: await openEmbeddedDb({ dataDir, role, admin: true }), description };
   try {

@@ -1,14 +1,17 @@
+import type { ArgsOf, ResultOf, SqlFunctionName } from './functions.ts';
+
 /**
  * The server's only door to the database: call a SQL function by name with named arguments.
  * Three adapters implement it (embedded PGlite, PostgreSQL via postgres.js, Supabase via
  * supabase-js) and run the same SQL, so the database — not this code — decides conflicts.
+ * Names, argument types and result types come from one table, `server/db/functions.ts`.
  *
  * @example
- * const provider = await db.rpc('get_public_provider', { p_slug: 'demo' });
+ * const provider = await db.rpc('get_public_provider', { p_slug: 'demo' }); // Provider | null
  */
 export interface Db {
   readonly kind: 'embedded' | 'postgres' | 'supabase';
-  rpc<T = unknown>(fn: string, args: Record<string, unknown>): Promise<T>;
+  rpc<K extends SqlFunctionName>(fn: K, args: ArgsOf<K>): Promise<ResultOf<K>>;
   close(): Promise<void>;
 }
 

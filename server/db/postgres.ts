@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { assertKnownCall } from './functions.ts';
+import { assertKnownCall, type ArgsOf, type ResultOf, type SqlFunctionName } from './functions.ts';
 import { migrate, type SqlRunner } from './migrate.ts';
 import { mapDriverError, retryTransient, type Db } from './port.ts';
 import { rpcSql } from './rpc-sql.ts';
@@ -26,7 +26,7 @@ function runner(sql: Sql, root?: postgres.Sql): SqlRunner {
  * Pending migrations are applied on open.
  *
  * @example
- * const db = await openPostgresDb({ url: process.env.DATABASE_URL! });
+ * const db = await openPostgresDb({ url: 'postgres://slotline@127.0.0.1:5432/slotline' });
  */
 export async function openPostgresDb(options: {
   url: string;
@@ -55,7 +55,7 @@ export async function openPostgresDb(options: {
   return {
     kind: 'postgres',
     sql,
-    async rpc<T>(fn: string, args: Record<string, unknown>): Promise<T> {
+    async rpc<K extends SqlFunctionName>(fn: K, args: ArgsOf<K>): Promise<ResultOf<K>> {
       assertKnownCall(fn, args);
       const { sql: text, params } = rpcSql(fn, args);
       // postgres.js learns each parameter's type from the server and serializes by it (jsonb
@@ -64,7 +64,7 @@ export async function openPostgresDb(options: {
       return retryTransient(async () => {
         try {
           const rows = await sql.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
-          return rows[0]?.result as T;
+          return rows[0]?.result as ResultOf<K>;
         } catch (error) {
           throw mapDriverError(error);
         }

@@ -1,5 +1,5 @@
 import type { AdminError } from './admin.ts';
-import { assertKnownCall } from './functions.ts';
+import { assertKnownCall, type ArgsOf, type ResultOf, type SqlFunctionName } from './functions.ts';
 import { DbError, DbUnavailableError, type Db } from './port.ts';
 
 /**
@@ -14,12 +14,12 @@ export function openRemoteDb({ port, secret, pid }: { port: number; secret: stri
   const url = `http://127.0.0.1:${port}/rpc`;
   return {
     kind: 'embedded',
-    async rpc<T>(fn: string, args: Record<string, unknown>): Promise<T> {
+    async rpc<K extends SqlFunctionName>(fn: K, args: ArgsOf<K>): Promise<ResultOf<K>> {
       assertKnownCall(fn, args);
       // undefined is SQL null on every adapter; JSON would drop the argument instead.
       const sent = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v === undefined ? null : v]));
       let res: Response;
-      let body: { result?: T; error?: AdminError };
+      let body: { result?: ResultOf<K>; error?: AdminError };
       try {
         res = await fetch(url, {
           method: 'POST',
@@ -41,7 +41,7 @@ export function openRemoteDb({ port, secret, pid }: { port: number; secret: stri
         throw new Error(`the running server (pid ${pid}) refused the call: ${e.message}`);
       }
       if (!res.ok) throw new Error(`the running server (pid ${pid}) answered ${res.status}`);
-      return body.result as T;
+      return body.result as ResultOf<K>;
     },
     async close() {},
   };

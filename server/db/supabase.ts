@@ -1,6 +1,6 @@
 import { createClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
-import { assertKnownCall } from './functions.ts';
+import { assertKnownCall, type ArgsOf, type ResultOf, type SqlFunctionName } from './functions.ts';
 import { DbError, DbUnavailableError, mapDriverError, retryTransient, toSqlValue, type Db } from './port.ts';
 
 /**
@@ -8,7 +8,7 @@ import { DbError, DbUnavailableError, mapDriverError, retryTransient, toSqlValue
  * Migrations are applied with `supabase db push`, not here.
  *
  * @example
- * const db = openSupabaseDb({ url: process.env.SUPABASE_URL!, serviceRoleKey: process.env.SUPABASE_SERVICE_ROLE_KEY! });
+ * const db = openSupabaseDb({ url: 'https://<ref>.supabase.co', serviceRoleKey: config.database.serviceRoleKey });
  */
 export function openSupabaseDb(options: { url: string; serviceRoleKey: string; fetch?: typeof fetch }): Db {
   const client = createClient(options.url, options.serviceRoleKey, {
@@ -19,7 +19,7 @@ export function openSupabaseDb(options: { url: string; serviceRoleKey: string; f
   });
   return {
     kind: 'supabase',
-    async rpc<T>(fn: string, args: Record<string, unknown>): Promise<T> {
+    async rpc<K extends SqlFunctionName>(fn: K, args: ArgsOf<K>): Promise<ResultOf<K>> {
       assertKnownCall(fn, args);
       const body: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(args)) {
@@ -43,7 +43,7 @@ export function openSupabaseDb(options: { url: string; serviceRoleKey: string; f
           }
           throw new DbError(response.error.message, `HTTP${response.status}`);
         }
-        return response.data as T;
+        return response.data as ResultOf<K>;
       });
     },
     async close() {},

@@ -29,6 +29,7 @@ export interface RateLimitOptions {
   log?: (message: string) => void;
 }
 
+/** The defaults of `RATE_LIMIT_BOOKINGS_PER_IP`, `…_PER_PROVIDER` and `RATE_LIMIT_WINDOW_SECONDS` (server/config.ts). */
 export const RATE_LIMIT_DEFAULTS = { perIp: 20, perProvider: 200, windowSeconds: 600 } as const;
 
 /** Bytes of body read to find the provider; bigger bodies are left to the route's own 413. */
@@ -41,30 +42,6 @@ export function isBookingWrite(method: string, path: string): boolean {
 }
 
 /**
- * The booking write limits from the environment. `0` switches a limit off.
- *
- * @example
- * rateLimitRulesFromEnv({ RATE_LIMIT_BOOKINGS_PER_IP: '5' })
- * // [{ endpoint: 'bookings', per: 'ip', max: 5, windowSeconds: 600 }, { …, per: 'provider', max: 200, … }]
- */
-export function rateLimitRulesFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimitRule[] {
-  const int = (name: string, fallback: number, min: number): number => {
-    const value = env[name];
-    if (value === undefined || value === '') return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${value}"`);
-    return n;
-  };
-  const windowSeconds = int('RATE_LIMIT_WINDOW_SECONDS', RATE_LIMIT_DEFAULTS.windowSeconds, 1);
-  const perIp = int('RATE_LIMIT_BOOKINGS_PER_IP', RATE_LIMIT_DEFAULTS.perIp, 0);
-  const perProvider = int('RATE_LIMIT_BOOKINGS_PER_PROVIDER', RATE_LIMIT_DEFAULTS.perProvider, 0);
-  const rules: RateLimitRule[] = [];
-  if (perIp > 0) rules.push({ endpoint: 'bookings', per: 'ip', max: perIp, windowSeconds });
-  if (perProvider > 0) rules.push({ endpoint: 'bookings', per: 'provider', max: perProvider, windowSeconds });
-  return rules;
-}
-
-/**
  * Limits booking writes per client address and per provider, with the counts kept in the database
  * (`check_rate_limit`) so they hold across server instances. A request counts against a provider only
  * when it is valid and names a real provider (see `providerOf`), so junk cannot lock a provider out.
@@ -72,7 +49,7 @@ export function rateLimitRulesFromEnv(env: NodeJS.ProcessEnv = process.env): Rat
  * limiter must not stop bookings), except when the database is unreachable: that becomes the app's 503.
  *
  * @example
- * app.use('*', rateLimit({ db, rules: rateLimitRulesFromEnv(), trustProxy: config.trustProxy }));
+ * app.use('*', rateLimit({ db, rules: config.rateLimits, trustProxy: config.trustProxy }));
  * @see https://www.rfc-editor.org/rfc/rfc6585#section-4 (429), https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 (Retry-After)
  */
 export function rateLimit({ db, rules, trustProxy = false, applies = isBookingWrite, log = console.error }: RateLimitOptions): MiddlewareHandler {
@@ -84,7 +61,7 @@ export function rateLimit({ db, rules, trustProxy = false, applies = isBookingWr
 
     const check = async (rule: RateLimitRule, identifier: string) => {
       try {
-        const result = await db.rpc<{ allowed: boolean; remaining: number; retryAfterSeconds: number }>('check_rate_limit', {
+        const result = await db.rpc('check_rate_limit', {
           p_identifier: identifier,
           p_endpoint: rule.endpoint,
           p_max_requests: rule.max,
@@ -204,13 +181,13 @@ async function providerOf(c: Context, db: Db, log: (message: string) => void): P
     }
   };
   const exists = (slug: string) =>
-    lookup(async () => ((await db.rpc<{ slug?: string } | null>('get_public_provider', { p_slug: slug })) ? slug : undefined));
+    lookup(async () => ((await db.rpc('get_public_provider', { p_slug: slug })) ? slug : undefined));
 
   const token = /^\/api\/bookings\/([^/]+)\/[^/]+\/?$/.exec(c.req.path)?.[1];
   if (token !== undefined) {
     if (!looksLikeToken(token)) return undefined;
     return lookup(async () => {
-      const booking = await db.rpc<{ provider?: string } | null>('get_booking_by_token', { p_token_hash: hashToken(token) });
+      const booking = await db.rpc('get_booking_by_token', { p_token_hash: hashToken(token) });
       return typeof booking?.provider === 'string' ? booking.provider : undefined;
     });
   }

@@ -5,7 +5,8 @@ import { hashToken, looksLikeToken } from '../bookings/tokens.ts';
 import { notFound } from '../http/problem.ts';
 import { feedIcs } from './booking-ics.ts';
 
-interface FeedRecord {
+/** What `get_ics_feed` returns. */
+export interface FeedRecord {
   slug: string;
   name: string;
   bookings: BookingRow[];
@@ -20,7 +21,7 @@ export function icsFeedRoutes({ db, now = () => new Date() }: { db: Db; now?: ()
   app.get('/ics/:file', async (c) => {
     const match = /^([A-Za-z0-9_-]{43})\.ics$/.exec(c.req.param('file'));
     if (!match || !looksLikeToken(match[1])) return notFound(c, 'Feed');
-    const feed = await db.rpc<FeedRecord | null>('get_ics_feed', { p_token_hash: hashToken(match[1]) });
+    const feed = await db.rpc('get_ics_feed', { p_token_hash: hashToken(match[1]) });
     if (!feed) return notFound(c, 'Feed');
     const body = feedIcs(feed.name, feed.bookings.map((row) => toBooking(row, { providerName: feed.name })), now());
     return c.body(body, 200, { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'private, max-age=60' });

@@ -10,6 +10,7 @@ import type { JobHandler } from './worker.ts';
  */
 export function jobHandlers(options: {
   payments?: StripeSetup | null;
+  /** `config.calendars` (the secrets key and Google client write-back uses), optionally a per-calendar timeout. */
   calendars?: Pick<WriteBackOptions, 'secretsKey' | 'google' | 'timeoutMs'>;
   now?: () => Date;
 }): Record<string, JobHandler> {

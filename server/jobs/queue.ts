@@ -30,7 +30,7 @@ export interface EnqueueOptions {
  * their own SQL functions and triggers; this is for work that starts outside a booking transaction.
  */
 export function enqueueJob(db: Db, kind: string, payload: Record<string, unknown>, options: EnqueueOptions = {}) {
-  return db.rpc<{ id: number; merged: boolean }>('enqueue_job', {
+  return db.rpc('enqueue_job', {
     p_kind: kind,
     p_payload: payload,
     p_dedupe_key: options.dedupeKey ?? null,
@@ -40,16 +40,16 @@ export function enqueueJob(db: Db, kind: string, payload: Record<string, unknown
 }
 
 export async function claimJobs(db: Db, worker: string, kinds: string[], limit: number, leaseSeconds: number): Promise<Job[]> {
-  return (await db.rpc<Job[]>('claim_jobs', { p_worker: worker, p_kinds: kinds, p_limit: limit, p_lease_seconds: leaseSeconds })) ?? [];
+  return (await db.rpc('claim_jobs', { p_worker: worker, p_kinds: kinds, p_limit: limit, p_lease_seconds: leaseSeconds })) ?? [];
 }
 
 /** False when the job is no longer this worker's (its lease ran out and another worker took it). */
-export async function finishJob(db: Db, worker: string, id: number): Promise<boolean> {
-  return Boolean(await db.rpc<boolean>('finish_job', { p_id: id, p_worker: worker }));
+export function finishJob(db: Db, worker: string, id: number): Promise<boolean> {
+  return db.rpc('finish_job', { p_id: id, p_worker: worker });
 }
 
 export function failJob(db: Db, worker: string, id: number, error: string, backoffSeconds: number, retry: boolean) {
-  return db.rpc<{ id: number; status: 'queued' | 'failed'; runAt: string; attempts: number } | null>('fail_job', {
+  return db.rpc('fail_job', {
     p_id: id, p_worker: worker, p_error: error, p_backoff_seconds: backoffSeconds, p_retry: retry,
   });
 }

@@ -9,6 +9,7 @@ import { validOrigin } from '../../contract/embed.ts';
 import { isSlug, looksLikeToken } from '../../contract/rules.ts';
 import { htmlText, jsonForScript } from './escape.ts';
 import { isTimeZone } from '../http/validate.ts';
+import { DAY } from '../time/units.ts';
 
 export interface PageRouteOptions {
   /** Calls the public API in-process, e.g. `(path) => app.request(path)`. */
@@ -32,8 +33,8 @@ const TYPES: Record<string, string> = {
   map: 'application/json; charset=utf-8',
 };
 /** Slots inlined into the first response: from a day ago to 33 days ahead covers the current month in any zone. */
-const INLINE_BACK_MS = 86_400_000;
-const INLINE_AHEAD_MS = 33 * 86_400_000;
+const INLINE_BACK_MS = DAY;
+const INLINE_AHEAD_MS = 33 * DAY;
 
 /**
  * `frame-ancestors` for a provider: anywhere by default, or only its `settings.embed.allowedOrigins`

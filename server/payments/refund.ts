@@ -5,7 +5,8 @@ import { PermanentJobError, type JobHandler } from '../jobs/worker.ts';
 /** The job kind `cancel_booking` and `apply_payment_event` enqueue when a payment must be given back. */
 export const REFUND_JOB = 'payment.refund';
 
-interface PendingRefund {
+/** What `get_pending_refund` returns. */
+export interface PendingRefund {
   paymentId: string;
   bookingId: string;
   paymentIntent: string | null;
@@ -32,7 +33,7 @@ export function refundJob(stripe: Stripe): JobHandler {
   return async (job, { db }) => {
     const paymentId = job.payload.paymentId;
     if (typeof paymentId !== 'string') throw new PermanentJobError('payload.paymentId is missing');
-    const pending = await db.rpc<PendingRefund | null>('get_pending_refund', { p_payment_id: paymentId });
+    const pending = await db.rpc('get_pending_refund', { p_payment_id: paymentId });
     if (!pending) return; // refunded already, or never asked for
     if (!pending.paymentIntent) throw new PermanentJobError(`payment ${paymentId} has no payment intent to refund`);
     const refundId = await createRefund(stripe, pending);

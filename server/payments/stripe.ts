@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import type { Config } from '../config.ts';
 
 export interface StripeSetup {
   stripe: Stripe;
@@ -6,20 +7,16 @@ export interface StripeSetup {
 }
 
 /**
- * The Stripe client for a single-provider install, from `STRIPE_SECRET_KEY` and
- * `STRIPE_WEBHOOK_SECRET`; null when payments are not configured. `STRIPE_API_BASE` points the
- * official client at another host (stripe-mock, or the local fake the tests use).
+ * The Stripe client for a single-provider install, from the configured `STRIPE_SECRET_KEY` and
+ * `STRIPE_WEBHOOK_SECRET` (server/config.ts); null when payments are not configured. `STRIPE_API_BASE`
+ * points the official client at another host (stripe-mock, or the local fake the tests use).
  *
  * @example
- * const payments = stripeFromEnv(process.env); // null → paid services answer 503
+ * const payments = stripeSetup(config.stripe); // null → paid services answer 503 (or the demo checkout)
  */
-export function stripeFromEnv(env: NodeJS.ProcessEnv = process.env): StripeSetup | null {
-  const key = env.STRIPE_SECRET_KEY;
-  if (!key) return null;
-  if (!env.STRIPE_WEBHOOK_SECRET) {
-    throw new Error('STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (the webhook confirms payments).');
-  }
-  return { stripe: stripeClient(key, env.STRIPE_API_BASE), webhookSecret: env.STRIPE_WEBHOOK_SECRET };
+export function stripeSetup(settings: Config['stripe']): StripeSetup | null {
+  if (!settings) return null;
+  return { stripe: stripeClient(settings.secretKey, settings.apiBase ?? undefined), webhookSecret: settings.webhookSecret };
 }
 
 export function stripeClient(key: string, apiBase?: string): Stripe {

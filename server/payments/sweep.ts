@@ -9,10 +9,10 @@ import type { Db } from '../db/port.ts';
  * @see https://docs.stripe.com/api/checkout/sessions/expire
  */
 export async function sweepHolds(db: Db, stripe: Stripe | null): Promise<{ released: number; sessionsClosed: number }> {
-  const released = await db.rpc<number>('expire_holds', { p_provider_id: null });
+  const released = await db.rpc('expire_holds', { p_provider_id: null });
   let sessionsClosed = 0;
   if (stripe) {
-    const stale = await db.rpc<{ sessionId: string }[]>('list_stale_checkout_sessions', { p_limit: 50 });
+    const stale = await db.rpc('list_stale_checkout_sessions', { p_limit: 50 });
     for (const { sessionId } of stale) {
       try {
         await stripe.checkout.sessions.expire(sessionId);

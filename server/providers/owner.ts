@@ -1,17 +1,32 @@
 import type { Db } from '../db/port.ts';
 import type { Provider, ProviderService } from './public.ts';
+import type { WorkingHours } from '../availability/working-hours.ts';
+import type { TimeOff } from '../app-api/hours.ts';
 
-interface OwnerProviderJson {
+/** A provider as the owner functions return it (`app_provider_json`). */
+export interface OwnerProviderJson {
   id: string;
   slug: string;
   name: string;
   timezone: string;
-  booking: Provider['settings']['booking'];
-  workingHours: Provider['settings']['workingHours'];
-  whatsapp: Provider['settings']['whatsapp'];
+  isPublic: boolean;
+  profile: { personName?: string; [field: string]: unknown };
+  booking: NonNullable<Provider['settings']['booking']>;
+  whatsapp: NonNullable<Provider['settings']['whatsapp']>;
+  appearance: NonNullable<Provider['settings']['appearance']>;
+  embed: NonNullable<Provider['settings']['embed']>;
+  workingHours: WorkingHours;
+  timeOff: TimeOff;
+  createdAt: string;
+  updatedAt: string;
 }
 
-type OwnerServiceJson = Omit<ProviderService, 'bufferBeforeMinutes' | 'bufferAfterMinutes'> & {
+/** A service as the owner functions return it (`app_service_json`): its own buffers (null: the policy's) and the effective ones. */
+export type OwnerServiceJson = Omit<ProviderService, 'bufferBeforeMinutes' | 'bufferAfterMinutes'> & {
+  bufferBeforeMinutes: number | null;
+  bufferAfterMinutes: number | null;
+  bookingMode: string | null;
+  position: number;
   hidden: boolean;
   effectiveBufferBeforeMinutes: number;
   effectiveBufferAfterMinutes: number;
@@ -23,8 +38,8 @@ type OwnerServiceJson = Omit<ProviderService, 'bufferBeforeMinutes' | 'bufferAft
  * create_booking_if_free refuses them. Another user's provider throws SL404 (`app_get_provider`).
  */
 export async function ownerProvider(db: Db, userId: string, providerId: string): Promise<Provider> {
-  const p = await db.rpc<OwnerProviderJson>('app_get_provider', { p_user_id: userId, p_provider_id: providerId });
-  const services = await db.rpc<OwnerServiceJson[]>('app_list_services', { p_user_id: userId, p_provider_id: providerId });
+  const p = await db.rpc('app_get_provider', { p_user_id: userId, p_provider_id: providerId });
+  const services = await db.rpc('app_list_services', { p_user_id: userId, p_provider_id: providerId });
   return {
     id: p.id, slug: p.slug, name: p.name, timezone: p.timezone,
     settings: { workingHours: p.workingHours, booking: p.booking, whatsapp: p.whatsapp },

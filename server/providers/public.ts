@@ -52,7 +52,7 @@ export interface Provider {
 /** The public, bookable provider by slug, or null when unknown or not public. */
 export async function loadProvider(db: Db, slug: string): Promise<Provider | null> {
   if (!isSlug(slug)) return null;
-  return (await db.rpc<Provider | null>('get_public_provider', { p_slug: slug })) ?? null;
+  return db.rpc('get_public_provider', { p_slug: slug });
 }
 
 /** The fields a visitor may see — never the owner, calendar settings or secrets. */

@@ -7,9 +7,10 @@
  * and their calendars fail on refresh until reconnected — one bad row never stops the server.
  */
 import type { Db } from '../db/port.js';
-import { decryptSecret, parseSecretsKey, SecretsKeyError, type EncryptedSecret } from './crypto.js';
+import { decryptSecret, requireSecretsKey, SecretsKeyError, type EncryptedSecret } from './crypto.js';
 
-interface StoredSecret {
+/** One row of `list_integration_secrets`. */
+export interface StoredSecret {
   integrationId: string;
   kind: string | null;
   provider: string | null;
@@ -24,20 +25,20 @@ export interface SecretsCheck {
 }
 
 /**
- * Resolves when no secret is stored, or when `SECRETS_KEY` decrypts at least one (warning about any it cannot);
- * throws SecretsKeyError otherwise.
- * Example: `await assertSecretsReadable(db)` in `server/main.ts` before listening.
+ * Resolves when no secret is stored, or when `key` (the configured `SECRETS_KEY`, null when unset) decrypts at least
+ * one (warning about any it cannot); throws SecretsKeyError otherwise.
+ * Example: `await assertSecretsReadable(db, config.calendars.secretsKey)` in `server/main.ts` before listening.
  */
 export async function assertSecretsReadable(
   db: Db,
-  env: Record<string, string | undefined> = process.env,
+  configuredKey: Buffer | null,
   warn: (message: string) => void = console.warn,
 ): Promise<SecretsCheck> {
-  const rows = await db.rpc<StoredSecret[]>('list_integration_secrets', {});
+  const rows = await db.rpc('list_integration_secrets', {});
   if (!rows?.length) return { checked: 0, unreadable: [] };
   let key: Buffer;
   try {
-    key = parseSecretsKey(env.SECRETS_KEY);
+    key = requireSecretsKey(configuredKey);
   } catch (error) {
     throw new SecretsKeyError(`Connected calendars have stored secrets, but ${(error as Error).message}`);
   }

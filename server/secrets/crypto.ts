@@ -1,6 +1,6 @@
 /**
  * Integration secrets at rest: AES-256-GCM over the JSON of the secret, stored as `{ciphertext, iv, tag}` (base64)
- * in `integration_secrets.secret`. The key comes from `SECRETS_KEY` (32 bytes, base64 or 64 hex characters).
+ * in `integration_secrets.secret`. The key comes from `SECRETS_KEY` (parsed by server/config.ts) (32 bytes, base64 or 64 hex characters).
  * Nothing here logs or echoes secret material; errors name the problem, never the value.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -38,9 +38,12 @@ export function parseSecretsKey(text: string | undefined): Buffer {
   return key;
 }
 
-/** The key from `process.env.SECRETS_KEY` (or the given environment); throws SecretsKeyError when unusable. */
-export function secretsKeyFromEnv(env: Record<string, string | undefined> = process.env): Buffer {
-  return parseSecretsKey(env.SECRETS_KEY);
+/**
+ * The configured key (`config.calendars.secretsKey`, parsed once by server/config.ts), or the "SECRETS_KEY is not
+ * set" SecretsKeyError when there is none: for the moment a stored secret must be read or written.
+ */
+export function requireSecretsKey(key: Buffer | null | undefined): Buffer {
+  return key ?? parseSecretsKey(undefined);
 }
 
 /**

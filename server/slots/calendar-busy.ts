@@ -1,7 +1,7 @@
 import { getCachedBusy, refreshIfStale } from '../calendars/cache.ts';
+import type { CalendarsConfig } from '../config.ts';
 import type { Db } from '../db/port.ts';
-
-const DAY = 86_400_000;
+import { DAY } from '../time/units.ts';
 
 export interface CalendarHealth {
   /** Some calendar data is older than it should be (a refresh is under way). */
@@ -16,16 +16,16 @@ export interface CalendarHealth {
  * The state of a provider's external calendars around a window. The busy intervals themselves
  * reach the engine through `get_busy` (the cache table); this says whether to trust them.
  * The slots path never waits on a slow calendar (stale-while-revalidate); the booking path
- * refreshes stale data first (`forBooking`).
+ * refreshes stale data first (`forBooking`). Refreshes decrypt with `calendars` (the app's config).
  */
 export async function calendarHealth(
   db: Db,
   providerId: string,
   window: { from: Date; to: Date },
-  options: { forBooking?: boolean } = {},
+  options: { forBooking?: boolean; calendars: CalendarsConfig },
 ): Promise<CalendarHealth> {
   const around = { from: new Date(window.from.getTime() - DAY), to: new Date(window.to.getTime() + DAY) };
-  if (options.forBooking) await refreshIfStale(db, providerId, { window: around });
-  const cached = await getCachedBusy(db, providerId, around);
+  if (options.forBooking) await refreshIfStale(db, providerId, { ...options.calendars, window: around });
+  const cached = await getCachedBusy(db, providerId, around, options.calendars);
   return { stale: cached.stale, failing: cached.failing.length > 0, hide: cached.hideWindow };
 }

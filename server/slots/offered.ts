@@ -1,8 +1,7 @@
 import { checkStart, computeSlots, type Slot, type SlotQuery } from '../availability/index.ts';
 import type { Db } from '../db/port.ts';
 import type { Provider, ProviderService } from '../providers/public.ts';
-
-const DAY = 24 * 60 * 60 * 1000;
+import { DAY } from '../time/units.ts';
 
 export interface BusyData {
   busy: { start: string; end: string }[];
@@ -11,7 +10,7 @@ export interface BusyData {
 
 /** Busy time around a window; a day either side covers buffers and whole local days. */
 export async function loadBusy(db: Db, providerId: string, from: Date, to: Date): Promise<BusyData> {
-  return db.rpc<BusyData>('get_busy', {
+  return db.rpc('get_busy', {
     p_provider_id: providerId,
     p_from: new Date(from.getTime() - DAY),
     p_to: new Date(to.getTime() + DAY),
@@ -25,7 +24,7 @@ export async function loadBusyForMove(
   from: Date,
   to: Date,
 ): Promise<(BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }) | null> {
-  return (await db.rpc<(BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }) | null>('get_busy_for_move', {
+  return (await db.rpc('get_busy_for_move', {
     p_token_hash: tokenHash,
     p_from: new Date(from.getTime() - DAY),
     p_to: new Date(to.getTime() + DAY),
@@ -39,7 +38,7 @@ export async function loadBusyForOwnerMove(
   from: Date,
   to: Date,
 ): Promise<BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }> {
-  return db.rpc<BusyData & { bufferBeforeMinutes: number; bufferAfterMinutes: number }>('app_busy_for_move', {
+  return db.rpc('app_busy_for_move', {
     p_user_id: owner.userId,
     p_provider_id: owner.providerId,
     p_booking_id: owner.bookingId,

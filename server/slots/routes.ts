@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { countByLocalDay } from '../availability/index.ts';
 import { ResponseCache } from './cache.ts';
 import { calendarHealth } from './calendar-busy.ts';
+import type { CalendarsConfig } from '../config.ts';
 import type { Db } from '../db/port.ts';
 import { invalid, notFound } from '../http/problem.ts';
 import { isTimeZone } from '../http/validate.ts';
@@ -20,9 +21,11 @@ export type { SlotsResponse };
  * @example
  * GET /api/providers/demo/slots?service=intro&from=2026-12-01&to=2026-12-07&tz=Europe/Berlin
  */
-export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCache<CachedSlots>() }: {
+export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCache<CachedSlots>(), calendars }: {
   db: Db;
   now?: () => Date;
+  /** The secrets key and Google client calendar refreshes use (`config.calendars`). */
+  calendars: CalendarsConfig;
   /** Recent answers by query; cleared by the app after every write. */
   cache?: ResponseCache<CachedSlots>;
 }) {
@@ -50,7 +53,7 @@ export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCac
     const window = readWindow(q.from, q.to, zone, now());
     if ('errors' in window) return invalid(c, window.errors);
 
-    const response = await computeSlotsResponse(db, provider, service, window, zone, now());
+    const response = await computeSlotsResponse(db, provider, service, window, zone, now(), calendars);
     // Kept encoded, so a cache hit writes bytes without serializing or encoding again.
     const body = new TextEncoder().encode(JSON.stringify(response));
     const entry = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
@@ -72,9 +75,10 @@ async function computeSlotsResponse(
   window: { from: Date; to: Date },
   zone: string,
   at: Date,
+  calendars: CalendarsConfig,
 ): Promise<SlotsResponse> {
   // Health first: it may fetch a calendar that has no data yet, and the slots must see that busy time.
-  const health = await calendarHealth(db, provider.id, window);
+  const health = await calendarHealth(db, provider.id, window, { calendars });
   const offered = health.hide ? [] : await offeredSlots(db, provider, service, window, at);
   return {
     timezone: zone,

@@ -1,6 +1,7 @@
 import { startOfLocalDay } from '../availability/index.ts';
 import { parseInstant } from '../http/validate.ts';
 import type { FieldError } from '../http/problem.ts';
+import { DAY, HOUR } from '../time/units.ts';
 
 export const MAX_WINDOW_DAYS = 62;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -37,10 +38,10 @@ export function readWindow(
     return at;
   };
   const from = read('from', fromParam) ?? (errors.some((e) => e.field === 'from') ? null : now);
-  const to = read('to', toParam) ?? (from && !errors.some((e) => e.field === 'to') ? new Date(from.getTime() + 14 * 86_400_000) : null);
+  const to = read('to', toParam) ?? (from && !errors.some((e) => e.field === 'to') ? new Date(from.getTime() + 14 * DAY) : null);
   if (errors.length || !from || !to) return { errors };
   if (to <= from) return { errors: [{ field: 'to', message: 'must be after from' }] };
-  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000 + 2 * 3_600_000) {
+  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY + 2 * HOUR) {
     return { errors: [{ field: 'to', message: `the window may span at most ${MAX_WINDOW_DAYS} days` }] };
   }
   return { from, to };
@@ -49,5 +50,5 @@ export function readWindow(
 function nextDate(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== date) throw new RangeError('not a date');
-  return new Date(d.getTime() + 86_400_000).toISOString().slice(0, 10);
+  return new Date(d.getTime() + DAY).toISOString().slice(0, 10);
 }

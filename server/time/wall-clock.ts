@@ -8,8 +8,8 @@
 
 /** UTC instant (ms) → UTC offset of the zone at that instant (ms). */
 export type OffsetAt = (utcMs: number) => number;
+import { HOUR } from './units.ts';
 
-const HOUR = 3_600_000;
 // Every UTC offset in the tz database lies within [-12h, +14h], so the instant for a wall time W lies within
 // [W - 14h, W + 12h]; a window a little wider also holds for VTIMEZONE offsets up to ±18h (RFC 5545 allows them).
 const EARLIEST = 18 * HOUR;

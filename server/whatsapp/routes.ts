@@ -7,8 +7,8 @@ import { loadProvider } from '../providers/public.ts';
 import { checkOffered, offeredSlots } from '../slots/offered.ts';
 import { shareMessage } from './share.ts';
 import { DEFAULT_TEMPLATES, fillTemplate, templateVars, whatsappLink, type Lang } from './template.ts';
+import { DAY } from '../time/units.ts';
 
-const DAY = 86_400_000;
 const lang = (value: string | undefined): Lang => (value === 'ar' ? 'ar' : 'en');
 
 /**

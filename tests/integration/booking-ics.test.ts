@@ -54,8 +54,9 @@ async function everyOutput(bookingId: string, icsUrl: string) {
   const uid = `${bookingId}@slotline`;
   const visitor = parsed(await text(icsUrl));
   const feed = parsed(await text(feedUrl));
-  const row = await server.db.rpc<BookingRow>('get_booking_for_write_back', { p_booking_id: bookingId });
-  const booking = toBooking(row);
+  const row = await server.db.rpc('get_booking_for_write_back', { p_booking_id: bookingId });
+  expect(row).not.toBeNull();
+  const booking = toBooking(row!);
   const writeBack = parsed(calDavObject(writeBackEvent(booking), NOW));
   const invitation = invitationIcs(booking, 'https://example.test/b/x', NOW);
   return { uid, booking, visitor, feed, writeBack, invitation: { method: invitation.method, calendar: parsed(invitation.ics) } };

@@ -66,7 +66,7 @@ describe('calendar busy cache (PGlite, real ICS server and Radicale)', () => {
     const s = `p${++slug}-${randomBytes(3).toString('hex')}`;
     await db.rpc('apply_provider', { p_slug: s, p_name: 'P', p_timezone: 'Europe/Berlin', p_is_public: true, p_settings: { calendar: settings }, p_services: [] });
     const connect = (kind: string, secret: unknown) =>
-      db.rpc<{ providerId: string; source: string }>('connect_calendar', {
+      db.rpc('connect_calendar', {
         p_provider_slug: s, p_kind: kind, p_label: kind, p_external_username: null, p_external_email: null,
         p_secret: encryptSecret(secret, KEY), p_selected_calendar_ids: null,
       });
@@ -80,7 +80,7 @@ describe('calendar busy cache (PGlite, real ICS server and Radicale)', () => {
     const result = await getCachedBusy(db, p.id, WINDOW, opts());
     expect(result).toEqual({ busy: [FEED_BUSY_V1, CALDAV_BUSY], stale: false, failing: [], hideWindow: false });
     // The cache is what the booking SQL checks too.
-    const sqlBusy = await db.rpc<{ busy: { start: string }[] }>('get_busy', { p_provider_id: p.id, p_from: WINDOW.from, p_to: WINDOW.to });
+    const sqlBusy = await db.rpc('get_busy', { p_provider_id: p.id, p_from: WINDOW.from, p_to: WINDOW.to });
     expect(sqlBusy.busy.map((b) => new Date(b.start).toISOString())).toEqual([FEED_BUSY_V1.start, CALDAV_BUSY.start]);
   });
 
@@ -145,7 +145,7 @@ describe('calendar busy cache (PGlite, real ICS server and Radicale)', () => {
     const result = await getCachedBusy(db, p.id, WINDOW, opts({ now: later(61) }));
     expect(result).toEqual({ busy: [], stale: true, failing: [p.ics], hideWindow: false });
     await pendingRefresh(p.id);
-    const sqlBusy = await db.rpc<{ busy: unknown[] }>('get_busy', { p_provider_id: p.id, p_from: WINDOW.from, p_to: WINDOW.to });
+    const sqlBusy = await db.rpc('get_busy', { p_provider_id: p.id, p_from: WINDOW.from, p_to: WINDOW.to });
     expect(sqlBusy.busy).toEqual([]);
   });
 
@@ -200,7 +200,7 @@ describe('calendar busy cache (PGlite, real ICS server and Radicale)', () => {
 
   it('returns nothing special for a provider without calendars', async () => {
     await db.rpc('apply_provider', { p_slug: 'bare', p_name: 'B', p_timezone: 'Asia/Dubai', p_is_public: true, p_settings: {}, p_services: [] });
-    const { id } = (await db.rpc<{ id: string }>('get_public_provider', { p_slug: 'bare' }))!;
+    const { id } = (await db.rpc('get_public_provider', { p_slug: 'bare' }))!;
     expect(await getCachedBusy(db, id, WINDOW, opts())).toEqual({ busy: [], stale: false, failing: [], hideWindow: false });
   });
 });

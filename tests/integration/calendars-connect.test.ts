@@ -31,7 +31,7 @@ describe('connect / disconnect commands', () => {
       startFakeGoogle(),
     ]);
     await db.rpc('apply_provider', { p_slug: 'kim', p_name: 'Kim', p_timezone: 'Asia/Dubai', p_is_public: true, p_settings: {}, p_services: [] });
-    providerId = (await db.rpc<{ id: string }>('get_public_provider', { p_slug: 'kim' })).id;
+    providerId = (await db.rpc('get_public_provider', { p_slug: 'kim' }))!.id;
     const client = await createDAVClient({ serverUrl: radicale.url, credentials: { username: 'kim', password: 'kim-app-pass' }, authMethod: 'Basic', defaultAccountType: 'caldav' });
     await client.makeCalendar({ url: `${radicale.url}kim/work/`, props: { displayname: 'Work' } });
     await client.makeCalendar({ url: `${radicale.url}kim/home/`, props: { displayname: 'Home' } });
@@ -60,12 +60,12 @@ describe('connect / disconnect commands', () => {
     });
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
-  const settings = async () => (await db.rpc<{ calendar: { selectedCalendarIds?: string[] } }>('get_calendar_refresh_input', { p_provider_id: providerId })).calendar;
+  const settings = async () => (await db.rpc('get_calendar_refresh_input', { p_provider_id: providerId }))!.calendar;
   const busyStarts = async () => {
-    const cache = await db.rpc<{ sources: { kind: string; busy: { start: string }[] }[] }>('get_calendar_cache', {
+    const cache = await db.rpc('get_calendar_cache', {
       p_provider_id: providerId, p_from: tomorrow, p_to: new Date(tomorrow.getTime() + 86_400_000),
     });
-    return Object.fromEntries(cache.sources.map((s) => [s.kind, s.busy.map((b) => new Date(b.start).toISOString())]));
+    return Object.fromEntries(cache!.sources.map((s) => [s.kind, s.busy.map((b) => new Date(b.start).toISOString())]));
   };
 
   it('refuses a wrong CalDAV password with the app-specific password hint and stores nothing', async () => {

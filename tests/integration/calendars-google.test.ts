@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  createGoogleSource, exchangeGoogleCode, googleAuthUrl, googleConfigFromEnv, listGoogleCalendars, refreshGoogleToken,
+  createGoogleSource, exchangeGoogleCode, googleAuthUrl, listGoogleCalendars, refreshGoogleToken,
 } from '../../server/calendars/google.js';
 import { CalendarAuthError, describeSourceError, GoogleGrantRevokedError } from '../../server/calendars/source.js';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google.js';
+import { readConfig } from '../../server/config.ts';
 
 const WINDOW = { from: new Date('2026-06-01T00:00:00Z'), to: new Date('2026-06-08T00:00:00Z') };
 const REDIRECT = 'http://127.0.0.1:8787/oauth/google/callback';
@@ -103,6 +104,7 @@ describe('Google source against a local fake of the documented endpoints', () =>
   });
 
   it('reads its configuration from the environment, defaulting to Google', () => {
+    const googleConfigFromEnv = (env: Record<string, string>) => readConfig(env).calendars.google;
     expect(googleConfigFromEnv({})).toBeNull();
     const real = googleConfigFromEnv({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's' })!;
     expect(googleAuthUrl(real, 'x')).toMatch(/^https:\/\/accounts\.google\.com\/o\/oauth2\/v2\/auth\?/);

@@ -39,7 +39,7 @@ beforeAll(async () => {
   providerA = rows.find((r) => r.public_slug === 'alice')!.id;
   ownerA = rows.find((r) => r.public_slug === 'alice')!.owner_user_id;
   ownerB = rows.find((r) => r.public_slug === 'bob')!.owner_user_id;
-  const c = await db.rpc<{ source: string }>('connect_calendar', {
+  const c = await db.rpc('connect_calendar', {
     p_provider_slug: 'alice', p_kind: 'ics', p_label: 'Feed', p_external_username: null, p_external_email: null,
     p_secret: { ciphertext: 'c', iv: 'i', tag: 't' }, p_selected_calendar_ids: null,
   });
@@ -76,10 +76,10 @@ describe('calendar functions and sync state with real roles', () => {
   });
 
   it('connect and disconnect work through the service role on PostgreSQL', async () => {
-    const cache = await db.rpc<{ sources: { source: string; busy: unknown[] }[] }>('get_calendar_cache', {
+    const cache = await db.rpc('get_calendar_cache', {
       p_provider_id: providerA, p_from: new Date('2026-01-01'), p_to: new Date('2027-01-01'),
     });
-    expect(cache.sources.map((s) => [s.source, s.busy.length])).toEqual([[source, 1]]);
+    expect(cache!.sources.map((s) => [s.source, s.busy.length])).toEqual([[source, 1]]);
     expect(await db.rpc('disconnect_calendar', { p_provider_slug: 'alice', p_kind: 'ics' })).toEqual({ removed: 1 });
     const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from public.external_busy where provider_id = ${providerA}`;
     expect(n).toBe(0);

@@ -2,11 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Db } from '../../server/db/port.ts';
 import {
-  normalizeAddress, rateLimitRulesFromEnv, RATE_LIMIT_DEFAULTS, type RateLimitRule,
+  normalizeAddress, RATE_LIMIT_DEFAULTS, type RateLimitRule,
 } from '../../server/http/rate-limit.ts';
 import { createTestDb } from '../support/db.ts';
 import { makeProvider } from '../support/fixtures.ts';
 import { startLimitedServer, type LimitedServer } from '../support/limited-server.ts';
+import { readConfig } from '../../server/config.ts';
 
 /** Long windows so a test never straddles a window boundary (windows are aligned to the epoch). */
 const LONG = 30 * 86_400;
@@ -50,7 +51,7 @@ async function bookingCount(): Promise<number> {
 }
 
 const check = (identifier: string, max: number, windowSeconds = LONG, endpoint = 'test') =>
-  db.rpc<{ allowed: boolean; remaining: number; retryAfterSeconds: number }>('check_rate_limit', {
+  db.rpc('check_rate_limit', {
     p_identifier: identifier, p_endpoint: endpoint, p_max_requests: max, p_window_seconds: windowSeconds,
   });
 
@@ -113,6 +114,8 @@ describe('check_rate_limit (SQL)', () => {
 });
 
 describe('rate limit settings from the environment', () => {
+  const rateLimitRulesFromEnv = (env: Record<string, string>) => readConfig(env).rateLimits;
+
   it('defaults to 20 per IP and 200 per provider per 10 minutes', () => {
     expect(RATE_LIMIT_DEFAULTS).toEqual({ perIp: 20, perProvider: 200, windowSeconds: 600 });
     expect(rateLimitRulesFromEnv({})).toEqual([

@@ -29,7 +29,7 @@ beforeAll(async () => {
   await makeProvider(db, { slug: 'bob' });
   providerA = alice.id;
   await bookSql(db, alice, '2030-05-06T10:00:00Z');
-  const connected = await db.rpc<{ integrationId: string; source: string }>('connect_calendar', {
+  const connected = await db.rpc('connect_calendar', {
     p_provider_slug: 'alice', p_kind: 'ics', p_label: 'Feed', p_external_username: null, p_external_email: null,
     p_secret: SECRET, p_selected_calendar_ids: null,
   });

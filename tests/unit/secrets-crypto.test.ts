@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decryptSecret, encryptSecret, parseSecretsKey, secretsKeyFromEnv, SecretsKeyError } from '../../server/secrets/crypto.js';
+import { decryptSecret, encryptSecret, parseSecretsKey, requireSecretsKey, SecretsKeyError } from '../../server/secrets/crypto.js';
 
 const key = randomBytes(32);
 const secret = { username: 'trainer@example.com', password: 'abcd-efgh-ijkl-mnop' };
@@ -65,7 +65,7 @@ describe('parseSecretsKey', () => {
   });
 
   it('explains a missing key', () => {
-    expect(() => secretsKeyFromEnv({})).toThrow(/SECRETS_KEY is not set/);
+    expect(() => requireSecretsKey(null)).toThrow(/SECRETS_KEY is not set/);
     expect(() => parseSecretsKey('  ')).toThrow(SecretsKeyError);
   });
 
