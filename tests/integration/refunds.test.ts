@@ -92,6 +92,8 @@ describe('refunds are never lost', () => {
     expect((await api('/api/bookings', { provider: 'coach', service: 'pt', start, email: 'next@example.com', name: 'Next' })).status).toBe(201);
 
     await until(async () => (await manage(paid.manageUrl)).booking.payment.status === 'refunded', 'the retried refund');
+    // The handler records the refund, then the worker finishes the job: wait for that second step too.
+    await until(async () => (await refundJobs(paid.bookingId))[0]?.status !== 'running', 'the refund job to finish');
     expect(await refundJobs(paid.bookingId)).toEqual([{ status: 'done', attempts: 2, last_error: expect.stringMatching(/Stripe/) }]);
     expect(stripe.refunds.filter((r) => r.payment_intent === paid.paymentIntent)).toHaveLength(1);
     const [row] = await sql<{ refund_txn_id: string; refund_reason: string }[]>`
