@@ -3,21 +3,13 @@ import { compress } from 'hono/compress';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ASSET, ASSET_TYPES } from '../http/assets.ts';
 
 export interface AppPageOptions {
   /** Folder holding the built app (default `dist/app`, made by `vite build --config vite.app.config.ts`). */
   distDir?: string;
 }
 
-const ASSET = /^[\w.-]+\.(js|css|svg|png|woff2|map)$/;
-const TYPES: Record<string, string> = {
-  js: 'application/javascript; charset=utf-8',
-  css: 'text/css; charset=utf-8',
-  svg: 'image/svg+xml',
-  png: 'image/png',
-  woff2: 'font/woff2',
-  map: 'application/json; charset=utf-8',
-};
 
 /**
  * The provider app's page: scripts, styles and data from our origin only, no inline script, never framed
@@ -54,7 +46,7 @@ export function appPageRoutes(options: AppPageOptions = {}): Hono {
     if (!ext) return c.notFound();
     try {
       const body = await readFile(resolve(distDir, file));
-      return c.body(body, 200, { 'content-type': TYPES[ext], 'cache-control': 'public, max-age=31536000, immutable' });
+      return c.body(body, 200, { 'content-type': ASSET_TYPES[ext], 'cache-control': 'public, max-age=31536000, immutable' });
     } catch {
       return c.notFound();
     }

@@ -8,7 +8,8 @@ import { hashToken, looksLikeToken, newManageToken } from '../bookings/tokens.ts
 import { problem } from '../http/problem.ts';
 import { clientAddress } from '../http/rate-limit.ts';
 import { readJson } from '../http/validate.ts';
-import { overLimit, tooManySignIns } from './limits.ts';
+import { overLimit } from '../http/rate-limit.ts';
+import { tooManySignIns } from './limits.ts';
 import type { Mailer } from './mailer.ts';
 import {
   appWriteGuard, clearSessionCookie, requireUser, SESSION_TTL_SECONDS, sessionToken, setSessionCookie, type AppEnv,

@@ -42,6 +42,33 @@ export function isBookingWrite(method: string, path: string): boolean {
 }
 
 /**
+ * Counts one request of `identifier` against a limit kept in the database (`check_rate_limit`, shared by every
+ * server instance): the seconds to wait when over the limit, else 0. The booking limiter and the sign-in limits
+ * both count through here. A limiter that cannot count lets the request through (a broken limiter must not stop
+ * bookings or sign-ins), except when the database is unreachable: that becomes the app's 503.
+ */
+export async function overLimit(
+  db: Db,
+  rule: { identifier: string; endpoint: string; max: number; windowSeconds: number },
+  log: (message: string) => void,
+): Promise<number> {
+  if (rule.max <= 0) return 0;
+  try {
+    const result = await db.rpc('check_rate_limit', {
+      p_identifier: rule.identifier,
+      p_endpoint: rule.endpoint,
+      p_max_requests: rule.max,
+      p_window_seconds: rule.windowSeconds,
+    });
+    return result?.allowed === false ? Math.max(1, Math.ceil(result.retryAfterSeconds)) : 0;
+  } catch (error) {
+    if (error instanceof DbUnavailableError) throw error;
+    log(`[slotline] rate limiter could not count ${rule.endpoint} for ${rule.identifier.split(':')[0]}; letting the request through: ${(error as Error).message}`);
+    return 0;
+  }
+}
+
+/**
  * Limits booking writes per client address and per provider, with the counts kept in the database
  * (`check_rate_limit`) so they hold across server instances. A request counts against a provider only
  * when it is valid and names a real provider (see `providerOf`), so junk cannot lock a provider out.
@@ -59,21 +86,8 @@ export function rateLimit({ db, rules, trustProxy = false, applies = isBookingWr
   return async (c, next) => {
     if (!rules.length || !applies(c.req.method, c.req.path)) return next();
 
-    const check = async (rule: RateLimitRule, identifier: string) => {
-      try {
-        const result = await db.rpc('check_rate_limit', {
-          p_identifier: identifier,
-          p_endpoint: rule.endpoint,
-          p_max_requests: rule.max,
-          p_window_seconds: rule.windowSeconds,
-        });
-        return result?.allowed === false ? Math.max(1, Math.ceil(result.retryAfterSeconds)) : 0;
-      } catch (error) {
-        if (error instanceof DbUnavailableError) throw error;
-        log(`[slotline] rate limiter could not count ${identifier}; letting the request through: ${(error as Error).message}`);
-        return 0;
-      }
-    };
+    const check = (rule: RateLimitRule, identifier: string) =>
+      overLimit(db, { identifier, endpoint: rule.endpoint, max: rule.max, windowSeconds: rule.windowSeconds }, log);
 
     const address = clientAddress(c, trustProxy);
     if (address) {

@@ -10,6 +10,7 @@ import { isSlug, looksLikeToken } from '../../contract/rules.ts';
 import { htmlText, jsonForScript } from './escape.ts';
 import { isTimeZone } from '../http/validate.ts';
 import { DAY } from '../time/units.ts';
+import { ASSET, ASSET_TYPES } from '../http/assets.ts';
 
 export interface PageRouteOptions {
   /** Calls the public API in-process, e.g. `(path) => app.request(path)`. */
@@ -23,15 +24,6 @@ const root = (p: string) => fileURLToPath(new URL('../../' + p, import.meta.url)
 
 /** The document's own referrer policy, which would otherwise override the header for links on the page. */
 const noReferrer = (html: string) => html.replace(/<meta name="referrer"[^>]*>/, '<meta name="referrer" content="no-referrer" />');
-const ASSET = /^[\w.-]+\.(js|css|svg|png|woff2|map)$/;
-const TYPES: Record<string, string> = {
-  js: 'application/javascript; charset=utf-8',
-  css: 'text/css; charset=utf-8',
-  svg: 'image/svg+xml',
-  png: 'image/png',
-  woff2: 'font/woff2',
-  map: 'application/json; charset=utf-8',
-};
 /** Slots inlined into the first response: from a day ago to 33 days ahead covers the current month in any zone. */
 const INLINE_BACK_MS = DAY;
 const INLINE_AHEAD_MS = 33 * DAY;
@@ -231,7 +223,7 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     try {
       const body = await readFile(resolve(distDir, file));
       return c.body(body, 200, {
-        'content-type': TYPES[ext],
+        'content-type': ASSET_TYPES[ext],
         // Names carry a content hash, so a file never changes.
         'cache-control': 'public, max-age=31536000, immutable',
       });
