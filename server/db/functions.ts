@@ -87,6 +87,14 @@ export const sqlFunctions = {
   fail_job: ['p_id', 'p_worker', 'p_error', 'p_backoff_seconds', 'p_retry'],
   get_booking_for_write_back: ['p_booking_id'],
   get_pending_refund: ['p_payment_id'],
+  // Notifications: outbox, reminders (supabase/migrations/20261130000700_notifications.sql, server/notify/)
+  save_booking_link_copy: ['p_token_hash', 'p_sealed', 'p_lang'],
+  get_outbox_message: ['p_id'],
+  record_outbox_attempt: ['p_id', 'p_status', 'p_lang', 'p_subject', 'p_text', 'p_html', 'p_ics', 'p_ics_method', 'p_error'],
+  add_due_reminder: ['p_booking_id', 'p_offset_minutes', 'p_start'],
+  defer_job: ['p_id', 'p_worker', 'p_run_at'],
+  set_booking_reminders: ['p_token_hash', 'p_enabled'],
+  app_list_outbox: ['p_user_id', 'p_provider_id', 'p_limit'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SqlFunctionName = keyof typeof sqlFunctions;
