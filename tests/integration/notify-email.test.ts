@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ICAL from 'ical.js';
+import type { ParsedMail } from 'mailparser';
+import type { PGlite } from '@electric-sql/pglite';
+import { startAppServer, startSmtp, type AppServer } from '../support/app-client.ts';
+import { makeProvider } from '../support/fixtures.ts';
+import { until } from '../support/until.ts';
+import { freePort } from '../support/postgres.ts';
+
+/**
+ * Booking emails end to end: the app on PGlite with its job worker, a real SMTP server (smtp-server on loopback),
+ * every message parsed with mailparser and every .ics with ical.js.
+ */
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+/** A Monday 06:00Z at least two weeks after the real date (manage links expire by the database's clock). */
+const NOW = (() => {
+  const t = new Date(Date.now() + 14 * DAY);
+  t.setUTCHours(6, 0, 0, 0);
+  while (t.getUTCDay() !== 1) t.setTime(t.getTime() + DAY);
+  return t;
+})();
+const at = (days: number, hours: number) => new Date(NOW.getTime() + days * DAY + hours * HOUR).toISOString();
+
+let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let server: AppServer;
+let pg: PGlite;
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  server = await startAppServer({ start: NOW, env: { SMTP_URL: smtp.url, MAIL_FROM: 'Lina via Slotline <bookings@slotline.test>' } });
+  pg = (server.db as unknown as { pg: PGlite }).pg;
+  await makeProvider(server.db, {
+    slug: 'lina',
+    timezone: 'Europe/Berlin',
+    settings: {
+      booking: { slotStepMinutes: 60, minNoticeMinutes: 0, horizonDays: 60 },
+      whatsapp: { enabled: true, phoneE164: '+4915112345678' },
+      notifications: { email: 'lina@example.com' },
+    },
+    services: [{ slug: 'call', title: 'Video call', durationMinutes: 60 }],
+  });
+}, 60_000);
+afterAll(async () => {
+  await server?.close();
+  await smtp?.close();
+});
+
+async function book(body: Record<string, unknown>) {
+  const res = await fetch(`${server.url}/api/bookings`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ provider: 'lina', service: 'call', name: 'Sara', timezone: 'Europe/Berlin', ...body }),
+  });
+  expect(res.status).toBe(201);
+  const data = await res.json();
+  return { id: data.booking.id as string, manageUrl: data.manageUrl as string, token: (data.manageUrl as string).split('/b/')[1] };
+}
+
+/** Every text/calendar part of a message, parsed by ical.js: METHOD, and the event's UID, SEQUENCE and STATUS. */
+function invitations(mail: ParsedMail) {
+  const parts = mail.attachments.filter((a) => a.contentType === 'text/calendar');
+  return parts.map((a) => {
+    const cal = new ICAL.Component(ICAL.parse(a.content.toString('utf8')));
+    const vevent = cal.getFirstSubcomponent('vevent')!;
+    return {
+      method: String(cal.getFirstPropertyValue('method')),
+      uid: String(vevent.getFirstPropertyValue('uid')),
+      sequence: Number(vevent.getFirstPropertyValue('sequence')),
+      status: String(vevent.getFirstPropertyValue('status')),
+      start: (vevent.getFirstPropertyValue('dtstart') as ICAL.Time).toJSDate().toISOString(),
+    };
+  });
+}
+
+async function icsOf(token: string) {
+  const text = await (await fetch(`${server.url}/api/bookings/${token}/ics`)).text();
+  const vevent = new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent('vevent')!;
+  return { uid: String(vevent.getFirstPropertyValue('uid')), sequence: Number(vevent.getFirstPropertyValue('sequence')) };
+}
+
+const outbox = async (bookingId: string) =>
+  (await pg.query<{ kind: string; status: string; recipient: string; body_text: string | null; body_html: string | null; ics: string | null; lang: string }>(
+    'select kind, status, recipient, body_text, body_html, ics, lang from outbox where booking_id = $1 order by id', [bookingId])).rows;
+
+describe('visitor and provider emails over SMTP', () => {
+  it('confirmation: manage link, WhatsApp note and a METHOD:REQUEST invitation with the booking .ics UID; reschedule: SEQUENCE+1; cancel: METHOD:CANCEL', async () => {
+    const before = smtp.mails.length;
+    const b = await book({ start: at(2, 4), email: 'sara@example.com' });
+
+    const confirmation = await smtp.waitFor('sara@example.com', before);
+    expect(confirmation.subject).toMatch(/^Booked: Video call/);
+    expect(confirmation.text).toContain(b.manageUrl);
+    expect(confirmation.html).toContain(`href="${b.manageUrl}"`);
+    expect(confirmation.text).toContain('https://wa.me/4915112345678');
+    expect(confirmation.headers.get('content-language')).toBe('en');
+    const [invite, ...more] = invitations(confirmation);
+    expect(more).toEqual([]);
+    const file = await icsOf(b.token);
+    expect(invite).toMatchObject({ method: 'REQUEST', uid: `${b.id}@slotline`, status: 'CONFIRMED', start: at(2, 4) });
+    expect(invite.uid).toBe(file.uid);
+    expect(invite.sequence).toBe(file.sequence);
+
+    const toProvider = await smtp.waitFor('lina@example.com', before);
+    expect(toProvider.subject).toMatch(/^New booking: Sara — Video call/);
+    expect(toProvider.text).toContain('sara@example.com');
+    // The visitor's secret is theirs alone.
+    expect(toProvider.text).not.toContain(b.token);
+
+    // Reschedule → same UID, SEQUENCE one higher, still REQUEST.
+    const beforeMove = smtp.mails.length;
+    const moved = await fetch(`${server.url}/api/bookings/${b.token}/reschedule`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ start: at(3, 5) }),
+    });
+    expect(moved.status).toBe(200);
+    const movedMail = await smtp.waitFor('sara@example.com', beforeMove);
+    expect(movedMail.subject).toMatch(/^Moved: Video call/);
+    const [reinvite] = invitations(movedMail);
+    expect(reinvite).toMatchObject({ method: 'REQUEST', uid: invite.uid, sequence: invite.sequence + 1, start: at(3, 5) });
+    expect((await smtp.waitFor('lina@example.com', beforeMove)).subject).toMatch(/^Moved: Sara/);
+
+    // Cancel → METHOD:CANCEL, same UID, higher SEQUENCE.
+    const beforeCancel = smtp.mails.length;
+    expect((await fetch(`${server.url}/api/bookings/${b.token}/cancel`, { method: 'POST' })).status).toBe(200);
+    const cancelMail = await smtp.waitFor('sara@example.com', beforeCancel);
+    expect(cancelMail.subject).toMatch(/^Cancelled: Video call/);
+    const [cancel] = invitations(cancelMail);
+    expect(cancel).toMatchObject({ method: 'CANCEL', uid: invite.uid, status: 'CANCELLED' });
+    expect(cancel.sequence).toBeGreaterThan(reinvite.sequence);
+    expect((await smtp.waitFor('lina@example.com', beforeCancel)).subject).toMatch(/^Cancelled: Sara/);
+
+    // The outbox records each message as sent, without the manage token anywhere in what it keeps.
+    await until(async () => (await outbox(b.id)).every((m) => m.status === 'sent'), 'every message sent');
+    const rows = await outbox(b.id);
+    expect(rows.map((r) => r.kind)).toEqual([
+      'visitor.confirmation', 'provider.new-booking', 'visitor.rescheduled', 'provider.rescheduled', 'visitor.cancelled', 'provider.cancelled',
+    ]);
+    for (const r of rows) {
+      expect(`${r.body_text}${r.body_html}${r.ics ?? ''}`).not.toContain(b.token);
+    }
+    expect(server.logs.join('\n')).not.toContain(b.token);
+  });
+
+  it('Arabic visitors get Arabic, right-to-left email (HTML dir="rtl", Content-Language ar)', async () => {
+    const before = smtp.mails.length;
+    await book({ start: at(4, 6), email: 'huda@example.com', name: 'هدى', lang: 'ar' });
+    const mail = await smtp.waitFor('huda@example.com', before);
+    expect(mail.subject).toMatch(/^تم الحجز: Video call/);
+    expect(mail.html).toMatch(/<html lang="ar" dir="rtl">/);
+    expect(mail.html).toMatch(/<body dir="rtl"/);
+    expect(mail.headers.get('content-language')).toBe('ar');
+    expect(mail.text).toContain('إدارة الحجز');
+    expect(invitations(mail)[0].method).toBe('REQUEST');
+  });
+
+  it('a confirmation of a booking cancelled before it was sent is skipped, not sent', async () => {
+    // Booked and cancelled in one transaction: the confirmation's job can only run after both, and reads the booking
+    // as it is then.
+    const lina = (await pg.query<{ id: string; service: string }>(
+      "select p.id, s.id as service from providers p join services s on s.provider_id = p.id where p.public_slug = 'lina'")).rows[0];
+    const id = await pg.transaction(async (tx) => {
+      const made = await tx.query<{ r: { booking: { id: string } } }>(
+        "select create_booking_if_free($1, $2, $3, 'Late', 'late@example.com', null, '', 'UTC', null, $4, null) as r",
+        [lina.id, lina.service, at(5, 7), 'b'.repeat(64)]);
+      const bookingId = made.rows[0].r.booking.id;
+      await tx.query("update bookings set status = 'cancelled', cancelled_at = now() where id = $1", [bookingId]);
+      return bookingId;
+    });
+    await until(async () => (await outbox(id)).length === 4 && (await outbox(id)).every((m) => m.status !== 'queued'), 'all messages handled');
+    const rows = await outbox(id);
+    expect(rows.find((r) => r.kind === 'visitor.confirmation')).toMatchObject({ status: 'skipped' });
+    expect(rows.find((r) => r.kind === 'provider.new-booking')).toMatchObject({ status: 'skipped' });
+    expect(rows.find((r) => r.kind === 'visitor.cancelled')).toMatchObject({ status: 'sent' });
+    await smtp.waitFor('late@example.com');
+    const toHer = smtp.mails.filter((m) => (m.to && !Array.isArray(m.to) ? m.to.text : '').includes('late@example.com'));
+    expect(toHer.map((m) => m.subject)).toEqual([expect.stringMatching(/^Cancelled:/)]);
+  });
+});
+
+describe('without SMTP', () => {
+  it('keeps every message in the outbox, rendered, for the provider app to show', async () => {
+    const bare = await startAppServer({ start: NOW });
+    try {
+      await makeProvider(bare.db, { slug: 'omar', timezone: 'Asia/Dubai', settings: { booking: { slotStepMinutes: 60, minNoticeMinutes: 0, horizonDays: 60 } } });
+      const res = await fetch(`${bare.url}/api/bookings`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ provider: 'omar', service: 'call', start: at(2, 4), name: 'Ali', email: 'ali@example.com' }),
+      });
+      expect(res.status).toBe(201);
+      const { booking } = await res.json();
+      const db = (bare.db as unknown as { pg: PGlite }).pg;
+      const rows = async () => (await db.query<{ kind: string; status: string; subject: string; body_text: string; ics_method: string | null }>(
+        'select kind, status, subject, body_text, ics_method from outbox where booking_id = $1 order by id', [booking.id])).rows;
+      await until(async () => (await rows()).length === 2 && (await rows()).every((r) => r.status === 'kept'), 'messages kept');
+      const [visitor, provider] = await rows();
+      expect(visitor).toMatchObject({ kind: 'visitor.confirmation', status: 'kept', ics_method: 'REQUEST' });
+      expect(visitor.subject).toMatch(/^Booked: Call/);
+      expect(visitor.body_text).toContain('[link]');
+      expect(provider).toMatchObject({ kind: 'provider.new-booking', status: 'kept' });
+      expect(bare.logs.some((l) => /email visitor\.confirmation kept in the outbox \(no SMTP_URL\)/.test(l))).toBe(true);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('an SMTP server that cannot be reached leaves the message failed with its error, retried with backoff', async () => {
+    const down = await startAppServer({ start: NOW, env: { SMTP_URL: `smtp://user:hunter2-secret@127.0.0.1:${await freePort()}` } });
+    try {
+      await makeProvider(down.db, { slug: 'omar', timezone: 'Asia/Dubai', settings: { booking: { slotStepMinutes: 60, minNoticeMinutes: 0, horizonDays: 60 } } });
+      const res = await fetch(`${down.url}/api/bookings`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ provider: 'omar', service: 'call', start: at(2, 4), name: 'Ali', email: 'ali@example.com' }),
+      });
+      const { booking } = await res.json();
+      const db = (down.db as unknown as { pg: PGlite }).pg;
+      const row = async () => (await db.query<{ status: string; attempts: number; last_error: string | null }>(
+        "select status, attempts, last_error from outbox where booking_id = $1 and kind = 'visitor.confirmation'", [booking.id])).rows[0];
+      await until(async () => (await row())?.attempts >= 2, 'two failed attempts');
+      const failed = await row();
+      expect(failed.status).toBe('failed');
+      expect(failed.last_error).toMatch(/ECONNREFUSED|connect/i);
+      const job = (await db.query<{ status: string; attempts: number }>(
+        "select status, attempts from jobs where kind = 'notify.email' and payload ->> 'outboxId' = (select id::text from outbox where booking_id = $1 and kind = 'visitor.confirmation')", [booking.id])).rows[0];
+      expect(job.status).toMatch(/queued|running/);
+      expect(down.logs.join('\n')).not.toContain('hunter2-secret');
+      expect(down.logs.some((l) => /email visitor\.confirmation to ali@example\.com failed/.test(l))).toBe(true);
+    } finally {
+      await down.close();
+    }
+  });
+});
