@@ -95,6 +95,7 @@ export const sqlFunctions = {
   defer_job: ['p_id', 'p_worker', 'p_run_at'],
   set_booking_reminders: ['p_token_hash', 'p_enabled'],
   app_list_outbox: ['p_user_id', 'p_provider_id', 'p_limit'],
+  app_get_agenda: ['p_user_id', 'p_provider_id', 'p_date'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SqlFunctionName = keyof typeof sqlFunctions;

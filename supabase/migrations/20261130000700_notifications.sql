@@ -382,9 +382,7 @@ create or replace function public.app_list_outbox(p_user_id uuid, p_provider_id 
 language plpgsql stable security definer set search_path = public
 as $$
 begin
-  if not exists (select 1 from public.providers where id = p_provider_id and owner_user_id = p_user_id) then
-    raise exception using errcode = 'SL404', message = 'provider_not_found';
-  end if;
+  perform public.app_owned_provider(p_user_id, p_provider_id);
   return coalesce((
     select jsonb_agg(jsonb_build_object(
              'id', o.id, 'kind', o.kind, 'bookingId', o.booking_id, 'recipient', o.recipient, 'lang', o.lang,
@@ -417,3 +415,31 @@ grant execute on function public.add_due_reminder(uuid, int, timestamptz) to ser
 grant execute on function public.defer_job(bigint, text, timestamptz) to service_role;
 grant execute on function public.set_booking_reminders(text, boolean) to service_role;
 grant execute on function public.app_list_outbox(uuid, uuid, int) to service_role;
+
+-- The provider's agenda for one local day (their zone): confirmed bookings and requests awaiting approval, with what
+-- the server needs for a one-tap WhatsApp reminder — including the sealed manage-link copy, which the server opens
+-- and never returns as such (it goes into the pre-filled message the provider sends to their own client).
+create or replace function public.app_get_agenda(p_user_id uuid, p_provider_id uuid, p_date date) returns jsonb
+language plpgsql stable security definer set search_path = public
+as $$
+declare
+  v public.providers := public.app_owned_provider(p_user_id, p_provider_id);
+  v_from timestamptz := p_date::timestamp at time zone v.timezone;
+  v_to timestamptz := (p_date + 1)::timestamp at time zone v.timezone;
+begin
+  return jsonb_build_object(
+    'date', p_date, 'timezone', v.timezone, 'providerName', v.display_name,
+    'bookings', coalesce((
+      select jsonb_agg(public.booking_json(b) || jsonb_build_object(
+               'serviceTitle', s.title, 'location', s.location, 'awaitingApproval', b.awaiting_approval,
+               'link', (select jsonb_build_object('sealed', c.sealed, 'lang', c.lang)
+                          from public.booking_link_copies c where c.token_hash = b.manage_token_hash))
+             order by b.starts_at)
+        from public.bookings b join public.services s on s.id = b.service_id
+       where b.provider_id = v.id and b.starts_at >= v_from and b.starts_at < v_to
+         and (b.status = 'confirmed' or (b.status = 'pending' and b.awaiting_approval))
+         and b.erased_at is null), '[]'::jsonb));
+end
+$$;
+revoke execute on function public.app_get_agenda(uuid, uuid, date) from public, anon, authenticated;
+grant execute on function public.app_get_agenda(uuid, uuid, date) to service_role;
