@@ -96,6 +96,8 @@ export const sqlFunctions = {
   set_booking_reminders: ['p_token_hash', 'p_enabled'],
   app_list_outbox: ['p_user_id', 'p_provider_id', 'p_limit'],
   app_get_agenda: ['p_user_id', 'p_provider_id', 'p_date'],
+  get_agenda: ['p_provider_id', 'p_date'],
+  agenda_due: ['p_provider_id', 'p_date', 'p_at', 'p_send'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SqlFunctionName = keyof typeof sqlFunctions;

@@ -4,6 +4,7 @@ import { refundJob, REFUND_JOB } from '../payments/refund.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
 import { emailJob, EMAIL_JOB, type NotifyOptions } from '../notify/send.ts';
 import { reminderJob, REMINDER_JOB } from '../notify/reminders.ts';
+import { agendaJob, AGENDA_JOB } from '../notify/agenda-job.ts';
 import type { JobHandler } from './worker.ts';
 
 /**
@@ -24,6 +25,7 @@ export function jobHandlers(options: {
   if (options.notify) {
     handlers[EMAIL_JOB] = emailJob({ ...options.notify, now: options.now });
     handlers[REMINDER_JOB] = reminderJob({ now: options.now });
+    handlers[AGENDA_JOB] = agendaJob({ now: options.now });
   }
   return handlers;
 }

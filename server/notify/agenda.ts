@@ -28,6 +28,7 @@ export interface AgendaItem {
 export interface Agenda {
   date: string;
   timezone: string;
+  providerName: string;
   items: AgendaItem[];
 }
 
@@ -52,13 +53,16 @@ export function tomorrowIn(zone: string, now: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-/**
- * The provider's clients for one local day (`app_get_agenda`, owner-checked in SQL), each with a one-tap `wa.me`
- * reminder in the client's language — sent from the provider's own WhatsApp, no API account needed.
- */
-export async function loadAgenda(db: Db, userId: string, providerId: string, date: string, publicUrl: string): Promise<Agenda> {
-  const data = await db.rpc<{ date: string; timezone: string; providerName: string; bookings: (BookingRow & { link: { sealed: EncryptedSecret; lang: string } | null })[] }>(
-    'app_get_agenda', { p_user_id: userId, p_provider_id: providerId, p_date: date });
+interface AgendaRows {
+  date: string;
+  timezone: string;
+  providerName: string;
+  lang?: string;
+  bookings: (BookingRow & { awaitingApproval?: boolean; link: { sealed: EncryptedSecret; lang: string } | null })[];
+}
+
+/** Each booking of the day with its WhatsApp reminder (the manage link opened from its sealed copy). */
+async function build(db: Db, data: AgendaRows, publicUrl: string): Promise<Agenda> {
   const items: AgendaItem[] = [];
   for (const row of data.bookings) {
     const b = toBooking({ ...row, providerName: data.providerName, providerTimezone: data.timezone });
@@ -66,7 +70,7 @@ export async function loadAgenda(db: Db, userId: string, providerId: string, dat
     const token = row.link ? await openLinkCopy(db, row.link.sealed) : null;
     const message = MESSAGE[lang]({
       name: b.name, service: b.service.title, provider: data.providerName,
-      when: whenLabel(b.start, b.timezone ?? data.timezone, lang), where: locationLine(b),
+      when: whenLabel(b.start, b.timezone ?? data.timezone, lang), where: b.meetingUrl ?? locationLine(b),
       link: token ? bookingLinks(publicUrl, token).manageUrl : null,
     });
     items.push({
@@ -75,5 +79,18 @@ export async function loadAgenda(db: Db, userId: string, providerId: string, dat
       whatsappUrl: b.phone ? whatsappLink(b.phone, message) : null,
     });
   }
-  return { date: String(data.date).slice(0, 10), timezone: data.timezone, items };
+  return { date: String(data.date).slice(0, 10), timezone: data.timezone, providerName: data.providerName, items };
+}
+
+/**
+ * The provider's clients for one local day (`app_get_agenda`, owner-checked in SQL), each with a one-tap `wa.me`
+ * reminder in the client's language — sent from the provider's own WhatsApp, no API account needed.
+ */
+export async function loadAgenda(db: Db, userId: string, providerId: string, date: string, publicUrl: string): Promise<Agenda> {
+  return build(db, await db.rpc<AgendaRows>('app_get_agenda', { p_user_id: userId, p_provider_id: providerId, p_date: date }), publicUrl);
+}
+
+/** The same for the daily agenda email (the job acts for the provider; no user session). */
+export async function loadProviderAgenda(db: Db, providerId: string, date: string, publicUrl: string): Promise<Agenda> {
+  return build(db, await db.rpc<AgendaRows>('get_agenda', { p_provider_id: providerId, p_date: date }), publicUrl);
 }

@@ -218,3 +218,43 @@ ${e.footer ? `<p style="margin:16px 0 0;color:#777;font-size:12px">${escapeHtml(
 `;
   return { subject: e.subject, text, html };
 }
+
+const AGENDA = {
+  en: { s: (n: number, d: string) => `Tomorrow: ${n} ${n === 1 ? 'client' : 'clients'} (${d})`, h: 'Your clients tomorrow', p: 'Tap "Remind on WhatsApp" to send each client a reminder from your own WhatsApp.', wa: 'Remind on WhatsApp', req: 'waiting for your approval', open: 'Open the agenda' },
+  ar: { s: (n: number, d: string) => `غداً: ${n} من العملاء (${d})`, h: 'عملاؤك غداً', p: 'اضغط «تذكير عبر واتساب» لإرسال تذكير لكل عميل من واتساب الخاص بك.', wa: 'تذكير عبر واتساب', req: 'بانتظار موافقتك', open: 'افتح جدول المواعيد' },
+} as const;
+
+/** The daily agenda email: tomorrow's clients, each with the time and a one-tap WhatsApp reminder when they gave a number. */
+export function renderAgendaEmail(input: {
+  lang: Lang;
+  publicUrl: string;
+  date: string;
+  timezone: string;
+  items: { start: string; name: string; service: string; phone: string | null; email: string | null; awaitingApproval: boolean; whatsappUrl: string | null }[];
+}): RenderedEmail {
+  const t = AGENDA[input.lang];
+  const time = (start: string) => new Intl.DateTimeFormat(intlLocale(input.lang), { timeZone: input.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(start));
+  const line = (i: (typeof input.items)[number]) =>
+    `${time(i.start)} — ${i.name || i.email || i.phone || '—'} — ${i.service}${i.awaitingApproval ? ` (${t.req})` : ''}`;
+  const subject = t.s(input.items.length, input.date);
+  const text = [
+    t.h, '', t.p, '',
+    ...input.items.flatMap((i) => [line(i), ...(i.whatsappUrl ? [`  ${t.wa}: ${i.whatsappUrl}`] : []), '']),
+    `${t.open}: ${input.publicUrl}/app/agenda?date=${input.date}`,
+  ].join('\n') + '\n';
+  const dir = dirOf(input.lang);
+  const html = `<!doctype html>
+<html lang="${input.lang}" dir="${dir}">
+<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body dir="${dir}" style="font-family:system-ui,-apple-system,'Segoe UI',Tahoma,Arial,sans-serif;padding:24px">
+<h1 style="font-size:20px">${escapeHtml(t.h)}</h1>
+<p>${escapeHtml(t.p)}</p>
+<ul style="padding:0;list-style:none">
+${input.items.map((i) => `<li style="margin:0 0 12px"><bdi>${escapeHtml(line(i))}</bdi>${i.whatsappUrl ? `<br><a href="${escapeHtml(i.whatsappUrl)}">${escapeHtml(t.wa)}</a>` : ''}</li>`).join('\n')}
+</ul>
+<p><a href="${escapeHtml(`${input.publicUrl}/app/agenda?date=${input.date}`)}">${escapeHtml(t.open)}</a></p>
+</body>
+</html>
+`;
+  return { subject, text, html };
+}

@@ -1,14 +1,16 @@
 import type { Lang } from '../../contract/i18n/index.ts';
-import type { Mailer } from '../auth/mailer.ts';
+import type { Mailer, MailMessage } from '../auth/mailer.ts';
 import { toBooking, type Booking, type BookingRow } from '../bookings/booking.ts';
 import { bookingLinks } from '../bookings/links.ts';
 import type { Db } from '../db/port.ts';
 import { invitationIcs } from '../ics/booking-ics.ts';
+import type { Job } from '../jobs/queue.ts';
 import type { JobHandler } from '../jobs/worker.ts';
 import { PermanentJobError } from '../jobs/worker.ts';
 import type { EncryptedSecret } from '../secrets/crypto.ts';
 import { openLinkCopy } from './link-copy.ts';
-import { MESSAGE_KINDS, renderEmail, type MessageKind } from './render.ts';
+import { loadProviderAgenda } from './agenda.ts';
+import { MESSAGE_KINDS, renderAgendaEmail, renderEmail, type MessageKind } from './render.ts';
 
 /** The job each outbox row enqueues (trigger functions in the notifications migration; one open job per row). */
 export const EMAIL_JOB = 'notify.email';
@@ -28,7 +30,9 @@ interface OutboxMessage {
   status: string;
   sequence: number | null;
   recipient: string | null;
+  providerId: string;
   providerLang: string | null;
+  details: { date?: string } | null;
   booking: (BookingRow & { awaitingApproval?: boolean; remindersOff?: boolean; erased?: boolean }) | null;
   link: { sealed: EncryptedSecret; lang: string } | null;
 }
@@ -73,6 +77,36 @@ const deliverable = (to: string | null): to is string => Boolean(to && /@/.test(
 
 /** The text stored in the outbox: the manage token (a secret) replaced wherever it appears. */
 const redact = (text: string, token: string | null) => (token ? text.split(token).join('[link]') : text);
+/** Every manage link in a text (plain or URL-encoded inside a wa.me link) with its token replaced. */
+const redactLinks = (text: string) => text.replace(/(\/b\/|%2Fb%2F)[A-Za-z0-9_-]{43}/g, '$1[link]');
+
+/** The daily agenda message (`agenda_due` makes it; it is about a day, not one booking). */
+export const AGENDA_KIND = 'provider.agenda';
+
+type Stored = Partial<Record<'lang' | 'subject' | 'text' | 'html' | 'ics' | 'icsMethod', string | null>>;
+
+/** Sends a rendered message (or keeps it without SMTP / a deliverable address) and records the outcome. */
+async function deliver(
+  db: Db, options: NotifyOptions, job: Job, log: (line: string) => void, id: number, kind: string, recipient: string | null,
+  message: { subject: string; text: string; html: string; lang: Lang; calendar: MailMessage['calendar'] }, stored: Stored,
+  token: string | null,
+): Promise<void> {
+  if (!options.mailer || !deliverable(recipient)) {
+    await record(db, id, 'kept', stored);
+    log(`[slotline] email ${kind} kept in the outbox (${options.mailer ? 'no deliverable address' : 'no SMTP_URL'}) — outbox ${id}`);
+    return;
+  }
+  try {
+    await options.mailer.send({ to: recipient, ...message });
+  } catch (error) {
+    const reason = redactLinks(redact((error as Error).message ?? String(error), token)).slice(0, 500);
+    await record(db, id, 'failed', { ...stored, error: reason });
+    log(`[slotline] email ${kind} to ${recipient} failed (attempt ${job.attempts} of ${job.maxAttempts}) — outbox ${id}: ${reason}`);
+    throw new Error(`sending outbox ${id} failed: ${reason}`);
+  }
+  await record(db, id, 'sent', stored);
+  log(`[slotline] email ${kind} sent to ${recipient} — outbox ${id}`);
+}
 
 async function record(db: Db, id: number, status: string, fields: Partial<Record<'lang' | 'subject' | 'text' | 'html' | 'ics' | 'icsMethod' | 'error', string | null>> = {}) {
   return db.rpc<boolean>('record_outbox_attempt', {
@@ -95,6 +129,19 @@ export function emailJob(options: NotifyOptions): JobHandler {
     if (!Number.isSafeInteger(id)) throw new PermanentJobError('payload.outboxId is missing');
     const msg = await db.rpc<OutboxMessage | null>('get_outbox_message', { p_id: id });
     if (!msg || (msg.status !== 'queued' && msg.status !== 'failed')) return;
+    if (msg.kind === AGENDA_KIND) {
+      const date = String(msg.details?.date ?? '');
+      const agenda = await loadProviderAgenda(db, msg.providerId, date, options.publicUrl);
+      if (agenda.items.length === 0) {
+        await record(db, id, 'skipped', { error: 'no clients that day' });
+        return;
+      }
+      const lang: Lang = msg.providerLang === 'ar' ? 'ar' : 'en';
+      const rendered = renderAgendaEmail({ lang, publicUrl: options.publicUrl, date, timezone: agenda.timezone, items: agenda.items });
+      const stored = { lang, subject: rendered.subject, text: redactLinks(rendered.text), html: redactLinks(rendered.html) };
+      await deliver(db, options, job, log, id, AGENDA_KIND, msg.recipient, { ...rendered, lang, calendar: null }, stored, null);
+      return;
+    }
     const kind = msg.kind as MessageKind;
     if (!MESSAGE_KINDS.includes(kind)) throw new PermanentJobError(`unknown message kind ${msg.kind}`);
     if (!msg.booking || msg.booking.erased) {
@@ -127,23 +174,6 @@ export function emailJob(options: NotifyOptions): JobHandler {
       icsMethod: invitation?.method ?? null,
     };
 
-    if (!options.mailer || !deliverable(msg.recipient)) {
-      await record(db, id, 'kept', stored);
-      log(`[slotline] email ${kind} kept in the outbox (${options.mailer ? 'no deliverable address' : 'no SMTP_URL'}) — outbox ${id}`);
-      return;
-    }
-    try {
-      await options.mailer.send({
-        to: msg.recipient, subject: rendered.subject, text: rendered.text, html: rendered.html, lang,
-        calendar: invitation,
-      });
-    } catch (error) {
-      const reason = redact((error as Error).message ?? String(error), token).slice(0, 500);
-      await record(db, id, 'failed', { ...stored, error: reason });
-      log(`[slotline] email ${kind} to ${msg.recipient} failed (attempt ${job.attempts} of ${job.maxAttempts}) — outbox ${id}: ${reason}`);
-      throw new Error(`sending outbox ${id} failed: ${reason}`);
-    }
-    await record(db, id, 'sent', stored);
-    log(`[slotline] email ${kind} sent to ${msg.recipient} — outbox ${id}`);
+    await deliver(db, options, job, log, id, kind, msg.recipient, { ...rendered, lang, calendar: invitation }, stored, token);
   };
 }

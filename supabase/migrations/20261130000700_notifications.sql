@@ -68,7 +68,8 @@ create table public.outbox (
   booking_id uuid references public.bookings (id) on delete cascade,
   -- visitor.confirmation | visitor.request | visitor.rescheduled | visitor.cancelled | visitor.declined |
   -- visitor.hold-expired | visitor.payment-received | visitor.refund-issued | visitor.reminder |
-  -- provider.new-booking | provider.request | provider.rescheduled | provider.cancelled | provider.payment-received
+  -- provider.new-booking | provider.request | provider.rescheduled | provider.cancelled | provider.payment-received |
+  -- provider.agenda
   kind text not null check (kind ~ '^(visitor|provider)\.[a-z-]{1,40}$'),
   -- (booking, kind, SEQUENCE) — or the payment, or the reminder's offset and start: each message at most once.
   dedupe_key text not null check (length(dedupe_key) between 1 and 200),
@@ -81,6 +82,8 @@ create table public.outbox (
   body_html text,
   ics text,
   ics_method text check (ics_method is null or ics_method in ('REQUEST', 'CANCEL')),
+  -- What a message that is not about one booking is about (the daily agenda: {"date": "2026-12-01"}).
+  details jsonb not null default '{}'::jsonb,
   status text not null default 'queued' check (status in ('queued', 'sent', 'failed', 'kept', 'skipped')),
   attempts int not null default 0,
   last_error text,
@@ -278,7 +281,7 @@ language sql stable security definer set search_path = public
 as $$
   select jsonb_build_object(
     'id', o.id, 'kind', o.kind, 'status', o.status, 'sequence', o.sequence, 'recipient', o.recipient,
-    'attempts', o.attempts, 'createdAt', o.created_at,
+    'attempts', o.attempts, 'createdAt', o.created_at, 'details', o.details,
     'providerId', p.id, 'providerName', p.display_name, 'providerTimezone', p.timezone,
     'providerSlug', p.public_slug, 'providerLang', coalesce(p.settings #>> '{notifications,lang}', 'en'),
     'providerEmail', public.provider_notify_email(p.id),
@@ -419,16 +422,23 @@ grant execute on function public.app_list_outbox(uuid, uuid, int) to service_rol
 -- The provider's agenda for one local day (their zone): confirmed bookings and requests awaiting approval, with what
 -- the server needs for a one-tap WhatsApp reminder — including the sealed manage-link copy, which the server opens
 -- and never returns as such (it goes into the pre-filled message the provider sends to their own client).
-create or replace function public.app_get_agenda(p_user_id uuid, p_provider_id uuid, p_date date) returns jsonb
+create or replace function public.get_agenda(p_provider_id uuid, p_date date) returns jsonb
 language plpgsql stable security definer set search_path = public
 as $$
 declare
-  v public.providers := public.app_owned_provider(p_user_id, p_provider_id);
-  v_from timestamptz := p_date::timestamp at time zone v.timezone;
-  v_to timestamptz := (p_date + 1)::timestamp at time zone v.timezone;
+  v public.providers;
+  v_from timestamptz;
+  v_to timestamptz;
 begin
+  select * into v from public.providers where id = p_provider_id;
+  if not found then
+    raise exception using errcode = 'SL404', message = 'provider_not_found';
+  end if;
+  v_from := p_date::timestamp at time zone v.timezone;
+  v_to := (p_date + 1)::timestamp at time zone v.timezone;
   return jsonb_build_object(
     'date', p_date, 'timezone', v.timezone, 'providerName', v.display_name,
+    'lang', coalesce(v.settings #>> '{notifications,lang}', 'en'),
     'bookings', coalesce((
       select jsonb_agg(public.booking_json(b) || jsonb_build_object(
                'serviceTitle', s.title, 'location', s.location, 'awaitingApproval', b.awaiting_approval,
@@ -441,5 +451,116 @@ begin
          and b.erased_at is null), '[]'::jsonb));
 end
 $$;
+
+create or replace function public.app_get_agenda(p_user_id uuid, p_provider_id uuid, p_date date) returns jsonb
+language plpgsql stable security definer set search_path = public
+as $$
+begin
+  perform public.app_owned_provider(p_user_id, p_provider_id);
+  return public.get_agenda(p_provider_id, p_date);
+end
+$$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The daily agenda email, at the provider's chosen local hour (`settings.notifications.agendaHour`, 0–23): one
+-- `notify.agenda` job per provider and local day (dedupe key), run_at = that hour on that day in the provider's zone
+-- (PostgreSQL's zone rules, so DST is right). Each run adds the day's message (tomorrow's clients) and schedules the
+-- next day. Setting or changing the hour schedules the next one; removing it makes the queued one do nothing.
+-- ---------------------------------------------------------------------------------------------
+
+create or replace function public.agenda_hour(p_settings jsonb) returns int
+language sql immutable
+as $$
+  select case when jsonb_typeof(p_settings #> '{notifications,agendaHour}') = 'number'
+               and (p_settings #>> '{notifications,agendaHour}') ~ '^[0-9]{1,2}$'
+               and (p_settings #>> '{notifications,agendaHour}')::int between 0 and 23
+              then (p_settings #>> '{notifications,agendaHour}')::int end
+$$;
+
+-- Schedules the agenda of local day p_date (or of the first day from it whose hour is still ahead by the database's
+-- clock when p_date is null). Returns the job's {id, merged}, or null when the provider has no agenda hour.
+create or replace function public.schedule_agenda(p_provider_id uuid, p_date date) returns jsonb
+language plpgsql security definer set search_path = public
+as $$
+declare
+  v public.providers;
+  v_hour int;
+  v_date date;
+  v_at timestamptz;
+begin
+  select * into v from public.providers where id = p_provider_id;
+  v_hour := public.agenda_hour(v.settings);
+  if v_hour is null then
+    return null;
+  end if;
+  v_date := coalesce(p_date, (now() at time zone v.timezone)::date);
+  v_at := (v_date + make_interval(hours => v_hour)) at time zone v.timezone;
+  if p_date is null and v_at <= now() then
+    v_date := v_date + 1;
+    v_at := (v_date + make_interval(hours => v_hour)) at time zone v.timezone;
+  end if;
+  return public.enqueue_job('notify.agenda', jsonb_build_object('providerId', v.id, 'date', v_date, 'at', v_at),
+                            'notify.agenda:' || v.id::text || ':' || v_date::text, v_at, 5);
+end
+$$;
+
+create or replace function public.providers_schedule_agenda() returns trigger
+language plpgsql security definer set search_path = public
+as $$
+begin
+  if public.agenda_hour(new.settings) is not null
+     and (tg_op = 'INSERT' or public.agenda_hour(old.settings) is distinct from public.agenda_hour(new.settings)
+          or old.timezone is distinct from new.timezone) then
+    perform public.schedule_agenda(new.id, null);
+  end if;
+  return null;
+end
+$$;
+create trigger providers_schedule_agenda after insert or update of settings, timezone on public.providers
+  for each row execute function public.providers_schedule_agenda();
+
+-- An agenda job's time has come: the message about the next day (when the hour is still the one it was scheduled
+-- for and there is anyone to tell), and the next day's job. Returns the outbox id or null.
+create or replace function public.agenda_due(p_provider_id uuid, p_date date, p_at timestamptz, p_send boolean)
+returns bigint
+language plpgsql security definer set search_path = public
+as $$
+declare
+  v public.providers;
+  v_hour int;
+  v_id bigint;
+begin
+  select * into v from public.providers where id = p_provider_id;
+  v_hour := public.agenda_hour(v.settings);
+  if v_hour is null or (p_date + make_interval(hours => v_hour)) at time zone v.timezone <> p_at then
+    return null; -- turned off, or moved to another hour (which has its own job)
+  end if;
+  perform public.schedule_agenda(v.id, p_date + 1);
+  if not p_send or jsonb_array_length(public.get_agenda(v.id, p_date + 1) -> 'bookings') = 0 then
+    return null;
+  end if;
+  insert into public.outbox (provider_id, kind, recipient, dedupe_key, details)
+  select v.id, 'provider.agenda', public.provider_notify_email(v.id),
+         'provider.agenda:' || v.id::text || ':' || (p_date + 1)::text, jsonb_build_object('date', p_date + 1)
+   where public.provider_notify_email(v.id) is not null
+  on conflict (dedupe_key) do nothing
+  returning id into v_id;
+  if v_id is not null then
+    perform public.enqueue_job('notify.email', jsonb_build_object('outboxId', v_id), 'notify.email:' || v_id::text, null, 8);
+  end if;
+  return v_id;
+end
+$$;
+
+-- Providers that already chose an hour.
+select public.schedule_agenda(id, null) from public.providers where public.agenda_hour(settings) is not null;
+
+revoke execute on function public.get_agenda(uuid, date) from public, anon, authenticated;
 revoke execute on function public.app_get_agenda(uuid, uuid, date) from public, anon, authenticated;
+revoke execute on function public.agenda_hour(jsonb) from public, anon, authenticated;
+revoke execute on function public.schedule_agenda(uuid, date) from public, anon, authenticated;
+revoke execute on function public.providers_schedule_agenda() from public, anon, authenticated;
+revoke execute on function public.agenda_due(uuid, date, timestamptz, boolean) from public, anon, authenticated;
+grant execute on function public.get_agenda(uuid, date) to service_role;
 grant execute on function public.app_get_agenda(uuid, uuid, date) to service_role;
+grant execute on function public.agenda_due(uuid, date, timestamptz, boolean) to service_role;

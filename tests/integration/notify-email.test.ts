@@ -177,6 +177,59 @@ describe('visitor and provider emails over SMTP', () => {
   });
 });
 
+describe('the daily agenda email', () => {
+  it("goes to the provider at their local hour with tomorrow's clients and one-tap WhatsApp reminders, then schedules the next day", async () => {
+    const nadia = await makeProvider(server.db, {
+      slug: 'nadia',
+      timezone: 'Europe/Berlin',
+      settings: { booking: { slotStepMinutes: 60, minNoticeMinutes: 0, horizonDays: 60 }, notifications: { email: 'nadia@example.com', agendaHour: 18 } },
+      services: [{ slug: 'cut', title: 'Haircut', durationMinutes: 60 }],
+    });
+    const jobFor = async (date?: string) => (await pg.query<{ payload: { date: string; at: string }; run_at: Date }>(
+      "select payload, run_at from jobs where kind = 'notify.agenda' and payload ->> 'providerId' = $1 and ($2::text is null or payload ->> 'date' = $2) order by id",
+      [nadia.id, date ?? null])).rows;
+    const [first] = await jobFor();
+    const at = new Date(first.payload.at);
+    const local = (t: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(t);
+    expect(local(at)).toBe(`${first.payload.date}, 18:00`);
+    expect(first.run_at.toISOString()).toBe(at.toISOString());
+
+    // Tomorrow's clients: one who gave only a phone number (Arabic), one with email.
+    server.clock.now = new Date(at.getTime() - 6 * HOUR);
+    const bookNadia = async (body: Record<string, unknown>) => {
+      const res = await fetch(`${server.url}/api/bookings`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ provider: 'nadia', service: 'cut', timezone: 'Europe/Berlin', ...body }),
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()).manageUrl as string;
+    };
+    const ramiLink = await bookNadia({ start: new Date(at.getTime() + 16 * HOUR).toISOString(), name: 'Rami', phone: '+491701234567', lang: 'ar' });
+    await bookNadia({ start: new Date(at.getTime() + 18 * HOUR).toISOString(), name: 'Eva', email: 'eva@example.com' });
+
+    // Its hour comes (the database's clock is made to agree with the server's).
+    const before = smtp.mails.length;
+    server.clock.now = at;
+    await pg.query("update jobs set run_at = now() where kind = 'notify.agenda' and status = 'queued' and run_at <= $1", [at]);
+    const mail = await until(() => smtp.mails.slice(before).find((m) => /^Tomorrow: 2 clients/.test(m.subject ?? '')), 'the agenda email');
+    expect(mail.text).toMatch(/Rami — Haircut/);
+    expect(mail.text).toMatch(/Eva — Haircut/);
+    const wa = mail.text!.match(/https:\/\/wa\.me\/491701234567\?text=\S+/)![0];
+    const message = new URL(wa).searchParams.get('text')!;
+    expect(message).toContain('تذكير بموعدك');
+    expect(message).toContain(ramiLink);
+    const stored = (await pg.query<{ body_text: string; status: string }>("select body_text, status from outbox where provider_id = $1 and kind = 'provider.agenda'", [nadia.id])).rows;
+    expect(stored).toHaveLength(1);
+    expect(stored[0].status).toBe('sent');
+    expect(stored[0].body_text).not.toContain(ramiLink.split('/b/')[1]);
+
+    // The next day's agenda is queued for 18:00 Berlin the day after.
+    const next = new Date(Date.parse(`${first.payload.date}T12:00:00Z`) + DAY).toISOString().slice(0, 10);
+    await until(async () => (await jobFor(next)).length === 1, 'the next agenda job');
+    expect(local(new Date((await jobFor(next))[0].payload.at))).toBe(`${next}, 18:00`);
+  });
+});
+
 describe('without SMTP', () => {
   it('keeps every message in the outbox, rendered, for the provider app to show', async () => {
     const bare = await startAppServer({ start: NOW });
