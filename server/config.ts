@@ -27,6 +27,22 @@ export interface Config {
   signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
   /** The background job worker every instance runs (server/jobs/). */
   jobs: JobsConfig;
+  /**
+   * Optional WhatsApp Business Cloud API for confirmations and reminders (server/notify/whatsapp-cloud.ts): on only
+   * when `WHATSAPP_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` are both set.
+   */
+  whatsappCloud: WhatsAppCloudConfig | null;
+}
+
+export interface WhatsAppCloudConfig {
+  token: string;
+  phoneNumberId: string;
+  /** `WHATSAPP_API_BASE` (default https://graph.facebook.com; tests point it at a local fake). */
+  apiBase: string;
+  /** `WHATSAPP_API_VERSION` (default v21.0). */
+  apiVersion: string;
+  /** Approved utility template names (`WHATSAPP_TEMPLATE_CONFIRMATION`, `WHATSAPP_TEMPLATE_REMINDER`). */
+  templates: { confirmation: string; reminder: string };
 }
 
 export interface JobsConfig {
@@ -98,6 +114,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMs: int(env.JOBS_BACKOFF_MS, 5_000, 'JOBS_BACKOFF_MS'),
       handlersModule: env.JOBS_HANDLERS_MODULE || null,
     },
+    whatsappCloud: env.WHATSAPP_TOKEN && env.WHATSAPP_PHONE_NUMBER_ID
+      ? {
+          token: env.WHATSAPP_TOKEN,
+          phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID,
+          apiBase: (env.WHATSAPP_API_BASE || 'https://graph.facebook.com').replace(/\/+$/, ''),
+          apiVersion: env.WHATSAPP_API_VERSION || 'v21.0',
+          templates: {
+            confirmation: env.WHATSAPP_TEMPLATE_CONFIRMATION || 'booking_confirmation',
+            reminder: env.WHATSAPP_TEMPLATE_REMINDER || 'booking_reminder',
+          },
+        }
+      : null,
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     seedDemo: env.SEED_DEMO === undefined ? !env.DATABASE_URL && !env.SUPABASE_URL : env.SEED_DEMO !== '0' && env.SEED_DEMO !== 'false',
   };

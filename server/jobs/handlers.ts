@@ -5,6 +5,7 @@ import type { StripeSetup } from '../payments/stripe.ts';
 import { emailJob, EMAIL_JOB, type NotifyOptions } from '../notify/send.ts';
 import { reminderJob, REMINDER_JOB } from '../notify/reminders.ts';
 import { agendaJob, AGENDA_JOB } from '../notify/agenda-job.ts';
+import { whatsappJob, WHATSAPP_JOB } from '../notify/whatsapp-cloud.ts';
 import type { JobHandler } from './worker.ts';
 
 /**
@@ -26,6 +27,7 @@ export function jobHandlers(options: {
     handlers[EMAIL_JOB] = emailJob({ ...options.notify, now: options.now });
     handlers[REMINDER_JOB] = reminderJob({ now: options.now });
     handlers[AGENDA_JOB] = agendaJob({ now: options.now });
+    handlers[WHATSAPP_JOB] = whatsappJob({ cloud: options.notify.whatsappCloud ?? null, publicUrl: options.notify.publicUrl });
   }
   return handlers;
 }

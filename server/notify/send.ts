@@ -1,5 +1,6 @@
 import type { Lang } from '../../contract/i18n/index.ts';
 import type { Mailer, MailMessage } from '../auth/mailer.ts';
+import type { WhatsAppCloudConfig } from '../config.ts';
 import { toBooking, type Booking, type BookingRow } from '../bookings/booking.ts';
 import { bookingLinks } from '../bookings/links.ts';
 import type { Db } from '../db/port.ts';
@@ -20,6 +21,8 @@ export interface NotifyOptions {
   mailer: Mailer | null;
   /** PUBLIC_URL: manage, opt-out and app links. */
   publicUrl: string;
+  /** The optional WhatsApp Cloud API (confirmations and reminders to visitors' phones); null: those rows are skipped. */
+  whatsappCloud?: WhatsAppCloudConfig | null;
   now?: () => Date;
 }
 

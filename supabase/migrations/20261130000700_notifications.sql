@@ -75,6 +75,8 @@ create table public.outbox (
   dedupe_key text not null check (length(dedupe_key) between 1 and 200),
   -- The booking's SEQUENCE when the message became due; a message about a state the booking has left is skipped.
   sequence int,
+  -- email, or whatsapp (the optional WhatsApp Cloud API: template messages to the visitor's phone number).
+  channel text not null default 'email' check (channel in ('email', 'whatsapp')),
   recipient text,
   lang text not null default 'en' check (lang in ('en', 'ar')),
   subject text,
@@ -118,9 +120,11 @@ as $$
    where p.id = p_provider_id
 $$;
 
--- Adds one message (or nothing, when its dedupe key was used already) and its send job. Returns the row id or null.
+-- Adds one message (or nothing, when its dedupe key was used already) and its send job (`notify.email`, or
+-- `notify.whatsapp` for the WhatsApp channel). Returns the row id or null.
 create or replace function public.outbox_add(
-  p_provider_id uuid, p_booking_id uuid, p_kind text, p_sequence int, p_recipient text, p_dedupe_key text
+  p_provider_id uuid, p_booking_id uuid, p_kind text, p_sequence int, p_recipient text, p_dedupe_key text,
+  p_channel text default 'email'
 ) returns bigint
 language plpgsql security definer set search_path = public
 as $$
@@ -130,12 +134,13 @@ begin
   if p_recipient is null or length(trim(p_recipient)) = 0 then
     return null; -- a visitor who gave only a phone number is reminded through the provider's WhatsApp agenda
   end if;
-  insert into public.outbox (provider_id, booking_id, kind, sequence, recipient, dedupe_key)
-  values (p_provider_id, p_booking_id, p_kind, p_sequence, p_recipient, p_dedupe_key)
+  insert into public.outbox (provider_id, booking_id, kind, sequence, recipient, dedupe_key, channel)
+  values (p_provider_id, p_booking_id, p_kind, p_sequence, p_recipient, p_dedupe_key, coalesce(p_channel, 'email'))
   on conflict (dedupe_key) do nothing
   returning id into v_id;
   if v_id is not null then
-    perform public.enqueue_job('notify.email', jsonb_build_object('outboxId', v_id), 'notify.email:' || v_id::text, null, 8);
+    perform public.enqueue_job('notify.' || coalesce(p_channel, 'email'), jsonb_build_object('outboxId', v_id),
+                               'notify.' || coalesce(p_channel, 'email') || ':' || v_id::text, null, 8);
   end if;
   return v_id;
 end
@@ -193,6 +198,11 @@ begin
     perform public.outbox_add(new.provider_id, new.id, v_visitor, new.ics_sequence, new.customer_email,
                               v_visitor || ':' || new.id::text || ':' || v_seq);
   end if;
+  -- WhatsApp (only sent when the server has the Cloud API configured; otherwise the row ends `skipped`).
+  if v_visitor = 'visitor.confirmation' and new.customer_phone is not null then
+    perform public.outbox_add(new.provider_id, new.id, v_visitor, new.ics_sequence, new.customer_phone,
+                              'wa:' || v_visitor || ':' || new.id::text || ':' || v_seq, 'whatsapp');
+  end if;
   if v_provider is not null then
     perform public.outbox_add(new.provider_id, new.id, v_provider, new.ics_sequence,
                               public.provider_notify_email(new.provider_id),
@@ -201,7 +211,7 @@ begin
 
   -- Reminders for a time that is newly confirmed (or moved). The handler skips one that is due in the past by
   -- more than half its offset (a booking made at short notice), by the server's clock.
-  if new.status = 'confirmed' and new.customer_email is not null
+  if new.status = 'confirmed' and (new.customer_email is not null or new.customer_phone is not null)
      and (tg_op = 'INSERT' or old.status <> 'confirmed' or v_moved) then
     for v_offset in select public.reminder_offsets(new.provider_id, new.service_id) loop
       perform public.enqueue_job(
@@ -280,7 +290,7 @@ create or replace function public.get_outbox_message(p_id bigint) returns jsonb
 language sql stable security definer set search_path = public
 as $$
   select jsonb_build_object(
-    'id', o.id, 'kind', o.kind, 'status', o.status, 'sequence', o.sequence, 'recipient', o.recipient,
+    'id', o.id, 'kind', o.kind, 'channel', o.channel, 'status', o.status, 'sequence', o.sequence, 'recipient', o.recipient,
     'attempts', o.attempts, 'createdAt', o.created_at, 'details', o.details,
     'providerId', p.id, 'providerName', p.display_name, 'providerTimezone', p.timezone,
     'providerSlug', p.public_slug, 'providerLang', coalesce(p.settings #>> '{notifications,lang}', 'en'),
@@ -342,6 +352,11 @@ begin
   if not found or v.status <> 'confirmed' or v.starts_at <> p_start or v.reminders_off or v.erased_at is not null then
     return null;
   end if;
+  if v.customer_phone is not null then
+    perform public.outbox_add(v.provider_id, v.id, 'visitor.reminder', v.ics_sequence, v.customer_phone,
+                              'wa:visitor.reminder:' || v.id::text || ':' || p_offset_minutes::text || ':'
+                                || extract(epoch from p_start)::bigint::text, 'whatsapp');
+  end if;
   return public.outbox_add(v.provider_id, v.id, 'visitor.reminder', v.ics_sequence, v.customer_email,
                            'visitor.reminder:' || v.id::text || ':' || p_offset_minutes::text || ':'
                              || extract(epoch from p_start)::bigint::text);
@@ -388,7 +403,7 @@ begin
   perform public.app_owned_provider(p_user_id, p_provider_id);
   return coalesce((
     select jsonb_agg(jsonb_build_object(
-             'id', o.id, 'kind', o.kind, 'bookingId', o.booking_id, 'recipient', o.recipient, 'lang', o.lang,
+             'id', o.id, 'kind', o.kind, 'channel', o.channel, 'bookingId', o.booking_id, 'recipient', o.recipient, 'lang', o.lang,
              'subject', o.subject, 'text', o.body_text, 'html', o.body_html, 'icsMethod', o.ics_method,
              'status', o.status, 'attempts', o.attempts, 'lastError', o.last_error,
              'createdAt', o.created_at, 'sentAt', o.sent_at) order by o.created_at desc, o.id desc)
@@ -399,7 +414,7 @@ $$;
 
 revoke execute on function public.save_booking_link_copy(text, jsonb, text) from public, anon, authenticated;
 revoke execute on function public.provider_notify_email(uuid) from public, anon, authenticated;
-revoke execute on function public.outbox_add(uuid, uuid, text, int, text, text) from public, anon, authenticated;
+revoke execute on function public.outbox_add(uuid, uuid, text, int, text, text, text) from public, anon, authenticated;
 revoke execute on function public.reminder_offsets(uuid, uuid) from public, anon, authenticated;
 revoke execute on function public.bookings_notify() from public, anon, authenticated;
 revoke execute on function public.bookings_erase_outbox() from public, anon, authenticated;
