@@ -79,6 +79,11 @@ async function icsOf(token: string) {
   return { uid: String(vevent.getFirstPropertyValue('uid')), sequence: Number(vevent.getFirstPropertyValue('sequence')) };
 }
 
+/** No booking email due or being sent. */
+const idleMail = () => until(async () => (await pg.query(
+  "select 1 from jobs where kind = 'notify.email' and (status = 'running' or (status = 'queued' and run_at <= now()))")).rows.length === 0, 'mail to settle');
+const to = (mail: ParsedMail) => (mail.to && !Array.isArray(mail.to) ? mail.to.text : '');
+
 const outbox = async (bookingId: string) =>
   (await pg.query<{ kind: string; status: string; recipient: string; body_text: string | null; body_html: string | null; ics: string | null; lang: string }>(
     'select kind, status, recipient, body_text, body_html, ics, lang from outbox where booking_id = $1 order by id', [bookingId])).rows;
@@ -174,6 +179,79 @@ describe('visitor and provider emails over SMTP', () => {
     await smtp.waitFor('late@example.com');
     const toHer = smtp.mails.filter((m) => (m.to && !Array.isArray(m.to) ? m.to.text : '').includes('late@example.com'));
     expect(toHer.map((m) => m.subject)).toEqual([expect.stringMatching(/^Cancelled:/)]);
+  });
+});
+
+describe('requests, payments, refunds and expired holds', () => {
+  it('a request: visitor told it waits, provider gets approve/decline links; a decline tells the visitor', async () => {
+    const rana = await makeProvider(server.db, {
+      slug: 'rana', timezone: 'Asia/Dubai',
+      settings: { booking: { slotStepMinutes: 60, minNoticeMinutes: 0, horizonDays: 60 }, notifications: { email: 'rana@example.com' } },
+      services: [{ slug: 'fit', title: 'Fitting', durationMinutes: 60 }],
+    });
+    await pg.query("update services set booking_mode = 'request' where provider_id = $1", [rana.id]);
+    const before = smtp.mails.length;
+    const res = await fetch(`${server.url}/api/bookings`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'rana', service: 'fit', start: at(2, 6), name: 'Mona', email: 'mona@example.com' }),
+    });
+    expect(res.status).toBe(201);
+    const { booking } = await res.json();
+    expect((await smtp.waitFor('mona@example.com', before)).subject).toMatch(/^Request received: Fitting/);
+    const toRana = await smtp.waitFor('rana@example.com', before);
+    expect(toRana.subject).toMatch(/^To approve: Mona — Fitting/);
+    expect(toRana.text).toContain(`${server.config.publicUrl}/app/bookings/${booking.id}?action=approve`);
+    expect(toRana.text).toContain(`${server.config.publicUrl}/app/bookings/${booking.id}?action=decline`);
+    expect(invitations(toRana)).toEqual([]);
+
+    const owner = (await pg.query<{ owner_user_id: string }>('select owner_user_id from providers where id = $1', [rana.id])).rows[0].owner_user_id;
+    const beforeDecline = smtp.mails.length;
+    await server.db.rpc('app_decide_request', { p_user_id: owner, p_provider_id: rana.id, p_booking_id: booking.id, p_approve: false, p_reason: 'fully booked' });
+    expect((await smtp.waitFor('mona@example.com', beforeDecline)).subject).toMatch(/^Not accepted: Fitting/);
+  });
+
+  it('payment received (visitor and provider), then a refund: cancellation with METHOD:CANCEL and "refund issued"', async () => {
+    const start = smtp.mails.length;
+    const b = await book({ start: at(6, 4), email: 'payer@example.com', name: 'Payer' });
+    // The booking's own confirmation mails first, so what follows is about the payment.
+    await smtp.waitFor('payer@example.com', start);
+    await until(() => smtp.mails.slice(start).find((m) => to(m).includes('lina@example.com') && /^New booking: Payer/.test(m.subject ?? '')), 'the new-booking mail');
+    const before = smtp.mails.length;
+    await server.db.rpc('apply_payment_event', {
+      p_event_id: 'evt_notify_paid', p_event_type: 'checkout.session.completed', p_kind: 'paid', p_booking_id: b.id,
+      p_session_id: 'cs_notify', p_payment_intent: 'pi_notify', p_amount_cents: 12_500, p_currency: 'EUR',
+    });
+    const receipt = await smtp.waitFor('payer@example.com', before);
+    expect(receipt.subject).toBe('Payment received: €125.00');
+    expect(receipt.text).toContain('Paid (€125.00)');
+    expect((await smtp.waitFor('lina@example.com', before)).subject).toBe('Payment received: €125.00 from Payer');
+    await idleMail();
+
+    const beforeRefund = smtp.mails.length;
+    await server.db.rpc('record_refund', { p_booking_id: b.id, p_refund_id: 're_notify', p_reason: 'provider cancelled', p_event_id: null, p_event_type: null });
+    await until(() => smtp.mails.slice(beforeRefund).filter((m) => to(m).includes('payer@example.com')).length === 2, 'cancellation and refund mails');
+    const mails = smtp.mails.slice(beforeRefund).filter((m) => to(m).includes('payer@example.com'));
+    const subjects = mails.map((m) => m.subject ?? '');
+    expect(subjects).toContain('Refund issued: €125.00');
+    expect(subjects.filter((x) => /^Cancelled: Video call/.test(x))).toHaveLength(1);
+    expect(invitations(mails.find((m) => /^Cancelled/.test(m.subject ?? ''))!)[0].method).toBe('CANCEL');
+  });
+
+  it('an unpaid hold that expires tells the visitor their time was released', async () => {
+    const lina = (await pg.query<{ id: string; service: string }>(
+      "select p.id, s.id as service from providers p join services s on s.provider_id = p.id where p.public_slug = 'lina'")).rows[0];
+    const made = await server.db.rpc<{ booking: { id: string; status: string } }>('create_booking_if_free', {
+      p_provider_id: lina.id, p_service_id: lina.service, p_starts_at: at(7, 4), p_customer_name: 'Holder',
+      p_customer_email: 'holder@example.com', p_customer_phone: null, p_notes: '', p_customer_timezone: 'UTC',
+      p_idempotency_key: null, p_manage_token_hash: 'c'.repeat(64), p_hold_minutes: 15,
+    });
+    expect(made.booking.status).toBe('pending');
+    const before = smtp.mails.length;
+    await pg.query("update bookings set hold_expires_at = now() - interval '1 second' where id = $1", [made.booking.id]);
+    await server.db.rpc('expire_holds', { p_provider_id: lina.id });
+    const mail = await smtp.waitFor('holder@example.com', before);
+    expect(mail.subject).toBe('Your time was released: Video call');
+    expect(smtp.mails.slice(before).filter((m) => to(m).includes('holder@example.com'))).toHaveLength(1);
   });
 });
 
