@@ -11,7 +11,10 @@ Slotline('on', 'booked', function (booking) {
 window.addEventListener('slotline:booked', function (e) {
   var thanks = document.getElementById('thanks');
   var when = new Date(e.detail.start).toLocaleString([], { dateStyle: 'full', timeStyle: 'short' });
-  thanks.textContent = 'Thank you! You are booked for ' + when + '. A confirmation is on its way.';
+  // An email confirmation goes out only when the server has SMTP_URL set and the visitor gave an address;
+  // otherwise it waits in the provider's outbox. The manage link on the confirmation screen always works.
+  thanks.textContent = 'Thank you! You are booked for ' + when + '. Keep the manage link from the confirmation screen'
+    + ' — if this site sends email, a confirmation with a calendar invitation is on its way too.';
   thanks.hidden = false;
 });
 

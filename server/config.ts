@@ -85,6 +85,19 @@ export const ENV_DEFAULTS = {
   JOBS_BACKOFF_MS: '5000',
   /** A module whose default export maps extra job kinds to handlers (the tests use it); '' = none. */
   JOBS_HANDLERS_MODULE: '',
+  // --- WhatsApp Business Cloud API (optional: confirmations and reminders as approved templates) ---
+  /** Access token of the WhatsApp Business account; '' = off (with WHATSAPP_PHONE_NUMBER_ID). */
+  WHATSAPP_TOKEN: '',
+  /** The sending number's id in the WhatsApp Business account; '' = off. */
+  WHATSAPP_PHONE_NUMBER_ID: '',
+  /** Graph API base (tests point it at a local fake). */
+  WHATSAPP_API_BASE: 'https://graph.facebook.com',
+  /** Graph API version. */
+  WHATSAPP_API_VERSION: 'v21.0',
+  /** Approved utility template for confirmations. */
+  WHATSAPP_TEMPLATE_CONFIRMATION: 'booking_confirmation',
+  /** Approved utility template for reminders. */
+  WHATSAPP_TEMPLATE_REMINDER: 'booking_reminder',
 } as const;
 
 export type EnvName = keyof typeof ENV_DEFAULTS;
@@ -133,6 +146,22 @@ export interface Config {
   signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
   /** The background job worker every instance runs (server/jobs/). */
   jobs: JobsConfig;
+  /**
+   * Optional WhatsApp Business Cloud API for confirmations and reminders (server/notify/whatsapp-cloud.ts): on only
+   * when `WHATSAPP_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` are both set.
+   */
+  whatsappCloud: WhatsAppCloudConfig | null;
+}
+
+export interface WhatsAppCloudConfig {
+  token: string;
+  phoneNumberId: string;
+  /** `WHATSAPP_API_BASE` (default https://graph.facebook.com; tests point it at a local fake). */
+  apiBase: string;
+  /** `WHATSAPP_API_VERSION` (default v21.0). */
+  apiVersion: string;
+  /** Approved utility template names (`WHATSAPP_TEMPLATE_CONFIRMATION`, `WHATSAPP_TEMPLATE_REMINDER`). */
+  templates: { confirmation: string; reminder: string };
 }
 
 export interface JobsConfig {
@@ -234,6 +263,15 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       backoffMs: int('JOBS_BACKOFF_MS'),
       handlersModule: optional('JOBS_HANDLERS_MODULE'),
     },
+    whatsappCloud: e.WHATSAPP_TOKEN && e.WHATSAPP_PHONE_NUMBER_ID
+      ? {
+          token: e.WHATSAPP_TOKEN,
+          phoneNumberId: e.WHATSAPP_PHONE_NUMBER_ID,
+          apiBase: url('WHATSAPP_API_BASE', ['https:', 'http:'], 'https://graph.facebook.com').replace(/\/+$/, ''),
+          apiVersion: e.WHATSAPP_API_VERSION,
+          templates: { confirmation: e.WHATSAPP_TEMPLATE_CONFIRMATION, reminder: e.WHATSAPP_TEMPLATE_REMINDER },
+        }
+      : null,
   };
 }
 

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jobHandlers } from './jobs/handlers.ts';
+import { notifyOptions } from './notify/setup.ts';
 import { startWorker, type JobHandler } from './jobs/worker.ts';
 
 /**
@@ -43,7 +44,7 @@ async function main() {
     ? (await import(pathToFileURL(resolve(config.jobs.handlersModule)).href)).default
     : {};
   const worker = config.jobs.concurrency > 0
-    ? startWorker({ db, handlers: { ...jobHandlers({ payments, calendars: config.calendars }), ...extraHandlers }, ...config.jobs })
+    ? startWorker({ db, handlers: { ...jobHandlers({ payments, calendars: config.calendars, notify: notifyOptions(config) }), ...extraHandlers }, ...config.jobs })
     : null;
   const app = createApp({ db, config, payments, jobs: worker });
   let inFlight = 0;

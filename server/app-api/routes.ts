@@ -8,6 +8,7 @@ import { invalid, notFound, problem } from '../http/problem.ts';
 import { fieldErrors, readJson } from '../http/validate.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
 import { parseProviderFile } from '../providers/file.ts';
+import { loadAgenda, tomorrowIn } from '../notify/agenda.ts';
 import { bookingRoutes } from './bookings.ts';
 import { clientRoutes } from './clients.ts';
 import { owner } from './errors.ts';
@@ -36,6 +37,12 @@ export interface OwnerDeps {
 }
 
 const NO_STORE = { 'cache-control': 'no-store' };
+
+/** `2026-02-30` is not a day. */
+const isRealDate = (date: string) => {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === date;
+};
 
 /** Reads and validates the query string with a zod schema, or the 400 naming the bad parameters. */
 export function readQuery<T extends z.ZodType>(c: Context, schema: T): { ok: true; value: z.infer<T> } | { ok: false; response: Response } {
@@ -193,5 +200,16 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
 
   bookingRoutes(app, deps);
   clientRoutes(app, deps);
+  // Notifications (server/notify/): the outbox (what was sent, kept without SMTP, or failed) and the day's agenda.
+  app.get('/api/app/providers/:providerId/outbox', (c) => owner(c, async () =>
+    c.json(await db.rpc('app_list_outbox', { p_user_id: user(c), p_provider_id: pid(c), p_limit: 100 }), 200, NO_STORE)));
+  app.get('/api/app/providers/:providerId/agenda', (c) => owner(c, async () => {
+    const date = c.req.query('date');
+    if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) return invalid(c, [{ field: 'date', message: 'must be a date such as 2026-12-01' }]);
+    if (date !== undefined && !isRealDate(date)) return invalid(c, [{ field: 'date', message: 'is not a calendar date' }]);
+    const day = date ?? tomorrowIn((await db.rpc('app_get_provider', { p_user_id: user(c), p_provider_id: pid(c) })).timezone, now());
+    return c.json(await loadAgenda(db, user(c), pid(c), day, config.publicUrl), 200, NO_STORE);
+  }));
+
   return app;
 }

@@ -7,6 +7,8 @@ export interface MailMessage {
   html: string;
   /** Content-Language of the message (`en`, `ar`). */
   lang: string;
+  /** A calendar invitation, sent as a `text/calendar; method=…` part (booking notifications, server/notify/). */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; ics: string } | null;
 }
 
 /** Sends one message; resolves when the SMTP server accepted it. */
@@ -34,6 +36,9 @@ export function smtpMailer(url: string, from: string): Mailer {
         text: message.text,
         html: message.html,
         headers: { 'Content-Language': message.lang },
+        ...(message.calendar
+          ? { icalEvent: { method: message.calendar.method, filename: 'invite.ics', content: message.calendar.ics } }
+          : {}),
       });
     },
   };

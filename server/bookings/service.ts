@@ -13,6 +13,7 @@ import { isLive, toBooking, type Booking, type BookingRow } from './booking.ts';
 import { bookingLinks, manageTokenFor } from './links.ts';
 import { policyState, refundDecision } from './policy.ts';
 import { hashToken, looksLikeToken, newManageToken } from './tokens.ts';
+import { saveLinkCopy } from '../notify/link-copy.ts';
 import { confirmationWhatsapp } from './view.ts';
 
 /**
@@ -149,6 +150,8 @@ export async function createBooking(
       if (verdict !== 'available') return { kind: verdict };
     }
     const token = newManageToken();
+    // The sealed copy the confirmation and reminders read their manage link from (server/notify/link-copy.ts).
+    await saveLinkCopy(db, token, input.lang);
     // An overlap is refused by the database (SL409 slot_taken, thrown to the owner API like its other errors).
     const row = await db.rpc('app_create_booking', {
       p_user_id: actor.userId, p_provider_id: provider.id, p_service_id: service.id, p_starts_at: input.start,
@@ -173,6 +176,8 @@ export async function createBooking(
   if (offered === 'taken' && !input.idempotencyKey) return { kind: 'taken' };
 
   const token = await manageTokenFor(db, provider.id, input.idempotencyKey);
+  // Before the booking exists, so its outbox rows (same transaction as the booking) always find the link.
+  await saveLinkCopy(db, token, input.lang);
   let result: { booking: BookingRow; replayed: boolean; manageTokenMatches: boolean };
   try {
     result = await db.rpc('create_booking_if_free', {

@@ -6,6 +6,8 @@ import type { CacheRow, RefreshInput } from '../calendars/cache.ts';
 import type { BusyInterval } from '../calendars/expand.ts';
 import type { FeedRecord } from '../ics/feed-routes.ts';
 import type { Job } from '../jobs/queue.ts';
+import type { AgendaRows } from '../notify/agenda.ts';
+import type { OutboxMessage } from '../notify/send.ts';
 import type { PendingRefund } from '../payments/refund.ts';
 import type { ProviderFile } from '../providers/file.ts';
 import type { Provider } from '../providers/public.ts';
@@ -176,6 +178,20 @@ const SQL_FUNCTIONS = {
     as<{ id: number; status: 'queued' | 'failed'; runAt: string; attempts: number } | null>()),
   get_booking_for_write_back: fn({ p_booking_id: uuid }, as<BookingRow | null>()),
   get_pending_refund: fn({ p_payment_id: uuid }, as<PendingRefund | null>()),
+  // Notifications: outbox, reminders, agenda (supabase/migrations/20261130000700_notifications.sql, server/notify/)
+  save_booking_link_copy: fn({ p_token_hash: text, p_sealed: json<EncryptedSecret>(), p_lang: text }, as<unknown>()),
+  get_outbox_message: fn({ p_id: int }, as<OutboxMessage | null>()),
+  record_outbox_attempt: fn({
+    p_id: int, p_status: text, p_lang: orNull(text), p_subject: orNull(text), p_text: orNull(text), p_html: orNull(text),
+    p_ics: orNull(text), p_ics_method: orNull(text), p_error: orNull(text),
+  }, as<boolean>()),
+  add_due_reminder: fn({ p_booking_id: uuid, p_offset_minutes: int, p_start: instant }, as<unknown>()),
+  defer_job: fn({ p_id: int, p_worker: text, p_run_at: instant }, as<boolean>()),
+  set_booking_reminders: fn({ p_token_hash: text, p_enabled: bool }, as<{ id: string; reminders: boolean } | null>()),
+  app_list_outbox: fn({ ...OWNER, p_limit: int }, as<unknown>()),
+  app_get_agenda: fn({ ...OWNER, p_date: orNull(text) }, as<AgendaRows>()),
+  get_agenda: fn({ p_provider_id: uuid, p_date: orNull(text) }, as<AgendaRows>()),
+  agenda_due: fn({ p_provider_id: uuid, p_date: text, p_at: instant, p_send: bool }, as<unknown>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;

@@ -2,6 +2,10 @@ import { writeBackJob, WRITE_BACK_JOB } from '../bookings/write-back.ts';
 import type { WriteBackOptions } from '../calendars/write-back.ts';
 import { refundJob, REFUND_JOB } from '../payments/refund.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
+import { emailJob, EMAIL_JOB, type NotifyOptions } from '../notify/send.ts';
+import { reminderJob, REMINDER_JOB } from '../notify/reminders.ts';
+import { agendaJob, AGENDA_JOB } from '../notify/agenda-job.ts';
+import { whatsappJob, WHATSAPP_JOB } from '../notify/whatsapp-cloud.ts';
 import type { JobHandler } from './worker.ts';
 
 /**
@@ -13,10 +17,18 @@ export function jobHandlers(options: {
   /** `config.calendars` (the secrets key and Google client write-back uses), optionally a per-calendar timeout. */
   calendars?: Pick<WriteBackOptions, 'secretsKey' | 'google' | 'timeoutMs'>;
   now?: () => Date;
+  /** Booking emails and reminders (server/notify/); without it those jobs wait for an instance that has it. */
+  notify?: Omit<NotifyOptions, 'now'> | null;
 }): Record<string, JobHandler> {
   const handlers: Record<string, JobHandler> = {
     [WRITE_BACK_JOB]: writeBackJob({ ...options.calendars, now: options.now }),
   };
   if (options.payments) handlers[REFUND_JOB] = refundJob(options.payments.stripe);
+  if (options.notify) {
+    handlers[EMAIL_JOB] = emailJob({ ...options.notify, now: options.now });
+    handlers[REMINDER_JOB] = reminderJob({ now: options.now });
+    handlers[AGENDA_JOB] = agendaJob({ now: options.now });
+    handlers[WHATSAPP_JOB] = whatsappJob({ cloud: options.notify.whatsappCloud ?? null, publicUrl: options.notify.publicUrl });
+  }
   return handlers;
 }

@@ -53,3 +53,8 @@ export function failJob(db: Db, worker: string, id: number, error: string, backo
     p_id: id, p_worker: worker, p_error: error, p_backoff_seconds: backoffSeconds, p_retry: retry,
   });
 }
+
+/** Puts a claimed job back for `runAt` without counting the attempt (`defer_job`, notifications migration). */
+export async function deferJob(db: Db, worker: string, id: number, runAt: Date): Promise<boolean> {
+  return Boolean(await db.rpc('defer_job', { p_id: id, p_worker: worker, p_run_at: runAt }));
+}

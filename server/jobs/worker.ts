@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/port.ts';
-import { claimJobs, failJob, finishJob, type Job } from './queue.ts';
+import { claimJobs, deferJob, failJob, finishJob, type Job } from './queue.ts';
 
 /** What a handler gets besides the job: the database, and a signal that aborts when the job's lease runs out. */
 export interface JobContext {
@@ -23,6 +23,17 @@ export class PermanentJobError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PermanentJobError';
+  }
+}
+
+/**
+ * Thrown by a handler whose job is not due yet by the server's clock (a reminder claimed early because the database's
+ * clock runs ahead): the job goes back to the queue for `runAt` without using up an attempt.
+ */
+export class DeferJobError extends Error {
+  constructor(readonly runAt: Date) {
+    super(`not due before ${runAt.toISOString()}`);
+    this.name = 'DeferJobError';
   }
 }
 
@@ -111,6 +122,14 @@ export function startWorker(options: WorkerOptions): Worker {
       await handler(job, { db, signal: abort.signal, log });
       if (!(await finishJob(db, id, job.id))) log(`[slotline] job ${job.id} (${job.kind}) finished after another worker took it over`);
     } catch (error) {
+      if (error instanceof DeferJobError) {
+        try {
+          await deferJob(db, id, job.id, error.runAt);
+        } catch (deferError) {
+          log(`[slotline] job ${job.id} (${job.kind}) could not be deferred: ${errorText(deferError)}`);
+        }
+        return;
+      }
       const permanent = error instanceof PermanentJobError;
       try {
         const result = await failJob(db, id, job.id, errorText(error), backoffSeconds, !permanent);
