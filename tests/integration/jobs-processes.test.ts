@@ -81,7 +81,8 @@ describe('the job queue across server processes', () => {
     const running = await enqueue({ sleepMs: 1_500 });
     await until(async () => (await log(running)).length > 0, 'the job to start');
     const stopped = server.stop('SIGTERM');
-    // Enqueued after the signal: this instance no longer claims it.
+    // Enqueued once the instance has taken the signal (it says so first): it no longer claims anything.
+    await until(async () => /SIGTERM/.test(server.output()), 'the instance to take the signal', 10_000, 20);
     const later = await enqueue({});
     expect(await stopped).toBe(0);
     expect((await log(running)).map((r) => r.note)).toEqual(['started', 'finished']);
