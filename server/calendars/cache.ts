@@ -96,22 +96,38 @@ function ms(value: string | null): number | null {
   return value ? Date.parse(value) : null;
 }
 
-function covers(s: { coveredFrom: string | null; coveredTo: string | null }, window: { from: Date; to: Date }): boolean {
+function covers(s: { coveredFrom: string | null; coveredTo: string | null }, window: { from: Date; to: Date } | null): boolean {
+  if (!window) return true;
   const from = ms(s.coveredFrom);
   const to = ms(s.coveredTo);
   return from !== null && to !== null && from <= window.from.getTime() && to >= window.to.getTime();
+}
+
+/**
+ * The part of a window that can hold slots, and so needs calendar data: from a day before now (slots start at or
+ * after now; a day covers any buffer) to the window's end. Null when the whole window is further in the past: it
+ * needs no data and must never be hidden. Every refresh starts at the start of yesterday (UTC), so it always
+ * covers this part's beginning; without the clamp, a month asked from its first day was never "covered".
+ */
+export function slotPart(window: { from: Date; to: Date }, now: Date): { from: Date; to: Date } | null {
+  const from = Math.max(window.from.getTime(), now.getTime() - DAY);
+  return from < window.to.getTime() ? { from: new Date(from), to: window.to } : null;
 }
 
 function iso(v: string): string {
   return new Date(v).toISOString();
 }
 
-/** Per-process de-duplication of refreshes (the claim in SQL de-duplicates across servers). */
-const inflight = new Map<string, Promise<RefreshReport>>();
+/**
+ * Per-process de-duplication of refreshes (the claim in SQL de-duplicates across servers): the latest refresh per
+ * provider and the end of the range it reads. A caller needing a later end waits for it and then refreshes again,
+ * so two months asked at once both get data.
+ */
+const inflight = new Map<string, { job: Promise<RefreshReport>; to: number; force: boolean }>();
 
 /** The refresh running in the background for a provider, if any (tests and graceful shutdown await it). */
 export function pendingRefresh(providerId: string): Promise<RefreshReport> | undefined {
-  return inflight.get(providerId);
+  return inflight.get(providerId)?.job;
 }
 
 /**
@@ -129,7 +145,10 @@ export async function getCachedBusy(
   if (!cache || cache.sources.length === 0) return { busy: [], stale: false, failing: [], hideWindow: false };
 
   const { maxAgeMs, maxStaleMs, onError } = limits(cache.calendar, options);
-  const missing = cache.sources.some((s) => !s.failingSince && !(s.lastSuccessAt && covers(s, window)));
+  // Only the part of the window that can hold slots needs data; a window wholly in the past needs none.
+  const needed = slotPart(window, now);
+  if (!needed) return { busy: sortedBusy(cache.sources), stale: false, failing: [], hideWindow: false };
+  const missing = cache.sources.some((s) => !s.failingSince && !(s.lastSuccessAt && covers(s, needed)));
   if (missing) {
     await refreshIfStale(db, providerId, { ...options, window });
     cache = (await read()) ?? cache;
@@ -137,24 +156,28 @@ export async function getCachedBusy(
     startBackgroundRefresh(db, providerId, window, options);
   }
 
-  const busy: BusyInterval[] = [];
+  const usableSources: CacheSource[] = [];
   const failing: string[] = [];
   let stale = false;
   let hideWindow = false;
   for (const s of cache.sources) {
     if (s.failingSince) failing.push(s.source);
     const age = now.getTime() - (ms(s.lastSuccessAt) ?? -Infinity);
-    const usable = s.lastSuccessAt !== null && covers(s, window) && age <= maxStaleMs;
+    const usable = s.lastSuccessAt !== null && covers(s, needed) && age <= maxStaleMs;
     if (!usable) {
       if (onError === 'hide') hideWindow = true;
       stale = true;
       continue;
     }
     if (s.failingSince || age > maxAgeMs) stale = true;
-    for (const b of s.busy) busy.push({ start: iso(b.start), end: iso(b.end) });
+    usableSources.push(s);
   }
-  busy.sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end));
-  return { busy, stale, failing, hideWindow };
+  return { busy: sortedBusy(usableSources), stale, failing, hideWindow };
+}
+
+function sortedBusy(sources: CacheSource[]): BusyInterval[] {
+  const busy = sources.flatMap((s) => s.busy.map((b) => ({ start: iso(b.start), end: iso(b.end) })));
+  return busy.sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end));
 }
 
 function startBackgroundRefresh(db: Db, providerId: string, window: { from: Date; to: Date }, options: CalendarCacheOptions): void {
@@ -172,11 +195,31 @@ function startBackgroundRefresh(db: Db, providerId: string, window: { from: Date
 export function refreshIfStale(
   db: Db, providerId: string, options: CalendarCacheOptions & { window?: { from: Date; to: Date }; force?: boolean } = {},
 ): Promise<RefreshReport> {
+  const now = (options.now ?? (() => new Date()))();
+  const to = refreshRange(now, options).to.getTime();
   const running = inflight.get(providerId);
-  if (running) return running;
-  const job = runRefresh(db, providerId, options).finally(() => inflight.delete(providerId));
-  inflight.set(providerId, job);
+  if (running && running.to >= to && (running.force || !options.force)) return running.job;
+  // A later end (or a forced refresh) than the one in flight: run after it, never alongside it.
+  const job = (running ? running.job.catch(() => undefined) : Promise.resolve())
+    .then(() => runRefresh(db, providerId, options))
+    .finally(() => {
+      if (inflight.get(providerId)?.job === job) inflight.delete(providerId);
+    });
+  inflight.set(providerId, { job, to, force: options.force ?? false });
   return job;
+}
+
+/**
+ * What a refresh reads: from the start of yesterday (UTC) to the horizon or the window's end, whichever is later.
+ * Example: at 2026-06-10T10:30Z with a 90-day horizon, 2026-06-09T00:00Z … 2026-09-08T10:30Z.
+ */
+function refreshRange(now: Date, options: CalendarCacheOptions & { window?: { from: Date; to: Date } }): { from: Date; to: Date } {
+  const startOfYesterday = Math.floor((now.getTime() - DAY) / DAY) * DAY;
+  const horizon = (options.horizonDays ?? 90) * DAY;
+  return {
+    from: new Date(startOfYesterday),
+    to: new Date(Math.max(now.getTime() + horizon, options.window?.to.getTime() ?? -Infinity)),
+  };
 }
 
 async function runRefresh(
@@ -188,18 +231,17 @@ async function runRefresh(
   const now = (options.now ?? (() => new Date()))();
   const log = options.log ?? console.warn;
   const { maxAgeMs, maxStaleMs, onError } = limits(input.calendar, options);
-  const horizon = (options.horizonDays ?? 90) * DAY;
-  const startOfYesterday = Math.floor((now.getTime() - DAY) / DAY) * DAY;
-  const range = {
-    from: new Date(Math.min(startOfYesterday, options.window?.from.getTime() ?? Infinity)),
-    to: new Date(Math.max(now.getTime() + horizon, options.window?.to.getTime() ?? -Infinity)),
-  };
-  const needed = options.window ?? { from: now, to: new Date(now.getTime() + DAY) };
+  const needed = options.window ? slotPart(options.window, now) : { from: now, to: new Date(now.getTime() + DAY) };
 
   await Promise.all(
     input.sources.map(async (row) => {
       const age = now.getTime() - (ms(row.lastSuccessAt) ?? -Infinity);
       const due = options.force || age > maxAgeMs || !covers(row, needed);
+      // Never narrow what a source covered (up to a year ahead): a refresh for this month must not make the
+      // month a visitor just paged to "missing" again.
+      const wanted = refreshRange(now, options);
+      const kept = Math.min(ms(row.coveredTo) ?? -Infinity, now.getTime() + 366 * DAY);
+      const range = { from: wanted.from, to: new Date(Math.max(wanted.to.getTime(), kept)) };
       if (!due) return void report.skipped.push(row.source);
       const claimed = await db.rpc<boolean>('claim_calendar_refresh', {
         p_provider_id: providerId, p_source: row.source, p_min_interval_seconds: options.retryAfterSeconds ?? 30,

@@ -22,10 +22,11 @@ export async function calendarHealth(
   db: Db,
   providerId: string,
   window: { from: Date; to: Date },
-  options: { forBooking?: boolean } = {},
+  options: { forBooking?: boolean; now?: () => Date } = {},
 ): Promise<CalendarHealth> {
   const around = { from: new Date(window.from.getTime() - DAY), to: new Date(window.to.getTime() + DAY) };
-  if (options.forBooking) await refreshIfStale(db, providerId, { window: around });
-  const cached = await getCachedBusy(db, providerId, around);
+  const now = options.now;
+  if (options.forBooking) await refreshIfStale(db, providerId, { window: around, now });
+  const cached = await getCachedBusy(db, providerId, around, { now });
   return { stale: cached.stale, failing: cached.failing.length > 0, hide: cached.hideWindow };
 }
