@@ -6,6 +6,7 @@
  * every count, bound and time-zone rule that ical.js gets subtly different from the RFC is applied here.
  */
 import ICAL from 'ical.js';
+import { isBookingUid } from '../ics/writer.ts';
 import { floating, wallMs, wallToUtc, ZoneResolver, type OffsetAt } from './zones.js';
 
 /** A busy interval as UTC ISO-8601 strings, end exclusive. */
@@ -41,7 +42,7 @@ const MAX_ITERATIONS = 200_000;
  * instance they name. An instance lasts DTEND − DTSTART in exact time (DURATION: days nominal, time exact).
  * TZIDs resolve through the object's VTIMEZONE, else the IANA zone of that name; floating times and all-day dates
  * are placed in `options.timezone`; local times in a DST gap move forward, repeated ones mean the first occurrence.
- * Not busy: TRANSP:TRANSPARENT, STATUS:CANCELLED, invitations one of `selfAddresses` declined (and, with
+ * Not busy: events Slotline wrote (UID `<booking id>@slotline`), TRANSP:TRANSPARENT, STATUS:CANCELLED, invitations one of `selfAddresses` declined (and, with
  * `unansweredBusy: false`, ones not answered yet). VFREEBUSY periods other than FBTYPE=FREE count too.
  *
  * @example
@@ -67,7 +68,9 @@ export function expandBusy(ics: string, window: BusyWindow, options: ExpandOptio
       else group.masters.push(vevent); // duplicates happen in feeds; none of them may be lost
       byUid.set(uid, group);
     });
-    for (const { masters, overrides } of byUid.values()) {
+    for (const [uid, { masters, overrides }] of byUid) {
+      // Slotline's own copy of a booking (write-back, a subscribed provider feed): the booking itself blocks it.
+      if (isBookingUid(uid)) continue;
       const replaced = new Set(overrides.map((o) => instanceKey(o.getFirstProperty('recurrence-id')!, ctx)));
       for (const master of masters) {
         if (!isBusy(master, ctx)) continue;
