@@ -10,7 +10,7 @@ import type { BusyInterval } from './expand.js';
 import { googleConfigFromEnv, type GoogleOAuthConfig } from './google.js';
 import type { IcsFeedState } from './ics-feed.js';
 import { sourceFromIntegration, type CalendarSettings, type StoredSource } from './integration.js';
-import { describeSourceError, type SourceKind } from './source.js';
+import { describeSourceError, redactUrls, type SourceKind } from './source.js';
 
 export interface CalendarCacheOptions {
   /** Data older than this is refreshed (default 5). */
@@ -61,6 +61,8 @@ interface CacheSource {
   lastAttemptAt: string | null;
   lastSuccessAt: string | null;
   lastError: string | null;
+  /** What the last successful refresh left out because it could not be read, in plain words; null when nothing. */
+  lastWarning?: string | null;
   failingSince: string | null;
   busy: { start: string; end: string }[];
 }
@@ -249,6 +251,7 @@ async function runRefresh(
       if (!claimed) return void report.skipped.push(row.source);
 
       let ics: IcsFeedState = {};
+      const skipped: string[] = [];
       try {
         const source = sourceFromIntegration(row, {
           timezone: input.timezone,
@@ -258,12 +261,14 @@ async function runRefresh(
           onIcsState: (state) => {
             ics = state;
           },
+          onSkip: (what) => skipped.push(what),
         });
         const busy = await withTimeout((signal) => source.fetchBusy(range, signal), options.timeoutMs ?? 4000);
         const saved = await db.rpc<{ count: number; recovered: boolean }>('save_calendar_busy', {
           p_provider_id: providerId, p_source: row.source, p_from: range.from, p_to: range.to, p_busy: busy,
           p_etag: ics.etag ?? null, p_last_modified: ics.lastModified ?? null, p_body: ics.body ?? null,
         });
+        await db.rpc('record_calendar_warning', { p_provider_id: providerId, p_source: row.source, p_warning: skippedWarning(skipped) });
         if (saved.recovered) log(`calendar source ${row.source} of provider ${providerId} recovered`);
         report.refreshed.push(row.source);
       } catch (error) {
@@ -279,6 +284,16 @@ async function runRefresh(
     }),
   );
   return report;
+}
+
+/**
+ * The health line for what a refresh left out, e.g. "2 events could not be read and do not count as busy:
+ * VEVENT x@example.com: invalid date-time value …". Null when nothing was skipped. Never contains URLs.
+ */
+export function skippedWarning(skipped: string[]): string | null {
+  if (skipped.length === 0) return null;
+  const what = skipped.length === 1 ? '1 event could not be read and does not count as busy' : `${skipped.length} events could not be read and do not count as busy`;
+  return redactUrls(`${what}: ${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? '; …' : ''}`).slice(0, 500);
 }
 
 /** Runs fn with an AbortSignal that fires after `ms`, and gives up at that moment even if fn ignores the signal. */

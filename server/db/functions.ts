@@ -40,6 +40,7 @@ export const sqlFunctions = {
     'p_provider_id', 'p_source', 'p_from', 'p_to', 'p_busy', 'p_etag', 'p_last_modified', 'p_body',
   ],
   record_calendar_failure: ['p_provider_id', 'p_source', 'p_reason', 'p_clear'],
+  record_calendar_warning: ['p_provider_id', 'p_source', 'p_warning'],
   // Start-up key check, one secret per integration (supabase/migrations/20261130000900_privileges.sql).
   list_integration_secrets: [],
   connect_calendar: [

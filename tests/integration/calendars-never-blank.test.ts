@@ -113,6 +113,30 @@ describe('booking page with an ICS feed is never blank after a refresh', () => {
     await pendingRefresh(id);
   });
 
+  it('a feed with one unreadable event still counts every other event, and its health names what was left out', async () => {
+    const { slug, id } = await connected();
+    ics.setBody(feed(
+      ['UID:a@google.com', 'DTSTART;TZID=Europe/London:20260611T090000', 'DTEND;TZID=Europe/London:20260611T100000'],
+      ['UID:cdo@exchange', 'DTSTART;TZID=W. Europe Standard Time:20260612T110000', 'DTEND;TZID=W. Europe Standard Time:20260612T120000', 'RRULE:FREQ=DAILY;BYDAY=MO, TU, WE, TH, FR;COUNT=1'],
+      ['UID:broken@nextcloud', 'DTSTART:not-a-time', 'DTEND:20260613T100000Z'],
+    ));
+    try {
+      const june = await month(slug, '2026-06', 30);
+      expect(june.starts).toContain('2026-06-11T10:00:00.000Z');
+      expect(june.starts).not.toContain('2026-06-11T08:00:00.000Z');
+      expect(june.starts).not.toContain('2026-06-12T09:00:00.000Z'); // 11:00 Berlin = 10:00 London = 09:00Z
+      expect(june.starts).toContain('2026-06-12T08:00:00.000Z');
+      const cache = await server.db.rpc<{ sources: { lastWarning: string | null; lastError: string | null }[] }>('get_calendar_cache', {
+        p_provider_id: id, p_from: T, p_to: new Date(T.getTime() + 86_400_000),
+      });
+      expect(cache.sources[0].lastError).toBeNull();
+      expect(cache.sources[0].lastWarning).toMatch(/^1 event could not be read and does not count as busy: VEVENT broken@nextcloud/);
+      expect(cache.sources[0].lastWarning).not.toContain(ics.url);
+    } finally {
+      ics.setBody(FEED);
+    }
+  });
+
   it('a window wholly in the past never hides anything and needs no calendar data', async () => {
     const { slug } = await connected();
     ics.status = 503;
