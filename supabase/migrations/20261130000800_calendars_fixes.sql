@@ -73,3 +73,21 @@ as $$
   from public.providers p
   where p.id = p_provider_id
 $$;
+
+-- 3. The provider's feed keeps cancelled bookings, as STATUS:CANCELLED events with their raised SEQUENCE
+--    (server/ics/booking-ics.ts), instead of dropping them: a calendar app that subscribed to the feed removes a
+--    dropped event only if it notices the absence, which many do late or never; a cancelled event it replaces at once.
+create or replace function public.get_ics_feed(p_token_hash text) returns jsonb
+language sql stable security definer set search_path = public
+as $$
+  select jsonb_build_object(
+    'slug', p.public_slug, 'name', p.display_name, 'timezone', p.timezone,
+    'bookings', coalesce((
+      select jsonb_agg(public.booking_json(b) || jsonb_build_object('serviceTitle', s.title, 'location', s.location)
+                       order by b.starts_at)
+        from public.bookings b join public.services s on s.id = b.service_id
+       where b.provider_id = p.id and b.status in ('confirmed', 'cancelled')
+         and b.ends_at > now() - interval '90 days'), '[]'::jsonb))
+  from public.providers p
+  where p.ics_feed_token_hash = p_token_hash
+$$;
