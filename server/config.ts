@@ -27,6 +27,11 @@ export interface Config {
   signInLimits: { perEmail: number; perIp: number; windowSeconds: number };
   /** The background job worker every instance runs (server/jobs/). */
   jobs: JobsConfig;
+  /**
+   * `CALENDAR_PRIVATE_HOSTS=1`: the provider app may connect calendars on loopback/private addresses (a CalDAV server
+   * on your own network, the tests). Off by default so a signed-in user cannot make the server probe its own network.
+   */
+  calendarPrivateHosts: boolean;
 }
 
 export interface JobsConfig {
@@ -98,6 +103,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       backoffMs: int(env.JOBS_BACKOFF_MS, 5_000, 'JOBS_BACKOFF_MS'),
       handlersModule: env.JOBS_HANDLERS_MODULE || null,
     },
+    calendarPrivateHosts: env.CALENDAR_PRIVATE_HOSTS === '1' || env.CALENDAR_PRIVATE_HOSTS === 'true',
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     seedDemo: env.SEED_DEMO === undefined ? !env.DATABASE_URL && !env.SUPABASE_URL : env.SEED_DEMO !== '0' && env.SEED_DEMO !== 'false',
   };

@@ -9,6 +9,7 @@ import { fieldErrors, readJson } from '../http/validate.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
 import { parseProviderFile } from '../providers/file.ts';
 import { bookingRoutes } from './bookings.ts';
+import { calendarRoutes } from './calendars.ts';
 import { clientRoutes } from './clients.ts';
 import { owner } from './errors.ts';
 import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours, type TimeOff } from './hours.ts';
@@ -20,7 +21,7 @@ import type { WorkingHours } from '../availability/working-hours.ts';
 
 export interface AppApiOptions {
   db: Db;
-  config: Pick<Config, 'publicUrl'>;
+  config: Pick<Config, 'publicUrl'> & Partial<Pick<Config, 'calendarPrivateHosts'>>;
   payments?: StripeSetup | null;
   now?: () => Date;
   /** This instance's job worker, woken when a request queued work (a refund) so it starts at once. */
@@ -194,5 +195,6 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
 
   bookingRoutes(app, deps);
   clientRoutes(app, deps);
+  calendarRoutes(app, { ...deps, calendarPrivateHosts: config.calendarPrivateHosts ?? false });
   return app;
 }

@@ -27,7 +27,13 @@ export interface CalendarCacheOptions {
   secretsKey?: Buffer;
   /** Google OAuth client; `googleConfigFromEnv()` when undefined. */
   google?: GoogleOAuthConfig | null;
+  /** The clock ages are measured with (sync times are the database's `now()`). */
   now?: () => Date;
+  /**
+   * The instant slots are offered from (the booking page's clock; default `now()`): decides which part of a window
+   * can hold slots and so needs data, and what a refresh reads. Tests that fix the app's clock pass it here.
+   */
+  at?: Date;
   /** Where failures and recoveries are reported (one line each, never credentials). Default console.warn. */
   log?: (line: string) => void;
 }
@@ -148,7 +154,7 @@ export async function getCachedBusy(
 
   const { maxAgeMs, maxStaleMs, onError } = limits(cache.calendar, options);
   // Only the part of the window that can hold slots needs data; a window wholly in the past needs none.
-  const needed = slotPart(window, now);
+  const needed = slotPart(window, options.at ?? now);
   if (!needed) return { busy: sortedBusy(cache.sources), stale: false, failing: [], hideWindow: false };
   const missing = cache.sources.some((s) => !s.failingSince && !(s.lastSuccessAt && covers(s, needed)));
   if (missing) {
@@ -197,8 +203,8 @@ function startBackgroundRefresh(db: Db, providerId: string, window: { from: Date
 export function refreshIfStale(
   db: Db, providerId: string, options: CalendarCacheOptions & { window?: { from: Date; to: Date }; force?: boolean } = {},
 ): Promise<RefreshReport> {
-  const now = (options.now ?? (() => new Date()))();
-  const to = refreshRange(now, options).to.getTime();
+  const at = options.at ?? (options.now ?? (() => new Date()))();
+  const to = refreshRange(at, options).to.getTime();
   const running = inflight.get(providerId);
   if (running && running.to >= to && (running.force || !options.force)) return running.job;
   // A later end (or a forced refresh) than the one in flight: run after it, never alongside it.
@@ -215,12 +221,12 @@ export function refreshIfStale(
  * What a refresh reads: from the start of yesterday (UTC) to the horizon or the window's end, whichever is later.
  * Example: at 2026-06-10T10:30Z with a 90-day horizon, 2026-06-09T00:00Z … 2026-09-08T10:30Z.
  */
-function refreshRange(now: Date, options: CalendarCacheOptions & { window?: { from: Date; to: Date } }): { from: Date; to: Date } {
-  const startOfYesterday = Math.floor((now.getTime() - DAY) / DAY) * DAY;
+function refreshRange(at: Date, options: CalendarCacheOptions & { window?: { from: Date; to: Date } }): { from: Date; to: Date } {
+  const startOfYesterday = Math.floor((at.getTime() - DAY) / DAY) * DAY;
   const horizon = (options.horizonDays ?? 90) * DAY;
   return {
     from: new Date(startOfYesterday),
-    to: new Date(Math.max(now.getTime() + horizon, options.window?.to.getTime() ?? -Infinity)),
+    to: new Date(Math.max(at.getTime() + horizon, options.window?.to.getTime() ?? -Infinity)),
   };
 }
 
@@ -233,7 +239,8 @@ async function runRefresh(
   const now = (options.now ?? (() => new Date()))();
   const log = options.log ?? console.warn;
   const { maxAgeMs, maxStaleMs, onError } = limits(input.calendar, options);
-  const needed = options.window ? slotPart(options.window, now) : { from: now, to: new Date(now.getTime() + DAY) };
+  const at = options.at ?? now;
+  const needed = options.window ? slotPart(options.window, at) : { from: at, to: new Date(at.getTime() + DAY) };
 
   await Promise.all(
     input.sources.map(async (row) => {
@@ -241,8 +248,8 @@ async function runRefresh(
       const due = options.force || age > maxAgeMs || !covers(row, needed);
       // Never narrow what a source covered (up to a year ahead): a refresh for this month must not make the
       // month a visitor just paged to "missing" again.
-      const wanted = refreshRange(now, options);
-      const kept = Math.min(ms(row.coveredTo) ?? -Infinity, now.getTime() + 366 * DAY);
+      const wanted = refreshRange(at, options);
+      const kept = Math.min(ms(row.coveredTo) ?? -Infinity, at.getTime() + 366 * DAY);
       const range = { from: wanted.from, to: new Date(Math.max(wanted.to.getTime(), kept)) };
       if (!due) return void report.skipped.push(row.source);
       const claimed = await db.rpc<boolean>('claim_calendar_refresh', {

@@ -41,6 +41,15 @@ export const sqlFunctions = {
   ],
   record_calendar_failure: ['p_provider_id', 'p_source', 'p_reason', 'p_clear'],
   record_calendar_warning: ['p_provider_id', 'p_source', 'p_warning'],
+  // Provider app: connecting calendars (supabase/migrations/20261130000800_calendars_fixes.sql, server/app-api/calendars.ts)
+  app_calendar_sources: ['p_user_id', 'p_provider_id'],
+  app_calendar_secret: ['p_user_id', 'p_provider_id', 'p_kind'],
+  app_set_calendar_choice: ['p_user_id', 'p_provider_id', 'p_selected_calendar_ids', 'p_account_calendar_ids', 'p_write_calendar_id'],
+  app_connect_calendar: [
+    'p_user_id', 'p_provider_id', 'p_kind', 'p_label', 'p_external_username', 'p_external_email', 'p_secret',
+    'p_selected_calendar_ids', 'p_account_calendar_ids', 'p_write_calendar_id',
+  ],
+  app_disconnect_calendar: ['p_user_id', 'p_provider_id', 'p_kind'],
   // Start-up key check, one secret per integration (supabase/migrations/20261130000900_privileges.sql).
   list_integration_secrets: [],
   connect_calendar: [

@@ -22,11 +22,12 @@ export async function calendarHealth(
   db: Db,
   providerId: string,
   window: { from: Date; to: Date },
-  options: { forBooking?: boolean; now?: () => Date } = {},
+  /** `at`: the instant slots are offered from (the app's clock), which decides what part of the window needs data. */
+  options: { forBooking?: boolean; at?: Date } = {},
 ): Promise<CalendarHealth> {
   const around = { from: new Date(window.from.getTime() - DAY), to: new Date(window.to.getTime() + DAY) };
-  const now = options.now;
-  if (options.forBooking) await refreshIfStale(db, providerId, { window: around, now });
-  const cached = await getCachedBusy(db, providerId, around, { now });
+  const at = options.at;
+  if (options.forBooking) await refreshIfStale(db, providerId, { window: around, at });
+  const cached = await getCachedBusy(db, providerId, around, { at });
   return { stale: cached.stale, failing: cached.failing.length > 0, hide: cached.hideWindow };
 }

@@ -74,7 +74,7 @@ async function computeSlotsResponse(
   at: Date,
 ): Promise<SlotsResponse> {
   // Health first: it may fetch a calendar that has no data yet, and the slots must see that busy time.
-  const health = await calendarHealth(db, provider.id, window, { now: () => at });
+  const health = await calendarHealth(db, provider.id, window, { at });
   const offered = health.hide ? [] : await offeredSlots(db, provider, service, window, at);
   return {
     timezone: zone,

@@ -72,7 +72,7 @@ describe('booking page with an ICS feed is never blank after a refresh', () => {
   it('shows the month (partly in the past) right after a connect that refreshed from yesterday', async () => {
     const { slug, id } = await connected();
     // What `npm run provider -- connect-ics` does: one refresh with no window.
-    const report = await refreshIfStale(server.db, id, { secretsKey: KEY, google: null, now: () => clock, log: () => {} });
+    const report = await refreshIfStale(server.db, id, { secretsKey: KEY, google: null, at: clock, log: () => {} });
     expect(report.refreshed).toHaveLength(1);
     const june = await month(slug, '2026-06', 30);
     expect(june.starts).toContain('2026-06-11T10:00:00.000Z');
