@@ -9,7 +9,7 @@ import { bookingUid, writeIcs } from '../ics/writer.ts';
 import type { Db } from '../db/port.js';
 import { secretsKeyFromEnv, decryptSecret } from '../secrets/crypto.js';
 import { listCalDavCalendars, type CalDavCredentials } from './caldav.js';
-import { googleConfigFromEnv, refreshGoogleToken, type GoogleOAuthConfig } from './google.js';
+import { googleConfigFromEnv, refreshGoogleToken, SLOTLINE_EVENT_PROPERTY, type GoogleOAuthConfig } from './google.js';
 import type { CalDavSecret, CalendarSettings, GoogleSecret, StoredSource } from './integration.js';
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from './source.js';
 
@@ -143,6 +143,8 @@ export async function putBookingToGoogle(cfg: GoogleOAuthConfig, accessToken: st
     status: 'confirmed',
     // Google keeps its own SEQUENCE (it refuses one below what it holds), so none is sent.
     iCalUID: bookingUid(b.id),
+    // Lets the busy reader find Slotline's own events with one filtered events.list call (google.ts).
+    extendedProperties: { private: { [SLOTLINE_EVENT_PROPERTY.name]: SLOTLINE_EVENT_PROPERTY.value } },
     ...(b.customerEmail ? { attendees: [{ email: b.customerEmail, displayName: b.customerName, responseStatus: 'accepted' }] } : {}),
   };
   const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
