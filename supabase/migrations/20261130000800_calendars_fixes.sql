@@ -28,11 +28,14 @@ alter table public.calendar_sync_state add column if not exists last_warning tex
 
 -- Records (or clears, with null) the warning of the refresh just saved. Credential-free text, at most 500 characters.
 create or replace function public.record_calendar_warning(p_provider_id uuid, p_source text, p_warning text)
-returns void
-language sql security definer set search_path = public
+returns jsonb
+language plpgsql security definer set search_path = public
 as $$
+begin
   update public.calendar_sync_state set last_warning = left(p_warning, 500)
-   where provider_id = p_provider_id and source = p_source
+   where provider_id = p_provider_id and source = p_source;
+  return jsonb_build_object('recorded', found);
+end
 $$;
 revoke execute on function public.record_calendar_warning(uuid, text, text) from public, anon, authenticated;
 grant execute on function public.record_calendar_warning(uuid, text, text) to service_role;
