@@ -1,23 +1,50 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import type { Context, Hono } from 'hono';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../auth/session.ts';
 import { refreshIfStale } from '../calendars/cache.ts';
 import { listCalDavCalendars, type CalDavCalendarInfo } from '../calendars/caldav.ts';
 import { createIcsFeedSource } from '../calendars/ics-feed.ts';
-import type { CalDavSecret, CalendarSettings } from '../calendars/integration.ts';
+import { exchangeGoogleCode, googleAuthUrl, googleConfigFromEnv, listGoogleCalendars, refreshGoogleToken, type GoogleCalendarInfo, type GoogleOAuthConfig } from '../calendars/google.ts';
+import type { CalDavSecret, CalendarSettings, GoogleSecret } from '../calendars/integration.ts';
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from '../calendars/source.ts';
 import { invalid, notFound, problem } from '../http/problem.ts';
 import { readJson } from '../http/validate.ts';
 import { decryptSecret, encryptSecret, secretsKeyFromEnv, SecretsKeyError, type EncryptedSecret } from '../secrets/crypto.ts';
-import { owner } from './errors.ts';
+import { dbProblem, owner } from './errors.ts';
 import type { OwnerDeps } from './routes.ts';
 import { emptySchema } from './schemas.ts';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 const ICLOUD = 'https://caldav.icloud.com/';
 const TEST_TIMEOUT_MS = 15_000;
+/** Where Google sends the provider back (one fixed address, as Google needs it registered). */
+export const GOOGLE_CALLBACK = '/api/app/calendars/google/callback';
+/** How long a Google consent may take before its state expires. */
+const GOOGLE_STATE_MS = 15 * 60_000;
+
+/**
+ * The OAuth `state` for one owner and provider: `<provider id>.<expiry>.<nonce>.<HMAC>` signed with SECRETS_KEY, so the
+ * callback knows which provider to connect and that this signed-in user started it (RFC 6749 §10.12, CSRF).
+ */
+export function googleState(key: Buffer, userId: string, providerId: string, now: Date): string {
+  const body = `${providerId}.${now.getTime() + GOOGLE_STATE_MS}.${randomBytes(12).toString('base64url')}`;
+  return `${body}.${createHmac('sha256', key).update(`google-connect:${userId}:${body}`).digest('base64url')}`;
+}
+
+/** The provider id a state names, when it is this user's, well signed and not expired; else null. */
+export function readGoogleState(key: Buffer, userId: string, state: string, now: Date): string | null {
+  const parts = state.split('.');
+  if (parts.length !== 4) return null;
+  const body = parts.slice(0, 3).join('.');
+  const want = createHmac('sha256', key).update(`google-connect:${userId}:${body}`).digest();
+  const got = Buffer.from(parts[3], 'base64url');
+  if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
+  if (!(Number(parts[1]) > now.getTime())) return null;
+  return parts[0];
+}
 
 /** How to create an app-specific password, in one line (shown next to the CalDAV form). */
 export const APP_PASSWORD_HELP =
@@ -149,26 +176,35 @@ export function sourceHealth(s: SourceRow, calendar: CalendarSettings, now: Date
  * disconnect (which removes its secret). Every route is owner-checked in SQL (`app_*calendar*` functions); secrets are
  * encrypted here (AES-256-GCM, `SECRETS_KEY`) and never returned. Mounted by `appApiRoutes`.
  */
-export function calendarRoutes(app: Hono<AppEnv>, deps: OwnerDeps & { secretsKey?: Buffer; calendarPrivateHosts?: boolean }): void {
+export function calendarRoutes(
+  app: Hono<AppEnv>,
+  deps: OwnerDeps & { secretsKey?: Buffer; calendarPrivateHosts?: boolean; google?: Omit<GoogleOAuthConfig, 'redirectUri'> | null; signedIn?: MiddlewareHandler<AppEnv> },
+): void {
   const { db, now } = deps;
   const allowPrivate = deps.calendarPrivateHosts ?? false;
   const user = (c: Context<AppEnv>) => c.get('user').id;
   const pid = (c: Context) => c.req.param('providerId') as string;
   const base = '/api/app/providers/:providerId/calendars';
   const key = () => deps.secretsKey ?? secretsKeyFromEnv();
+  /** Google's OAuth client with this server's callback (register exactly this redirect URI with Google). */
+  const googleClient = (): GoogleOAuthConfig | null => {
+    const cfg = deps.google === undefined ? googleConfigFromEnv() : deps.google;
+    return cfg ? { ...cfg, redirectUri: `${deps.config.publicUrl}${GOOGLE_CALLBACK}` } : null;
+  };
   const noKey = (c: Context) => problem(c, 503, 'secrets-key-missing', 'Calendars cannot be connected on this server yet', {
     detail: 'The server has no SECRETS_KEY to encrypt calendar passwords with. Ask whoever runs it to set one.',
   });
   const refused = (c: Context, f: Failure) => invalid(c, [{ field: f.field, message: f.message }]);
 
   async function health(c: Context<AppEnv>) {
-    const data = await db.rpc<{ calendar: CalendarSettings & { writeCalendarId?: string }; sources: SourceRow[] }>('app_calendar_sources', {
+    const data = await db.rpc<{ calendar: CalendarSettings & { writeCalendarId?: string; writeGoogleCalendarId?: string }; sources: SourceRow[] }>('app_calendar_sources', {
       p_user_id: user(c), p_provider_id: pid(c),
     });
     return {
       sources: data.sources.map((s) => sourceHealth(s, data.calendar, now())),
       busyCalendarIds: data.calendar.selectedCalendarIds ?? [],
       writeCalendarId: data.calendar.writeCalendarId ?? null,
+      writeGoogleCalendarId: data.calendar.writeGoogleCalendarId ?? null,
       appPasswordHelp: APP_PASSWORD_HELP,
     };
   }
@@ -203,7 +239,7 @@ export function calendarRoutes(app: Hono<AppEnv>, deps: OwnerDeps & { secretsKey
 
   /** The first refresh right after connecting, so the page shows the new busy time at once. */
   async function firstSync(providerId: string): Promise<void> {
-    await refreshIfStale(db, providerId, { force: true, secretsKey: key(), google: null, at: now(), log: () => {} });
+    await refreshIfStale(db, providerId, { force: true, secretsKey: key(), google: googleClient(), at: now(), log: () => {} });
   }
 
   app.get(base, (c) => owner(c, async () => c.json(await health(c), 200, NO_STORE)));
@@ -271,7 +307,7 @@ export function calendarRoutes(app: Hono<AppEnv>, deps: OwnerDeps & { secretsKey
       if (unknownBusy) return invalid(c, [{ field: 'busyCalendarIds', message: `is not a calendar of this account: ${unknownBusy}` }]);
       if (writeCalendarId && !ids.includes(writeCalendarId)) return invalid(c, [{ field: 'writeCalendarId', message: 'is not a calendar of this account' }]);
       await db.rpc('app_set_calendar_choice', {
-        p_user_id: user(c), p_provider_id: pid(c), p_selected_calendar_ids: busyCalendarIds, p_account_calendar_ids: ids, p_write_calendar_id: writeCalendarId,
+        p_user_id: user(c), p_provider_id: pid(c), p_kind: 'caldav', p_selected_calendar_ids: busyCalendarIds, p_account_calendar_ids: ids, p_write_calendar_id: writeCalendarId,
       });
       await firstSync(pid(c));
       return c.json({ ...(await health(c)), calendars: calendars.map((cal) => ({ ...cal, busy: busyCalendarIds.includes(cal.id) })) }, 200, NO_STORE);
@@ -310,6 +346,91 @@ export function calendarRoutes(app: Hono<AppEnv>, deps: OwnerDeps & { secretsKey
       });
       await firstSync(result.providerId);
       return c.json(await health(c), 201, NO_STORE);
+    });
+  });
+
+  // Google: the web OAuth flow. `start` hands the app Google's consent address; Google sends the provider back to
+  // GOOGLE_CALLBACK (signed in: the session cookie rides along on that top-level GET), which stores the grant and
+  // returns to the app with `?calendar=google-connected` or `?calendar-error=<reason>`.
+  app.post(`${base}/google/start`, async (c) => {
+    const parsed = await readJson(c, emptySchema);
+    if (!parsed.ok) return parsed.response;
+    return owner(c, async () => {
+      await db.rpc('app_calendar_sources', { p_user_id: user(c), p_provider_id: pid(c) });
+      const cfg = googleClient();
+      if (!cfg) return problem(c, 503, 'google-not-configured', 'Google Calendar is not set up on this server', {
+        detail: 'Whoever runs this server needs to set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (a "Web application" OAuth client).',
+      });
+      let secretsKey: Buffer;
+      try {
+        secretsKey = key();
+      } catch (error) {
+        if (error instanceof SecretsKeyError) return noKey(c);
+        throw error;
+      }
+      return c.json({ url: googleAuthUrl(cfg, googleState(secretsKey, user(c), pid(c), now())), redirectUri: cfg.redirectUri }, 200, NO_STORE);
+    });
+  });
+
+  if (deps.signedIn) app.use(GOOGLE_CALLBACK, deps.signedIn);
+  app.get(GOOGLE_CALLBACK, async (c) => {
+    const back = (query: string) => c.redirect(`${deps.config.publicUrl}/app?${query}`, 303);
+    const cfg = googleClient();
+    const code = c.req.query('code');
+    const state = c.req.query('state') ?? '';
+    let providerId: string | null = null;
+    try {
+      providerId = readGoogleState(key(), user(c), state, now());
+    } catch {
+      providerId = null;
+    }
+    if (!providerId || !cfg) return back('calendar-error=google-state');
+    if (!code) return back('calendar-error=google-denied');
+    try {
+      const tokens = await exchangeGoogleCode(cfg, code, AbortSignal.timeout(TEST_TIMEOUT_MS));
+      const calendars = await listGoogleCalendars(cfg, tokens.accessToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
+      const primary = calendars.find((cal) => cal.primary)?.id ?? calendars[0]?.id ?? null;
+      const secret: GoogleSecret = { refreshToken: tokens.refreshToken! };
+      const result = await db.rpc<{ providerId: string }>('app_connect_calendar', {
+        p_user_id: user(c), p_provider_id: providerId, p_kind: 'google', p_label: 'Google Calendar', p_external_username: primary, p_external_email: primary,
+        p_secret: encryptSecret(secret, key()), p_selected_calendar_ids: primary ? [primary] : [], p_account_calendar_ids: calendars.map((cal) => cal.id),
+        p_write_calendar_id: primary,
+      });
+      await firstSync(result.providerId);
+      return back('calendar=google-connected');
+    } catch (error) {
+      // SL404: the state named a provider this user no longer owns; anything else: Google said no.
+      return back(`calendar-error=${dbProblem(c, error) ? 'google-state' : 'google-failed'}`);
+    }
+  });
+
+  app.put(`${base}/google/choice`, async (c) => {
+    const parsed = await readJson(c, choiceSchema);
+    if (!parsed.ok) return parsed.response;
+    return owner(c, async () => {
+      const stored = await db.rpc<{ secret: EncryptedSecret } | null>('app_calendar_secret', { p_user_id: user(c), p_provider_id: pid(c), p_kind: 'google' });
+      if (!stored) return notFound(c, 'Calendar account');
+      const cfg = googleClient();
+      if (!cfg) return problem(c, 503, 'google-not-configured', 'Google Calendar is not set up on this server');
+      let calendars: GoogleCalendarInfo[];
+      try {
+        const { refreshToken } = decryptSecret<GoogleSecret>(stored.secret, key());
+        const { accessToken } = await refreshGoogleToken(cfg, refreshToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
+        calendars = await listGoogleCalendars(cfg, accessToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
+      } catch (error) {
+        if (error instanceof SecretsKeyError) return noKey(c);
+        return problem(c, 502, 'calendar-unreachable', 'The Google account could not be read', { detail: plainWords(error, 'google') });
+      }
+      const ids = calendars.map((cal) => cal.id);
+      const { busyCalendarIds, writeCalendarId } = parsed.value;
+      const unknownBusy = busyCalendarIds.find((id) => !ids.includes(id));
+      if (unknownBusy) return invalid(c, [{ field: 'busyCalendarIds', message: `is not a calendar of this account: ${unknownBusy}` }]);
+      if (writeCalendarId && !ids.includes(writeCalendarId)) return invalid(c, [{ field: 'writeCalendarId', message: 'is not a calendar of this account' }]);
+      await db.rpc('app_set_calendar_choice', {
+        p_user_id: user(c), p_provider_id: pid(c), p_kind: 'google', p_selected_calendar_ids: busyCalendarIds, p_account_calendar_ids: ids, p_write_calendar_id: writeCalendarId,
+      });
+      await firstSync(pid(c));
+      return c.json({ ...(await health(c)), calendars: calendars.map((cal) => ({ id: cal.id, name: cal.name, busy: busyCalendarIds.includes(cal.id) })) }, 200, NO_STORE);
     });
   });
 

@@ -195,6 +195,6 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
 
   bookingRoutes(app, deps);
   clientRoutes(app, deps);
-  calendarRoutes(app, { ...deps, calendarPrivateHosts: config.calendarPrivateHosts ?? false });
+  calendarRoutes(app, { ...deps, calendarPrivateHosts: config.calendarPrivateHosts ?? false, signedIn });
   return app;
 }

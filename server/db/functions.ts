@@ -44,7 +44,7 @@ export const sqlFunctions = {
   // Provider app: connecting calendars (supabase/migrations/20261130000800_calendars_fixes.sql, server/app-api/calendars.ts)
   app_calendar_sources: ['p_user_id', 'p_provider_id'],
   app_calendar_secret: ['p_user_id', 'p_provider_id', 'p_kind'],
-  app_set_calendar_choice: ['p_user_id', 'p_provider_id', 'p_selected_calendar_ids', 'p_account_calendar_ids', 'p_write_calendar_id'],
+  app_set_calendar_choice: ['p_user_id', 'p_provider_id', 'p_kind', 'p_selected_calendar_ids', 'p_account_calendar_ids', 'p_write_calendar_id'],
   app_connect_calendar: [
     'p_user_id', 'p_provider_id', 'p_kind', 'p_label', 'p_external_username', 'p_external_email', 'p_secret',
     'p_selected_calendar_ids', 'p_account_calendar_ids', 'p_write_calendar_id',

@@ -149,9 +149,10 @@ end
 $$;
 
 -- Sets which calendars of one account count as busy (p_selected_calendar_ids, replacing that account's ids in the
--- shared list: p_account_calendar_ids are all of its calendars) and, when given, the one new bookings are written to.
+-- shared list: p_account_calendar_ids are all of its calendars) and, when given, the one new bookings are written to
+-- (settings.calendar.writeCalendarId for CalDAV, writeGoogleCalendarId for Google, as write-back reads them).
 create or replace function public.app_set_calendar_choice(
-  p_user_id uuid, p_provider_id uuid, p_selected_calendar_ids jsonb, p_account_calendar_ids jsonb, p_write_calendar_id text
+  p_user_id uuid, p_provider_id uuid, p_kind text, p_selected_calendar_ids jsonb, p_account_calendar_ids jsonb, p_write_calendar_id text
 ) returns jsonb
 language plpgsql security definer set search_path = public
 as $$
@@ -168,7 +169,8 @@ begin
       select n.id from jsonb_array_elements(coalesce(p_selected_calendar_ids, '[]'::jsonb)) n(id)
     ) ids), '[]'::jsonb));
   if p_write_calendar_id is not null then
-    v_calendar := v_calendar || jsonb_build_object('writeCalendarId', p_write_calendar_id);
+    v_calendar := v_calendar || jsonb_build_object(
+      case when lower(p_kind) = 'google' then 'writeGoogleCalendarId' else 'writeCalendarId' end, p_write_calendar_id);
   end if;
   update public.providers set settings = settings || jsonb_build_object('calendar', v_calendar) where id = v.id;
   return v_calendar;
@@ -190,7 +192,7 @@ begin
   v_result := public.connect_calendar(v.public_slug, p_kind, p_label, p_external_username, p_external_email, p_secret,
                                       p_selected_calendar_ids, p_account_calendar_ids);
   if p_write_calendar_id is not null then
-    perform public.app_set_calendar_choice(p_user_id, p_provider_id, p_selected_calendar_ids, p_account_calendar_ids, p_write_calendar_id);
+    perform public.app_set_calendar_choice(p_user_id, p_provider_id, p_kind, p_selected_calendar_ids, p_account_calendar_ids, p_write_calendar_id);
   end if;
   return v_result;
 end
@@ -209,11 +211,11 @@ $$;
 
 revoke execute on function public.app_calendar_sources(uuid, uuid) from public, anon, authenticated;
 revoke execute on function public.app_calendar_secret(uuid, uuid, text) from public, anon, authenticated;
-revoke execute on function public.app_set_calendar_choice(uuid, uuid, jsonb, jsonb, text) from public, anon, authenticated;
+revoke execute on function public.app_set_calendar_choice(uuid, uuid, text, jsonb, jsonb, text) from public, anon, authenticated;
 revoke execute on function public.app_connect_calendar(uuid, uuid, text, text, text, text, jsonb, jsonb, jsonb, text) from public, anon, authenticated;
 revoke execute on function public.app_disconnect_calendar(uuid, uuid, text) from public, anon, authenticated;
 grant execute on function public.app_calendar_sources(uuid, uuid) to service_role;
 grant execute on function public.app_calendar_secret(uuid, uuid, text) to service_role;
-grant execute on function public.app_set_calendar_choice(uuid, uuid, jsonb, jsonb, text) to service_role;
+grant execute on function public.app_set_calendar_choice(uuid, uuid, text, jsonb, jsonb, text) to service_role;
 grant execute on function public.app_connect_calendar(uuid, uuid, text, text, text, text, jsonb, jsonb, jsonb, text) to service_role;
 grant execute on function public.app_disconnect_calendar(uuid, uuid, text) to service_role;

@@ -3,6 +3,7 @@ import { createDAVClient } from 'tsdav';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAddress } from '../../server/app-api/calendars.ts';
 import { AppClient, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
+import { startFakeGoogle, type FakeGoogle } from '../support/fake-google.ts';
 import { startIcsServer, type IcsServer } from '../support/ics-server.ts';
 import { startRadicale, type RadicaleServer } from '../support/radicale.ts';
 
@@ -30,11 +31,16 @@ function ics(uid: string, n: number, from: string, to: string): string {
 let server: AppServer;
 let radicale: RadicaleServer;
 let feed: IcsServer;
+let google: FakeGoogle;
 let owner: AppClient;
 let base: string;
 
 beforeAll(async () => {
   process.env.SECRETS_KEY = randomBytes(32).toString('base64');
+  google = await startFakeGoogle();
+  Object.assign(process.env, {
+    GOOGLE_CLIENT_ID: google.clientId, GOOGLE_CLIENT_SECRET: google.clientSecret, GOOGLE_OAUTH_BASE: google.url, GOOGLE_API_BASE: `${google.url}/calendar/v3`,
+  });
   [server, radicale, feed] = await Promise.all([
     startAppServer({ start: NOW, env: { SIGN_IN_LIMIT_PER_EMAIL: '0', SIGN_IN_LIMIT_PER_IP: '0', SIGNUP: 'open', CALENDAR_PRIVATE_HOSTS: '1' } }),
     startRadicale({ kim: 'kim-pass' }),
@@ -52,7 +58,7 @@ beforeAll(async () => {
   base = `/api/app/providers/${me.providers[0].id}/calendars`;
 });
 afterAll(async () => {
-  await Promise.all([server?.close(), radicale?.stop(), feed?.stop()]);
+  await Promise.all([server?.close(), radicale?.stop(), feed?.stop(), google?.stop()]);
 });
 
 /** Offered starts (UTC ISO) of the demo's 30-minute intro on day n. */
@@ -151,6 +157,64 @@ describe('ICS feed from the app', () => {
     } finally {
       feed.status = null;
     }
+  });
+});
+
+describe('Google from the app (web OAuth)', () => {
+  const callback = (location: string) => new URL(location).pathname + new URL(location).search;
+
+  it('start → Google consent → callback stores the grant, reads the primary calendar and returns to the app', async () => {
+    google.calendars = [
+      { id: 'layla@example.com', summary: 'Layla', primary: true, busy: [{ start: `${day(3)}T05:00:00Z`, end: `${day(3)}T06:00:00Z` }] },
+      { id: 'gym@group.calendar.google.com', summary: 'Gym', busy: [{ start: `${day(3)}T07:00:00Z`, end: `${day(3)}T08:00:00Z` }] },
+    ];
+    const start = await owner.json('POST', `${base}/google/start`, {}, 200);
+    expect(start.redirectUri).toBe(`${server.config.publicUrl}/api/app/calendars/google/callback`);
+    const consent = await fetch(start.url, { redirect: 'manual' });
+    expect(consent.status).toBe(302);
+    const location = consent.headers.get('location')!;
+    expect(location.startsWith(start.redirectUri)).toBe(true);
+
+    // Someone else signed in cannot finish this owner's consent.
+    const stranger = new AppClient(server);
+    expect((await signInWithCode(stranger, server.logs, 'google-stranger@example.com')).status).toBe(200);
+    const stolen = await stranger.get(callback(location));
+    expect(stolen.status).toBe(303);
+    expect(stolen.headers.get('location')).toBe(`${server.config.publicUrl}/app?calendar-error=google-state`);
+
+    const done = await owner.get(callback(location));
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`${server.config.publicUrl}/app?calendar=google-connected`);
+    const health = await owner.json('GET', base, undefined, 200);
+    expect(health.sources.find((s: { kind: string }) => s.kind === 'google')).toMatchObject({ account: 'layla@example.com', status: 'ok' });
+    expect(health.writeGoogleCalendarId).toBe('layla@example.com');
+    const thursday = await slots(3);
+    expect(thursday).not.toContain(utc(3, '05:00'));
+    expect(thursday).toContain(utc(3, '07:00'));
+    expect(JSON.stringify(health)).not.toMatch(/1\/\//); // no refresh token
+  });
+
+  it('a consent Google refused, or a forged state, returns to the app with the reason', async () => {
+    const denied = await owner.get(`/api/app/calendars/google/callback?error=access_denied&state=${encodeURIComponent('x.1.y.z')}`);
+    expect(denied.headers.get('location')).toBe(`${server.config.publicUrl}/app?calendar-error=google-state`);
+    const start = await owner.json('POST', `${base}/google/start`, {}, 200);
+    const state = new URL(start.url).searchParams.get('state')!;
+    const refused = await owner.get(`/api/app/calendars/google/callback?error=access_denied&state=${encodeURIComponent(state)}`);
+    expect(refused.headers.get('location')).toBe(`${server.config.publicUrl}/app?calendar-error=google-denied`);
+  });
+
+  it('the busy and write-back calendars can be chosen among the account’s calendars', async () => {
+    const res = await owner.json('PUT', `${base}/google/choice`, { busyCalendarIds: ['gym@group.calendar.google.com'], writeCalendarId: 'gym@group.calendar.google.com' }, 200);
+    expect(res.writeGoogleCalendarId).toBe('gym@group.calendar.google.com');
+    expect(res.calendars).toEqual([
+      { id: 'layla@example.com', name: 'Layla', busy: false },
+      { id: 'gym@group.calendar.google.com', name: 'Gym', busy: true },
+    ]);
+    const thursday = await slots(3);
+    expect(thursday).toContain(utc(3, '05:00'));
+    expect(thursday).not.toContain(utc(3, '07:00'));
+    expect((await owner.put(`${base}/google/choice`, { busyCalendarIds: ['nope'], writeCalendarId: null })).status).toBe(400);
+    expect((await owner.json('DELETE', `${base}/google`, {}, 200)).removed).toBe(1);
   });
 });
 
