@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian's packages, once: Chromium (UI tests),
-# Radicale (CalDAV tests) and PostgreSQL 15 (concurrency and RLS tests). Safe to re-run.
+# Radicale and Xandikos (CalDAV tests against two servers) and PostgreSQL 15 (concurrency and RLS tests). Safe to re-run.
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/radicale ] || missing+=(radicale)
+[ -x /usr/bin/xandikos ] || missing+=(xandikos)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql postgresql-contrib)
 fi
@@ -24,4 +25,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 id postgres >/dev/null 2>&1 || { echo "[setup] the postgres OS user is missing (install postgresql)" >&2; exit 1; }
-echo "[setup] chromium, radicale and postgresql are present"
+echo "[setup] chromium, radicale, xandikos and postgresql are present"

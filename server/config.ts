@@ -98,6 +98,9 @@ export const ENV_DEFAULTS = {
   WHATSAPP_TEMPLATE_CONFIRMATION: 'booking_confirmation',
   /** Approved utility template for reminders. */
   WHATSAPP_TEMPLATE_REMINDER: 'booking_reminder',
+  // --- Calendars connected from the provider app ---
+  /** Allow calendar servers on loopback/private addresses and plain http (your own network, the tests). */
+  CALENDAR_PRIVATE_HOSTS: 'false',
 } as const;
 
 export type EnvName = keyof typeof ENV_DEFAULTS;
@@ -151,6 +154,12 @@ export interface Config {
    * when `WHATSAPP_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` are both set.
    */
   whatsappCloud: WhatsAppCloudConfig | null;
+  /**
+   * `CALENDAR_PRIVATE_HOSTS=true`: the provider app may connect calendars on loopback/private addresses (a CalDAV
+   * server on your own network, the tests). Off by default so a signed-in user cannot make the server probe its own
+   * network.
+   */
+  calendarPrivateHosts: boolean;
 }
 
 export interface WhatsAppCloudConfig {
@@ -272,6 +281,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
           templates: { confirmation: e.WHATSAPP_TEMPLATE_CONFIRMATION, reminder: e.WHATSAPP_TEMPLATE_REMINDER },
         }
       : null,
+    calendarPrivateHosts: flag('CALENDAR_PRIVATE_HOSTS'),
   };
 }
 

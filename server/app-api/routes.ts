@@ -10,6 +10,7 @@ import type { StripeSetup } from '../payments/stripe.ts';
 import { parseProviderFile } from '../providers/file.ts';
 import { loadAgenda, tomorrowIn } from '../notify/agenda.ts';
 import { bookingRoutes } from './bookings.ts';
+import { calendarRoutes } from './calendars.ts';
 import { clientRoutes } from './clients.ts';
 import { owner } from './errors.ts';
 import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours } from './hours.ts';
@@ -20,7 +21,7 @@ import {
 
 export interface AppApiOptions {
   db: Db;
-  config: Pick<Config, 'publicUrl' | 'calendars'>;
+  config: Pick<Config, 'publicUrl' | 'calendars'> & Partial<Pick<Config, 'calendarPrivateHosts'>>;
   payments?: StripeSetup | null;
   now?: () => Date;
   /** This instance's job worker, woken when a request queued work (a refund) so it starts at once. */
@@ -211,5 +212,6 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
     return c.json(await loadAgenda(db, user(c), pid(c), day, config.publicUrl), 200, NO_STORE);
   }));
 
+  calendarRoutes(app, { ...deps, calendarPrivateHosts: config.calendarPrivateHosts ?? false, signedIn });
   return app;
 }

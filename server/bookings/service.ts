@@ -168,7 +168,7 @@ export async function createBooking(
   const paid = service.priceCents > 0;
   if (paid && !deps.payments) return { kind: 'payments-unavailable', stage: 'before' };
   // A stale calendar is refreshed before booking; a calendar we cannot read blocks ("hide").
-  const health = await calendarHealth(db, provider.id, { from: input.start, to: input.start }, { forBooking: true, calendars: deps.calendars });
+  const health = await calendarHealth(db, provider.id, { from: input.start, to: input.start }, { forBooking: true, calendars: deps.calendars, at: now() });
   if (health.hide) return { kind: 'unavailable' };
   const offered = await checkOffered(db, provider, service, input.start, now());
   if (offered === 'unavailable') return { kind: 'unavailable' };

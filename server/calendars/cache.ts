@@ -10,7 +10,7 @@ import type { BusyInterval } from './expand.js';
 import type { GoogleOAuthConfig } from './google.js';
 import type { IcsFeedState } from './ics-feed.js';
 import { sourceFromIntegration, type CalendarSettings, type StoredSource } from './integration.js';
-import { describeSourceError, type SourceKind } from './source.js';
+import { describeSourceError, redactUrls, type SourceKind } from './source.js';
 import { DAY, MINUTE } from '../time/units.ts';
 
 export interface CalendarCacheOptions {
@@ -28,7 +28,13 @@ export interface CalendarCacheOptions {
   secretsKey?: Buffer | null;
   /** `config.calendars.google`; without it Google sources fail ("not configured"). */
   google?: GoogleOAuthConfig | null;
+  /** The clock ages are measured with (sync times are the database's `now()`). */
   now?: () => Date;
+  /**
+   * The instant slots are offered from (the booking page's clock; default `now()`): decides which part of a window
+   * can hold slots and so needs data, and what a refresh reads. Tests that fix the app's clock pass it here.
+   */
+  at?: Date;
   /** Where failures and recoveries are reported (one line each, never credentials). Default console.warn. */
   log?: (line: string) => void;
 }
@@ -62,6 +68,8 @@ interface CacheSource {
   lastAttemptAt: string | null;
   lastSuccessAt: string | null;
   lastError: string | null;
+  /** What the last successful refresh left out because it could not be read, in plain words; null when nothing. */
+  lastWarning?: string | null;
   failingSince: string | null;
   busy: { start: string; end: string }[];
 }
@@ -96,22 +104,38 @@ function ms(value: string | null): number | null {
   return value ? Date.parse(value) : null;
 }
 
-function covers(s: { coveredFrom: string | null; coveredTo: string | null }, window: { from: Date; to: Date }): boolean {
+function covers(s: { coveredFrom: string | null; coveredTo: string | null }, window: { from: Date; to: Date } | null): boolean {
+  if (!window) return true;
   const from = ms(s.coveredFrom);
   const to = ms(s.coveredTo);
   return from !== null && to !== null && from <= window.from.getTime() && to >= window.to.getTime();
+}
+
+/**
+ * The part of a window that can hold slots, and so needs calendar data: from a day before now (slots start at or
+ * after now; a day covers any buffer) to the window's end. Null when the whole window is further in the past: it
+ * needs no data and must never be hidden. Every refresh starts at the start of yesterday (UTC), so it always
+ * covers this part's beginning; without the clamp, a month asked from its first day was never "covered".
+ */
+export function slotPart(window: { from: Date; to: Date }, now: Date): { from: Date; to: Date } | null {
+  const from = Math.max(window.from.getTime(), now.getTime() - DAY);
+  return from < window.to.getTime() ? { from: new Date(from), to: window.to } : null;
 }
 
 function iso(v: string): string {
   return new Date(v).toISOString();
 }
 
-/** Per-process de-duplication of refreshes (the claim in SQL de-duplicates across servers). */
-const inflight = new Map<string, Promise<RefreshReport>>();
+/**
+ * Per-process de-duplication of refreshes (the claim in SQL de-duplicates across servers): the latest refresh per
+ * provider and the end of the range it reads. A caller needing a later end waits for it and then refreshes again,
+ * so two months asked at once both get data.
+ */
+const inflight = new Map<string, { job: Promise<RefreshReport>; to: number; force: boolean }>();
 
 /** The refresh running in the background for a provider, if any (tests and graceful shutdown await it). */
 export function pendingRefresh(providerId: string): Promise<RefreshReport> | undefined {
-  return inflight.get(providerId);
+  return inflight.get(providerId)?.job;
 }
 
 /**
@@ -129,7 +153,10 @@ export async function getCachedBusy(
   if (!cache || cache.sources.length === 0) return { busy: [], stale: false, failing: [], hideWindow: false };
 
   const { maxAgeMs, maxStaleMs, onError } = limits(cache.calendar, options);
-  const missing = cache.sources.some((s) => !s.failingSince && !(s.lastSuccessAt && covers(s, window)));
+  // Only the part of the window that can hold slots needs data; a window wholly in the past needs none.
+  const needed = slotPart(window, options.at ?? now);
+  if (!needed) return { busy: sortedBusy(cache.sources), stale: false, failing: [], hideWindow: false };
+  const missing = cache.sources.some((s) => !s.failingSince && !(s.lastSuccessAt && covers(s, needed)));
   if (missing) {
     await refreshIfStale(db, providerId, { ...options, window });
     cache = (await read()) ?? cache;
@@ -137,24 +164,28 @@ export async function getCachedBusy(
     startBackgroundRefresh(db, providerId, window, options);
   }
 
-  const busy: BusyInterval[] = [];
+  const usableSources: CacheSource[] = [];
   const failing: string[] = [];
   let stale = false;
   let hideWindow = false;
   for (const s of cache.sources) {
     if (s.failingSince) failing.push(s.source);
     const age = now.getTime() - (ms(s.lastSuccessAt) ?? -Infinity);
-    const usable = s.lastSuccessAt !== null && covers(s, window) && age <= maxStaleMs;
+    const usable = s.lastSuccessAt !== null && covers(s, needed) && age <= maxStaleMs;
     if (!usable) {
       if (onError === 'hide') hideWindow = true;
       stale = true;
       continue;
     }
     if (s.failingSince || age > maxAgeMs) stale = true;
-    for (const b of s.busy) busy.push({ start: iso(b.start), end: iso(b.end) });
+    usableSources.push(s);
   }
-  busy.sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end));
-  return { busy, stale, failing, hideWindow };
+  return { busy: sortedBusy(usableSources), stale, failing, hideWindow };
+}
+
+function sortedBusy(sources: CacheSource[]): BusyInterval[] {
+  const busy = sources.flatMap((s) => s.busy.map((b) => ({ start: iso(b.start), end: iso(b.end) })));
+  return busy.sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end));
 }
 
 function startBackgroundRefresh(db: Db, providerId: string, window: { from: Date; to: Date }, options: CalendarCacheOptions): void {
@@ -172,11 +203,31 @@ function startBackgroundRefresh(db: Db, providerId: string, window: { from: Date
 export function refreshIfStale(
   db: Db, providerId: string, options: CalendarCacheOptions & { window?: { from: Date; to: Date }; force?: boolean } = {},
 ): Promise<RefreshReport> {
+  const at = options.at ?? (options.now ?? (() => new Date()))();
+  const to = refreshRange(at, options).to.getTime();
   const running = inflight.get(providerId);
-  if (running) return running;
-  const job = runRefresh(db, providerId, options).finally(() => inflight.delete(providerId));
-  inflight.set(providerId, job);
+  if (running && running.to >= to && (running.force || !options.force)) return running.job;
+  // A later end (or a forced refresh) than the one in flight: run after it, never alongside it.
+  const job = (running ? running.job.catch(() => undefined) : Promise.resolve())
+    .then(() => runRefresh(db, providerId, options))
+    .finally(() => {
+      if (inflight.get(providerId)?.job === job) inflight.delete(providerId);
+    });
+  inflight.set(providerId, { job, to, force: options.force ?? false });
   return job;
+}
+
+/**
+ * What a refresh reads: from the start of yesterday (UTC) to the horizon or the window's end, whichever is later.
+ * Example: at 2026-06-10T10:30Z with a 90-day horizon, 2026-06-09T00:00Z … 2026-09-08T10:30Z.
+ */
+function refreshRange(at: Date, options: CalendarCacheOptions & { window?: { from: Date; to: Date } }): { from: Date; to: Date } {
+  const startOfYesterday = Math.floor((at.getTime() - DAY) / DAY) * DAY;
+  const horizon = (options.horizonDays ?? 90) * DAY;
+  return {
+    from: new Date(startOfYesterday),
+    to: new Date(Math.max(at.getTime() + horizon, options.window?.to.getTime() ?? -Infinity)),
+  };
 }
 
 async function runRefresh(
@@ -188,18 +239,18 @@ async function runRefresh(
   const now = (options.now ?? (() => new Date()))();
   const log = options.log ?? console.warn;
   const { maxAgeMs, maxStaleMs, onError } = limits(input.calendar, options);
-  const horizon = (options.horizonDays ?? 90) * DAY;
-  const startOfYesterday = Math.floor((now.getTime() - DAY) / DAY) * DAY;
-  const range = {
-    from: new Date(Math.min(startOfYesterday, options.window?.from.getTime() ?? Infinity)),
-    to: new Date(Math.max(now.getTime() + horizon, options.window?.to.getTime() ?? -Infinity)),
-  };
-  const needed = options.window ?? { from: now, to: new Date(now.getTime() + DAY) };
+  const at = options.at ?? now;
+  const needed = options.window ? slotPart(options.window, at) : { from: at, to: new Date(at.getTime() + DAY) };
 
   await Promise.all(
     input.sources.map(async (row) => {
       const age = now.getTime() - (ms(row.lastSuccessAt) ?? -Infinity);
       const due = options.force || age > maxAgeMs || !covers(row, needed);
+      // Never narrow what a source covered (up to a year ahead): a refresh for this month must not make the
+      // month a visitor just paged to "missing" again.
+      const wanted = refreshRange(at, options);
+      const kept = Math.min(ms(row.coveredTo) ?? -Infinity, at.getTime() + 366 * DAY);
+      const range = { from: wanted.from, to: new Date(Math.max(wanted.to.getTime(), kept)) };
       if (!due) return void report.skipped.push(row.source);
       const claimed = await db.rpc('claim_calendar_refresh', {
         p_provider_id: providerId, p_source: row.source, p_min_interval_seconds: options.retryAfterSeconds ?? 30,
@@ -207,6 +258,7 @@ async function runRefresh(
       if (!claimed) return void report.skipped.push(row.source);
 
       let ics: IcsFeedState = {};
+      const skipped: string[] = [];
       try {
         const source = sourceFromIntegration(row, {
           timezone: input.timezone,
@@ -216,12 +268,14 @@ async function runRefresh(
           onIcsState: (state) => {
             ics = state;
           },
+          onSkip: (what) => skipped.push(what),
         });
         const busy = await withTimeout((signal) => source.fetchBusy(range, signal), options.timeoutMs ?? 4000);
         const saved = await db.rpc('save_calendar_busy', {
           p_provider_id: providerId, p_source: row.source, p_from: range.from, p_to: range.to, p_busy: busy,
           p_etag: ics.etag ?? null, p_last_modified: ics.lastModified ?? null, p_body: ics.body ?? null,
         });
+        await db.rpc('record_calendar_warning', { p_provider_id: providerId, p_source: row.source, p_warning: skippedWarning(skipped) });
         if (saved.recovered) log(`calendar source ${row.source} of provider ${providerId} recovered`);
         report.refreshed.push(row.source);
       } catch (error) {
@@ -237,6 +291,16 @@ async function runRefresh(
     }),
   );
   return report;
+}
+
+/**
+ * The health line for what a refresh left out, e.g. "2 events could not be read and do not count as busy:
+ * VEVENT x@example.com: invalid date-time value …". Null when nothing was skipped. Never contains URLs.
+ */
+export function skippedWarning(skipped: string[]): string | null {
+  if (skipped.length === 0) return null;
+  const what = skipped.length === 1 ? '1 event could not be read and does not count as busy' : `${skipped.length} events could not be read and do not count as busy`;
+  return redactUrls(`${what}: ${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? '; …' : ''}`).slice(0, 500);
 }
 
 /** Runs fn with an AbortSignal that fires after `ms`, and gives up at that moment even if fn ignores the signal. */

@@ -24,6 +24,8 @@ export interface CalDavSourceOptions extends CalDavCredentials {
   /** Addresses that are the provider (declined invitations are free); the username is added when it is an email. */
   selfAddresses?: string[];
   unansweredBusy?: boolean;
+  /** Told about each event or object left out because it could not be read (for the source's health). */
+  onSkip?: (what: string) => void;
 }
 
 /** A calendar found on the server; `id` is its URL (what `selectedCalendarIds` holds). */
@@ -145,9 +147,12 @@ export function createCalDavSource(options: CalDavSourceOptions): BusySource {
         for (const object of objects) {
           if (typeof object.data !== 'string' || !object.data.includes('BEGIN:')) continue;
           try {
-            out.push(...expandBusy(object.data, window, { timezone: options.timezone, selfAddresses: self, unansweredBusy: options.unansweredBusy }));
+            out.push(...expandBusy(object.data, window, {
+              timezone: options.timezone, selfAddresses: self, unansweredBusy: options.unansweredBusy, onSkip: options.onSkip,
+            }));
           } catch {
-            // One unreadable object must not blank the whole calendar; the rest still counts.
+            // One unreadable object must not blank the whole calendar; the rest still counts, and health says so.
+            options.onSkip?.(`object ${object.url.split('/').pop() ?? ''}: not valid iCalendar`);
             continue;
           }
         }

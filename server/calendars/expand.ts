@@ -6,6 +6,8 @@
  * every count, bound and time-zone rule that ical.js gets subtly different from the RFC is applied here.
  */
 import ICAL from 'ical.js';
+import { isBookingUid } from '../ics/writer.ts';
+import { parseLenient } from './lenient.js';
 import { floating, wallMs, wallToUtc, ZoneResolver, type OffsetAt } from './zones.js';
 import { DAY, HOUR, MINUTE } from '../time/units.ts';
 
@@ -28,6 +30,8 @@ export interface ExpandOptions {
   selfAddresses?: string[];
   /** Whether invitations the owner has not answered (PARTSTAT=NEEDS-ACTION) block time. Default true. */
   unansweredBusy?: boolean;
+  /** Told about each event (or other component) that could not be understood and was left out (for source health). */
+  onSkip?: (what: string) => void;
 }
 
 /** Upper bound on generated instances per rule, so a pathological rule (FREQ=SECONDLY) cannot hang a request. */
@@ -41,7 +45,12 @@ const MAX_ITERATIONS = 200_000;
  * instance they name. An instance lasts DTEND − DTSTART in exact time (DURATION: days nominal, time exact).
  * TZIDs resolve through the object's VTIMEZONE, else the IANA zone of that name; floating times and all-day dates
  * are placed in `options.timezone`; local times in a DST gap move forward, repeated ones mean the first occurrence.
- * Not busy: TRANSP:TRANSPARENT, STATUS:CANCELLED, invitations one of `selfAddresses` declined (and, with
+ * Lenient (`lenient.ts`): known slips are repaired and only what cannot be understood is skipped (`onSkip`).
+ * Windows zone names map to IANA (CLDR); a VTIMEZONE is trusted over the years it describes, the IANA zone of the
+ * same name elsewhere. RANGE=THISANDFUTURE overrides move every later instance; a date-time RECURRENCE-ID can
+ * override a day of an all-day series; DTEND before DTSTART is the swapped range; a UTC UNTIL on an all-day series
+ * is compared by date.
+ * Not busy: events Slotline wrote (UID `<booking id>@slotline`), TRANSP:TRANSPARENT, STATUS:CANCELLED, invitations one of `selfAddresses` declined (and, with
  * `unansweredBusy: false`, ones not answered yet). VFREEBUSY periods other than FBTYPE=FREE count too.
  *
  * @example
@@ -57,7 +66,8 @@ export function expandBusy(ics: string, window: BusyWindow, options: ExpandOptio
   const unansweredBusy = options.unansweredBusy ?? true;
 
   const out: { start: number; end: number }[] = [];
-  for (const vcalendar of parseCalendars(ics)) {
+  const onSkip = options.onSkip ?? (() => {});
+  for (const vcalendar of parseLenient(ics, onSkip)) {
     const ctx: Context = { to, self, unansweredBusy, zones: new ZoneResolver(vcalendar, options.timezone) };
     const byUid = new Map<string, { masters: ICAL.Component[]; overrides: ICAL.Component[] }>();
     vcalendar.getAllSubcomponents('vevent').forEach((vevent, i) => {
@@ -67,16 +77,13 @@ export function expandBusy(ics: string, window: BusyWindow, options: ExpandOptio
       else group.masters.push(vevent); // duplicates happen in feeds; none of them may be lost
       byUid.set(uid, group);
     });
-    for (const { masters, overrides } of byUid.values()) {
-      const replaced = new Set(overrides.map((o) => instanceKey(o.getFirstProperty('recurrence-id')!, ctx)));
-      for (const master of masters) {
-        if (!isBusy(master, ctx)) continue;
-        for (const inst of masterInstances(master, ctx)) if (!replaced.has(inst.key)) out.push(inst);
-      }
-      for (const o of overrides) {
-        if (!isBusy(o, ctx)) continue;
-        const inst = singleInstance(o, ctx);
-        if (inst) out.push(inst);
+    for (const [uid, { masters, overrides }] of byUid) {
+      // Slotline's own copy of a booking (write-back, a subscribed provider feed): the booking itself blocks it.
+      if (isBookingUid(uid)) continue;
+      try {
+        out.push(...eventBusy(masters, overrides, ctx));
+      } catch (error) {
+        onSkip(`VEVENT ${uid}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200));
       }
     }
     for (const vfb of vcalendar.getAllSubcomponents('vfreebusy')) out.push(...freeBusyPeriods(vfb, ctx));
@@ -95,6 +102,61 @@ export function expandBusy(ics: string, window: BusyWindow, options: ExpandOptio
     });
 }
 
+/** Busy instances of one UID: its master(s) with their overrides applied, and the overrides themselves. */
+function eventBusy(masters: ICAL.Component[], overrides: ICAL.Component[], ctx: Context): Instance[] {
+  const out: Instance[] = [];
+  const valid = overrides.filter((o) => o.getFirstProperty('dtstart'));
+  // RANGE=THISANDFUTURE (RFC 5545 §3.8.4.4): from that instance on, every instance moves by the same amount and
+  // takes the override's length (or is cancelled with it).
+  const futures = valid
+    .filter((o) => upper(o.getFirstProperty('recurrence-id')!.getParameter('range')) === 'THISANDFUTURE')
+    .map((o) => {
+      const rid = o.getFirstProperty('recurrence-id')!;
+      const ref = timeRef(rid, rid.getFirstValue() as ICAL.Time, ctx);
+      const from = toUtc(ref.wall, ref.zone);
+      const inst = singleInstance(o, ctx)!;
+      return { from, shift: inst.start - from, length: inst.end - inst.start, busy: isBusy(o, ctx) };
+    })
+    .sort((a, b) => a.from - b.from);
+  for (const master of masters) {
+    if (!isBusy(master, ctx)) continue;
+    const masterIsDate = (master.getFirstPropertyValue('dtstart') as ICAL.Time | null)?.isDate ?? false;
+    const replaced = new Set<string>();
+    const replacedDays = new Set<number>();
+    for (const o of overrides) {
+      const rid = o.getFirstProperty('recurrence-id')!;
+      const ref = timeRef(rid, rid.getFirstValue() as ICAL.Time, ctx);
+      if (masterIsDate) replaced.add(`d:${Math.floor(ref.wall / DAY) * DAY}`); // a date-time id names its day (Exchange)
+      else if (ref.isDate) replacedDays.add(ref.wall);
+      else replaced.add(`t:${toUtc(ref.wall, ref.zone)}`);
+    }
+    const masterZone = masterIsDate ? ctx.zones.fallback : zoneOfStart(master, ctx);
+    for (const inst of masterInstances(master, ctx)) {
+      if (replaced.has(inst.key)) continue;
+      if (replacedDays.size > 0 && replacedDays.has(localDay(inst.start, masterZone))) continue;
+      const future = futures.filter((f) => f.from <= inst.start).at(-1);
+      if (!future) out.push(inst);
+      else if (future.busy) out.push({ key: inst.key, start: inst.start + future.shift, end: inst.start + future.shift + future.length });
+    }
+  }
+  for (const o of valid) {
+    if (!isBusy(o, ctx)) continue;
+    const inst = singleInstance(o, ctx);
+    if (inst) out.push(inst);
+  }
+  return out;
+}
+
+function zoneOfStart(vevent: ICAL.Component, ctx: Context): OffsetAt | null {
+  const prop = vevent.getFirstProperty('dtstart');
+  return prop ? timeRef(prop, prop.getFirstValue() as ICAL.Time, ctx).zone : null;
+}
+
+/** Wall milliseconds of the local day (in `zone`; UTC when null) an instant falls on. */
+function localDay(utc: number, zone: OffsetAt | null): number {
+  return Math.floor((utc + (zone ? zone(utc) : 0)) / DAY) * DAY;
+}
+
 interface Context {
   to: number;
   self: Set<string>;
@@ -107,13 +169,6 @@ interface Instance {
   key: string;
   start: number;
   end: number;
-}
-
-function parseCalendars(ics: string): ICAL.Component[] {
-  const parsed = ICAL.parse(ics) as unknown;
-  // ICAL.parse returns one jCal component, or an array of them when the text holds several VCALENDARs.
-  const list = (Array.isArray(parsed) && Array.isArray(parsed[0]) ? parsed : [parsed]) as unknown[];
-  return list.map((j) => new ICAL.Component(j as never)).filter((c) => c.name === 'vcalendar');
 }
 
 function normalizeAddress(a: string): string {
@@ -165,11 +220,6 @@ function toUtc(wall: number, zone: OffsetAt | null): number {
   return zone ? wallToUtc(wall, zone) : wall;
 }
 
-function instanceKey(prop: ICAL.Property, ctx: Context): string {
-  const ref = timeRef(prop, prop.getFirstValue() as ICAL.Time, ctx);
-  return ref.isDate ? `d:${ref.wall}` : `t:${toUtc(ref.wall, ref.zone)}`;
-}
-
 /** Length rule of an event: a number of nominal days (wall clock) plus exact milliseconds. */
 interface Length {
   days: number;
@@ -198,7 +248,9 @@ function eventLength(vevent: ICAL.Component, start: TimeRef, ctx: Context): Leng
 function makeInstance(wall: number, start: TimeRef, length: Length): Instance {
   const s = toUtc(wall, start.zone);
   const end = length.days === 0 ? s + length.exact : toUtc(wall + length.days * DAY, start.zone) + length.exact;
-  return { key: start.isDate ? `d:${wall}` : `t:${s}`, start: s, end };
+  const key = start.isDate ? `d:${wall}` : `t:${s}`;
+  // DTEND before DTSTART (seen in Nextcloud exports) means the swapped range, not "no time at all".
+  return end < s ? { key, start: end, end: s } : { key, start: s, end };
 }
 
 function singleInstance(vevent: ICAL.Component, ctx: Context): Instance | null {
@@ -283,10 +335,16 @@ function masterInstances(vevent: ICAL.Component, ctx: Context): Instance[] {
   });
 }
 
-/** UNTIL (inclusive): compared in UTC when it is a UTC value, else on wall time (DATE: the whole day). */
+/**
+ * UNTIL (inclusive): compared in UTC when it is a UTC value, else on wall time (DATE: the whole day). An all-day
+ * series compares on dates, whatever UNTIL's form: its instances are dates, not instants in the provider's zone.
+ */
 function untilBound(until: ICAL.Time, start: TimeRef): (wall: number, utc: number) => boolean {
   const u = wallMs(until);
-  if (until.isDate) return (wall) => wall < u + DAY;
+  if (until.isDate || start.isDate) {
+    const lastDay = Math.floor(u / DAY) * DAY;
+    return (wall) => wall < lastDay + DAY;
+  }
   if (until.zone === ICAL.Timezone.utcTimezone && start.zone !== null) return (_wall, utc) => utc <= u;
   return (wall) => wall <= u;
 }

@@ -4,7 +4,9 @@
  * a local fake: `GOOGLE_OAUTH_BASE` (authorization and token endpoints) and `GOOGLE_API_BASE` (Calendar API), read
  * with the client id and secret by server/config.ts into `config.calendars.google`.
  */
+import { isBookingUid } from '../ics/writer.ts';
 import type { BusyInterval } from './expand.js';
+import { ianaNameOf, ianaOffset, wallToUtc } from './zones.js';
 import { CalendarAuthError, CalendarSourceError, GoogleGrantRevokedError, type BusySource, type FetchWindow } from './source.js';
 import { DAY, MINUTE } from '../time/units.ts';
 
@@ -178,6 +180,98 @@ export async function googleFreeBusy(
     .filter((b) => (seen.has(`${b.start}/${b.end}`) ? false : (seen.add(`${b.start}/${b.end}`), true)));
 }
 
+/** The private extended property write-back puts on every event it creates (`extendedProperties.private`). */
+export const SLOTLINE_EVENT_PROPERTY = { name: 'slotline', value: 'booking' } as const;
+
+interface GoogleEvent {
+  status?: string;
+  transparency?: string;
+  iCalUID?: string;
+  start?: { dateTime?: string; date?: string };
+  end?: { dateTime?: string; date?: string };
+  attendees?: { self?: boolean; responseStatus?: string }[];
+}
+
+/** All events of one calendar overlapping the window, recurring ones expanded (`singleEvents`), every page. */
+async function listGoogleEvents(
+  cfg: GoogleOAuthConfig, accessToken: string, calendarId: string, window: FetchWindow, signal: AbortSignal | undefined, onlyOurs: boolean,
+): Promise<{ timeZone: string | null; items: GoogleEvent[] }> {
+  const items: GoogleEvent[] = [];
+  let timeZone: string | null = null;
+  let pageToken: string | undefined;
+  do {
+    const q = new URLSearchParams({
+      timeMin: window.from.toISOString(), timeMax: window.to.toISOString(), singleEvents: 'true', maxResults: '2500',
+      ...(onlyOurs ? { privateExtendedProperty: `${SLOTLINE_EVENT_PROPERTY.name}=${SLOTLINE_EVENT_PROPERTY.value}` } : {}),
+      ...(pageToken ? { pageToken } : {}),
+    });
+    const page = await api<{ items?: GoogleEvent[]; nextPageToken?: string; timeZone?: string }>(
+      cfg, accessToken, `/calendars/${encodeURIComponent(calendarId)}/events?${q}`, { method: 'GET', signal },
+    );
+    items.push(...(page.items ?? []));
+    timeZone ??= page.timeZone ?? null;
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return { timeZone, items };
+}
+
+/** An event's times as instants: `dateTime`, or an all-day `date` in the calendar's zone. */
+function eventSpan(e: GoogleEvent, zone: string): BusyInterval | null {
+  const at = (t: { dateTime?: string; date?: string } | undefined): number | null => {
+    if (t?.dateTime) return Date.parse(t.dateTime);
+    if (t?.date && /^\d{4}-\d{2}-\d{2}$/.test(t.date)) return wallToUtc(Date.parse(`${t.date}T00:00:00Z`), ianaOffset(zone));
+    return null;
+  };
+  const start = at(e.start);
+  const end = at(e.end);
+  if (start === null || end === null || !(end > start)) return null;
+  return { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
+}
+
+/**
+ * Busy time of one calendar from its events, as freeBusy would count it but leaving out Slotline's own events:
+ * not cancelled, not transparent ("free"), not declined by the owner, not written by Slotline (UID rule).
+ * @see https://developers.google.com/calendar/api/v3/reference/events/list
+ */
+async function busyFromEvents(
+  cfg: GoogleOAuthConfig, accessToken: string, calendarId: string, window: FetchWindow, signal: AbortSignal | undefined,
+): Promise<BusyInterval[]> {
+  const { timeZone, items } = await listGoogleEvents(cfg, accessToken, calendarId, window, signal, false);
+  const zone = (timeZone && ianaNameOf(timeZone)) || 'UTC';
+  const out: BusyInterval[] = [];
+  for (const e of items) {
+    if (e.status === 'cancelled' || e.transparency === 'transparent') continue;
+    if (e.iCalUID && isBookingUid(e.iCalUID)) continue;
+    if (e.attendees?.some((a) => a.self && a.responseStatus === 'declined')) continue;
+    const span = eventSpan(e, zone);
+    if (span && Date.parse(span.start) < window.to.getTime() && Date.parse(span.end) > window.from.getTime()) out.push(span);
+  }
+  return out;
+}
+
+/**
+ * Busy intervals of the given calendars that never count Slotline's own (written-back) events: freeBusy cannot tell
+ * them apart, so a calendar holding one of ours in the window is read through events.list instead (one cheap
+ * filtered call per calendar finds out), and every other calendar through freeBusy.
+ */
+export async function googleBusyWithoutOwnEvents(
+  cfg: GoogleOAuthConfig, accessToken: string, calendarIds: string[], window: FetchWindow, signal?: AbortSignal,
+): Promise<BusyInterval[]> {
+  const ours = await Promise.all(
+    calendarIds.map(async (id) => (await listGoogleEvents(cfg, accessToken, id, window, signal, true)).items.some((e) => e.status !== 'cancelled')),
+  );
+  const withOurs = calendarIds.filter((_, i) => ours[i]);
+  const plain = calendarIds.filter((_, i) => !ours[i]);
+  const out = [
+    ...(plain.length ? await googleFreeBusy(cfg, accessToken, plain, window, signal) : []),
+    ...(await Promise.all(withOurs.map((id) => busyFromEvents(cfg, accessToken, id, window, signal)))).flat(),
+  ];
+  const seen = new Set<string>();
+  return out
+    .sort((a, b) => a.start.localeCompare(b.start) || a.end.localeCompare(b.end))
+    .filter((b) => (seen.has(`${b.start}/${b.end}`) ? false : (seen.add(`${b.start}/${b.end}`), true)));
+}
+
 export interface GoogleSourceOptions {
   id: string;
   config: GoogleOAuthConfig;
@@ -204,7 +298,7 @@ export function createGoogleSource(options: GoogleSourceOptions): BusySource {
         const selected = calendars.filter((c) => wanted.has(c.id)).map((c) => c.id);
         const ids = selected.length > 0 ? selected : calendars.map((c) => c.id);
         if (ids.length === 0) return [];
-        return googleFreeBusy(options.config, token, ids, window, signal);
+        return googleBusyWithoutOwnEvents(options.config, token, ids, window, signal);
       };
       try {
         return await run();

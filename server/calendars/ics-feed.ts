@@ -24,6 +24,8 @@ export interface IcsFeedOptions {
   state?: IcsFeedState;
   /** Called after every successful fetch with the state to keep (unchanged body on 304). */
   onState?: (state: IcsFeedState) => void;
+  /** Told about each event left out because it could not be read (for the source's health). */
+  onSkip?: (what: string) => void;
 }
 
 /** Largest feed we accept, so a wrong URL cannot exhaust memory. */
@@ -65,7 +67,9 @@ export function createIcsFeedSource(options: IcsFeedOptions): BusySource {
       }
       options.onState?.(state);
       try {
-        return expandBusy(body, window, { timezone: options.timezone, selfAddresses: options.selfAddresses, unansweredBusy: options.unansweredBusy });
+        return expandBusy(body, window, {
+          timezone: options.timezone, selfAddresses: options.selfAddresses, unansweredBusy: options.unansweredBusy, onSkip: options.onSkip,
+        });
       } catch {
         throw new CalendarSourceError('ICS feed is not valid iCalendar');
       }

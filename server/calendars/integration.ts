@@ -54,6 +54,8 @@ export interface BuildContext {
   google: GoogleOAuthConfig | null;
   /** Receives the ICS validators and body to store after a successful fetch. */
   onIcsState?: (state: IcsFeedState) => void;
+  /** Told about each event an iCalendar source left out because it could not be read. */
+  onSkip?: (what: string) => void;
 }
 
 function isEmail(v: string | null | undefined): v is string {
@@ -81,6 +83,7 @@ export function sourceFromIntegration(row: StoredSource, ctx: BuildContext): Bus
       selectedCalendarIds: selected,
       selfAddresses,
       unansweredBusy,
+      onSkip: ctx.onSkip,
     });
   }
   if (row.kind === 'ics') {
@@ -93,6 +96,7 @@ export function sourceFromIntegration(row: StoredSource, ctx: BuildContext): Bus
       unansweredBusy,
       state: { etag: row.etag, lastModified: row.lastModified, body: row.body },
       onState: ctx.onIcsState,
+      onSkip: ctx.onSkip,
     });
   }
   if (row.kind === 'google') {

@@ -9,8 +9,8 @@ import { bookingUid, writeIcs } from '../ics/writer.ts';
 import type { Db } from '../db/port.js';
 import { requireSecretsKey, decryptSecret } from '../secrets/crypto.js';
 import { listCalDavCalendars, type CalDavCredentials } from './caldav.js';
-import { refreshGoogleToken, type GoogleOAuthConfig } from './google.js';
-import type { CalDavSecret, CalendarSettings, GoogleSecret } from './integration.js';
+import { refreshGoogleToken, SLOTLINE_EVENT_PROPERTY, type GoogleOAuthConfig } from './google.js';
+import type { CalDavSecret, CalendarSettings, GoogleSecret, StoredSource } from './integration.js';
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from './source.js';
 
 /** What a calendar event needs to know about a booking. */
@@ -143,6 +143,8 @@ export async function putBookingToGoogle(cfg: GoogleOAuthConfig, accessToken: st
     status: 'confirmed',
     // Google keeps its own SEQUENCE (it refuses one below what it holds), so none is sent.
     iCalUID: bookingUid(b.id),
+    // Lets the busy reader find Slotline's own events with one filtered events.list call (google.ts).
+    extendedProperties: { private: { [SLOTLINE_EVENT_PROPERTY.name]: SLOTLINE_EVENT_PROPERTY.value } },
     ...(b.customerEmail ? { attendees: [{ email: b.customerEmail, displayName: b.customerName, responseStatus: 'accepted' }] } : {}),
   };
   const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };

@@ -11,6 +11,7 @@ import { IANAZone } from 'luxon';
 
 import type { OffsetAt } from '../time/wall-clock.ts';
 import { DAY, MINUTE } from '../time/units.ts';
+import { windowsToIana } from './windows-zones.ts';
 
 export type { OffsetAt } from '../time/wall-clock.ts';
 
@@ -172,21 +173,72 @@ export class ZoneResolver {
     this.fallback = ianaOffset(fallbackZone);
   }
 
-  /** Offset function for a TZID parameter value. */
+  /**
+   * Offset function for a TZID parameter value: the VTIMEZONE of that name over the years it describes, else (and
+   * outside those years) the IANA zone the name stands for — itself, a Windows name through CLDR's table, or the
+   * IANA tail of a vendor path — else the fallback zone.
+   */
   zone(tzid: string): OffsetAt {
     const cached = this.cache.get(tzid);
     if (cached) return cached;
-    let fn: OffsetAt;
+    const iana = ianaNameOf(tzid);
     const vtz = this.vtimezones.get(tzid);
-    if (vtz) fn = vtimezoneOffset(vtz);
-    else if (isIanaZone(tzid)) fn = ianaOffset(tzid);
-    else {
-      // Longest `/`-separated suffix that is an IANA name, e.g. `/mozilla.org/20050126_1/Europe/Berlin`.
-      const parts = tzid.split('/');
-      const tail = parts.map((_, i) => parts.slice(i).join('/')).find((s) => s.includes('/') && isIanaZone(s));
-      fn = tail ? ianaOffset(tail) : this.fallback;
-    }
+    let fn: OffsetAt;
+    if (vtz) {
+      const own = vtimezoneOffset(vtz);
+      const range = vtimezoneRange(vtz);
+      // iCalcreator writes only the years its events need: outside them the named IANA zone is right, not the
+      // offset the VTIMEZONE happened to end (or start) with.
+      if (iana && (range.from > -Infinity || range.to < Infinity)) {
+        const named = ianaOffset(iana);
+        fn = (utcMs) => (utcMs >= range.from && utcMs < range.to ? own(utcMs) : named(utcMs));
+      } else fn = own;
+    } else fn = iana ? ianaOffset(iana) : this.fallback;
     this.cache.set(tzid, fn);
     return fn;
   }
 }
+
+/** The IANA zone a TZID names, or null: an IANA name, a Windows name (CLDR), or a path ending in an IANA name. */
+export function ianaNameOf(tzid: string): string | null {
+  const name = tzid.trim().replace(/^"|"$/g, '');
+  if (isIanaZone(name)) return name;
+  const windows = windowsToIana(name);
+  if (windows && isIanaZone(windows)) return windows;
+  // Longest `/`-separated suffix that is an IANA name, e.g. `/mozilla.org/20050126_1/Europe/Berlin`.
+  const parts = name.split('/');
+  return parts.map((_, i) => parts.slice(i).join('/')).find((s) => s.includes('/') && isIanaZone(s)) ?? null;
+}
+
+/**
+ * The UTC span a VTIMEZONE describes: from its first onset to the end of the year of its last one; unbounded on the
+ * right when an onset repeats without UNTIL or COUNT (a COUNT is read as that many years: rules are yearly).
+ * A VTIMEZONE whose offset never changes (a zone without DST, as Google writes Asia/Dubai) describes all time.
+ */
+export function vtimezoneRange(vtimezone: ICAL.Component): { from: number; to: number } {
+  let from = Infinity;
+  let last = -Infinity;
+  let changes = false;
+  for (const sub of vtimezone.getAllSubcomponents()) {
+    const offsetFrom = sub.getFirstPropertyValue('tzoffsetfrom') as ICAL.UtcOffset | null;
+    const offsetTo = sub.getFirstPropertyValue('tzoffsetto') as ICAL.UtcOffset | null;
+    const dtstart = sub.getFirstPropertyValue('dtstart') as ICAL.Time | null;
+    if (!offsetFrom || !offsetTo || !dtstart) continue;
+    if (offsetFrom.toSeconds() !== offsetTo.toSeconds()) changes = true;
+    const onset = wallMs(dtstart) - offsetFrom.toSeconds() * 1000;
+    from = Math.min(from, onset);
+    last = Math.max(last, onset);
+    for (const prop of sub.getAllProperties('rdate')) {
+      for (const v of prop.getValues() as (ICAL.Time | ICAL.Period)[]) last = Math.max(last, wallMs(v instanceof ICAL.Period ? v.start : v));
+    }
+    for (const prop of sub.getAllProperties('rrule')) {
+      const rule = prop.getFirstValue() as ICAL.Recur;
+      if (rule.until) last = Math.max(last, wallMs(rule.until));
+      else if (rule.count) last = Math.max(last, Date.UTC(dtstart.year + rule.count - 1, 11, 31));
+      else last = Infinity;
+    }
+  }
+  if (from === Infinity || !changes) return { from: -Infinity, to: Infinity };
+  return { from, to: last === Infinity ? Infinity : Date.UTC(new Date(last).getUTCFullYear() + 1, 0, 1) };
+}
+

@@ -1,3 +1,4 @@
+import type { CalendarSources } from '../app-api/calendars.ts';
 import type { ClientRecord } from '../app-api/clients.ts';
 import type { OwnerProviderJson, OwnerServiceJson } from '../providers/owner.ts';
 import type { AppUser } from '../auth/session.ts';
@@ -111,6 +112,21 @@ const SQL_FUNCTIONS = {
     p_etag: orNull(text), p_last_modified: orNull(text), p_body: orNull(text),
   }, as<{ count: number; recovered: boolean }>()),
   record_calendar_failure: fn({ p_provider_id: uuid, p_source: text, p_reason: text, p_clear: bool }, as<{ first: boolean }>()),
+  record_calendar_warning: fn({ p_provider_id: uuid, p_source: text, p_warning: orNull(text) }, as<unknown>()),
+  // Provider app: connecting calendars (supabase/migrations/20261130000800_calendars_fixes.sql, server/app-api/calendars.ts)
+  app_calendar_sources: fn(OWNER, as<CalendarSources>()),
+  app_calendar_secret: fn({ ...OWNER, p_kind: text }, as<{ secret: EncryptedSecret } | null>()),
+  app_set_calendar_choice: fn({
+    ...OWNER, p_kind: text, p_selected_calendar_ids: json<string[]>(), p_account_calendar_ids: json<string[]>(),
+    p_write_calendar_id: orNull(text),
+  }, as<unknown>()),
+  app_connect_calendar: fn({
+    ...OWNER, p_kind: text, p_label: orNull(text), p_external_username: orNull(text), p_external_email: orNull(text),
+    /** Null ids keep the selection as it is (an ICS feed has none). */
+    p_secret: orNull(json<EncryptedSecret>()), p_selected_calendar_ids: orNull(json<string[]>()), p_account_calendar_ids: orNull(json<string[]>()),
+    p_write_calendar_id: orNull(text),
+  }, as<{ providerId: string; source: string }>()),
+  app_disconnect_calendar: fn({ ...OWNER, p_kind: text }, as<{ removed: number }>()),
   // Start-up key check, one secret per integration (supabase/migrations/20261130000900_privileges.sql).
   list_integration_secrets: fn({}, as<StoredSecret[]>()),
   connect_calendar: fn({

@@ -14,6 +14,12 @@
 /** A booking's UID everywhere (file, feed, write-back, invitations): calendar apps update rather than duplicate. */
 export const bookingUid = (bookingId: string) => `${bookingId}@slotline`;
 
+/**
+ * Whether a UID is one Slotline wrote (`bookingUid`): such an event is a copy of a booking, which the database
+ * already counts, so a calendar read must never count it again as external busy time (cancel frees it at once).
+ */
+export const isBookingUid = (uid: string): boolean => /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}@slotline$/i.test(uid.trim());
+
 export interface IcsPerson {
   name: string;
   email?: string | null;

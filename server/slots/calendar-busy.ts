@@ -22,10 +22,12 @@ export async function calendarHealth(
   db: Db,
   providerId: string,
   window: { from: Date; to: Date },
-  options: { forBooking?: boolean; calendars: CalendarsConfig },
+  /** `at`: the instant slots are offered from (the app's clock), which decides what part of the window needs data. */
+  options: { forBooking?: boolean; calendars: CalendarsConfig; at?: Date },
 ): Promise<CalendarHealth> {
   const around = { from: new Date(window.from.getTime() - DAY), to: new Date(window.to.getTime() + DAY) };
-  if (options.forBooking) await refreshIfStale(db, providerId, { ...options.calendars, window: around });
-  const cached = await getCachedBusy(db, providerId, around, options.calendars);
+  const at = options.at;
+  if (options.forBooking) await refreshIfStale(db, providerId, { ...options.calendars, window: around, at });
+  const cached = await getCachedBusy(db, providerId, around, { ...options.calendars, at });
   return { stale: cached.stale, failing: cached.failing.length > 0, hide: cached.hideWindow };
 }

@@ -78,7 +78,7 @@ async function computeSlotsResponse(
   calendars: CalendarsConfig,
 ): Promise<SlotsResponse> {
   // Health first: it may fetch a calendar that has no data yet, and the slots must see that busy time.
-  const health = await calendarHealth(db, provider.id, window, { calendars });
+  const health = await calendarHealth(db, provider.id, window, { calendars, at });
   const offered = health.hide ? [] : await offeredSlots(db, provider, service, window, at);
   return {
     timezone: zone,

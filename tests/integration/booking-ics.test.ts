@@ -110,7 +110,10 @@ describe('one iCalendar writer for every output of a booking', () => {
     expect(cancelledFile.event.sequence).toBe(third.booking.sequence);
     expect(cancelledFile.vevent.getFirstPropertyValue('status')).toBe('CANCELLED');
     expect(third.visitor.getFirstPropertyValue('method')).toBeNull();
-    expect(eventOf(third.feed, third.uid), 'the feed lists live bookings only').toBeNull();
+    // The feed keeps the cancelled booking as a cancelled event, so subscribed calendars remove it (issue 14).
+    const cancelledInFeed = eventOf(third.feed, third.uid)!;
+    expect(cancelledInFeed.event.sequence).toBe(third.booking.sequence);
+    expect(cancelledInFeed.vevent.getFirstPropertyValue('status')).toBe('CANCELLED');
     expect(third.invitation.method).toBe('CANCEL');
     expect(third.invitation.calendar.getFirstPropertyValue('method')).toBe('CANCEL');
     const cancellation = eventOf(third.invitation.calendar, third.uid)!;

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { putBookingToGoogle } from '../../server/calendars/write-back.js';
 import {
   createGoogleSource, exchangeGoogleCode, googleAuthUrl, listGoogleCalendars, refreshGoogleToken,
 } from '../../server/calendars/google.js';
@@ -88,6 +90,22 @@ describe('Google source against a local fake of the documented endpoints', () =>
     expect(error).toBeInstanceOf(GoogleGrantRevokedError);
     expect(describeSourceError(error)).toMatch(/reconnect/);
     expect(describeSourceError(error)).not.toContain(refreshToken);
+  });
+
+  it('never counts Slotline’s own written-back events as busy, but keeps every other event of that calendar', async () => {
+    const refreshToken = await connect();
+    const cfg = google.config(REDIRECT);
+    const { accessToken } = await refreshGoogleToken(cfg, refreshToken);
+    const booking = (id: string, start: string, end: string) => ({ id, start, end, summary: 'Intro call: Sam', customerName: 'Sam' });
+    // Our booking alone, and our booking at exactly the time of an external meeting in the same calendar.
+    await putBookingToGoogle(cfg, accessToken, 'me@example.com', booking(randomUUID(), '2026-06-04T09:00:00Z', '2026-06-04T10:00:00Z'), AbortSignal.timeout(5000));
+    await putBookingToGoogle(cfg, accessToken, 'me@example.com', booking(randomUUID(), '2026-06-01T09:00:00Z', '2026-06-01T10:00:00Z'), AbortSignal.timeout(5000));
+    const source = createGoogleSource({ id: 'google:1', config: cfg, refreshToken, selectedCalendarIds: ['me@example.com', 'work@group.calendar.google.com'] });
+    expect(await source.fetchBusy(WINDOW, AbortSignal.timeout(5000))).toEqual([
+      { start: '2026-06-01T09:00:00.000Z', end: '2026-06-01T10:00:00.000Z' },
+      { start: '2026-06-02T09:00:00.000Z', end: '2026-06-02T11:00:00.000Z' },
+    ]);
+    google.events.clear();
   });
 
   it('fails rather than show free time when a calendar reports an error', async () => {

@@ -143,7 +143,7 @@ describe('calendar files', () => {
     expect(new Set(rooms.rows.map((r) => r.meeting_room)).size).toBe(2);
   });
 
-  it('the provider feed lists only live bookings', async () => {
+  it('the provider feed lists live bookings, and cancelled ones as STATUS:CANCELLED so subscribed calendars remove them', async () => {
     const live = await book(nextStart(), 'studio');
     const cancelled = await book(nextStart(), 'studio');
     await fetch(`${server.url}/api/bookings/${tokenOf(cancelled.manageUrl)}/cancel`, { method: 'POST' });
@@ -154,7 +154,10 @@ describe('calendar files', () => {
     const events = new ICAL.Component(ICAL.parse(await res.text())).getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
     const uids = events.map((e) => e.uid);
     expect(uids).toContain(`${live.booking.id}@slotline`);
-    expect(uids).not.toContain(`${cancelled.booking.id}@slotline`);
+    const gone = events.find((e) => e.uid === `${cancelled.booking.id}@slotline`)!;
+    expect(gone.component.getFirstPropertyValue('status')).toBe('CANCELLED');
+    expect(Number(gone.component.getFirstPropertyValue('sequence'))).toBeGreaterThan(0);
+    expect(events.find((e) => e.uid === `${live.booking.id}@slotline`)!.component.getFirstPropertyValue('status')).toBe('CONFIRMED');
     const ours = events.find((e) => e.uid === `${live.booking.id}@slotline`)!;
     expect(ours.startDate.toJSDate().toISOString()).toBe(live.booking.start);
     expect(ours.location).toBe('Studio 4, Dubai');

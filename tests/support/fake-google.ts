@@ -1,8 +1,9 @@
 /**
  * A local fake of the Google endpoints Slotline uses, on 127.0.0.1 (Google cannot be reached from test machines):
  * the OAuth consent redirect, the token endpoint (authorization_code and refresh_token grants, `invalid_grant` for
- * unknown, used or revoked grants), calendarList (paged), freeBusy, and events insert/update/delete (written events
- * count as busy). Behaviour follows Google's documentation.
+ * unknown, used or revoked grants), calendarList (paged), freeBusy, and events list/insert/update/delete (written
+ * events count as busy in freeBusy, as in Google; events.list filters by privateExtendedProperty). Behaviour follows
+ * Google's documentation.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -148,6 +149,22 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
         if (!fake.calendars.some((c) => c.id === calId)) return json(res, 404, { error: { code: 404, message: 'Not Found' } });
         const store = fake.events.get(calId) ?? new Map();
         fake.events.set(calId, store);
+        if (req.method === 'GET' && !ev[2]) {
+          // events.list: the calendar's busy blocks (as plain events) and the written ones, overlapping
+          // [timeMin, timeMax), filtered by `privateExtendedProperty=name=value` when given (one page).
+          const min = Date.parse(u.searchParams.get('timeMin') ?? '');
+          const max = Date.parse(u.searchParams.get('timeMax') ?? '');
+          const [name, value] = (u.searchParams.get('privateExtendedProperty') ?? '').split('=');
+          const cal = fake.calendars.find((c) => c.id === calId)!;
+          const all = [
+            ...cal.busy.map((b, i) => ({ id: `busy${i}`, status: 'confirmed', iCalUID: `busy-${i}@google.com`, start: { dateTime: b.start }, end: { dateTime: b.end } })),
+            ...[...store.values()].map((e) => ({ status: 'confirmed', ...e })),
+          ] as { start: { dateTime: string }; end: { dateTime: string }; extendedProperties?: { private?: Record<string, string> } }[];
+          const items = all.filter((e) =>
+            (!name || e.extendedProperties?.private?.[name] === value)
+            && (Number.isNaN(max) || Date.parse(e.start.dateTime) < max) && (Number.isNaN(min) || Date.parse(e.end.dateTime) > min));
+          return json(res, 200, { kind: 'calendar#events', timeZone: 'UTC', items });
+        }
         if (req.method === 'POST' && !ev[2]) {
           const body = JSON.parse(await readBody(req));
           if (body.id && store.has(body.id)) return json(res, 409, { error: { code: 409, message: 'The requested identifier already exists.' } });
