@@ -327,7 +327,7 @@ export const appAr: AppMessages = {
   msgStatus_sent: "أُرسلت",
   msgStatus_kept: "محفوظة ولم تُرسل: لا يوجد خادم بريد مُعدّ",
   msgStatus_failed: "فشل الإرسال",
-  msgStatus_skipped: "تُجوهلت: لم تعد تنطبق",
+  msgStatus_skipped: "تُجوهلت",
   msgKeptHint: "لإرسال الرسائل، اضبط SMTP_URL في بيئة الخادم (مثلًا smtp://user:password@smtp.example.com:587) ثم أعد تشغيله؛ وحتى ذلك الحين يمكنك قراءة كل رسالة هنا.",
   msgFailedError: "قال خادم البريد: {error}",
   msgRead: "اقرأ الرسالة",
@@ -371,4 +371,6 @@ export const appAr: AppMessages = {
   notifEmailHint: "اتركه فارغًا لاستخدام عنوان تسجيل الدخول ({email}).",
   notifLang: "لغة رسائلي",
   approveTitle: "هل توافق على هذا الطلب؟ سيصل إلى العميل تأكيد.",
+  msgSkippedWhy: "السبب: {error}",
+  msgSkippedStale: "لم تُرسل: لم تعد تنطبق عندما حان وقتها.",
 };

@@ -330,7 +330,7 @@ export const appEn = {
   msgStatus_sent: "Sent",
   msgStatus_kept: "Kept, not sent: no email server is set up",
   msgStatus_failed: "Failed",
-  msgStatus_skipped: "Skipped: it no longer applied",
+  msgStatus_skipped: "Skipped",
   msgKeptHint: "To send emails, set SMTP_URL in the server’s environment (for example smtp://user:password@smtp.example.com:587) and restart it; until then you can read each message here.",
   msgFailedError: "The email server said: {error}",
   msgRead: "Read the message",
@@ -374,6 +374,8 @@ export const appEn = {
   notifEmailHint: "Leave empty to use your sign-in address ({email}).",
   notifLang: "Language of my emails",
   approveTitle: "Approve this request? The client gets a confirmation.",
+  msgSkippedWhy: "Why: {error}",
+  msgSkippedStale: "Not sent: it no longer applied when its turn came.",
 };
 
 export type AppMessages = typeof appEn;

@@ -104,22 +104,27 @@ describe('messages screen', () => {
     const api = fakeApi(routes({
       [`GET /api/app/providers/${PID}/outbox`]: () => json(200, [
         message({ id: 4, kind: 'provider.request', recipient: 'layla@example.com', status: 'failed', lastError: '550 mailbox unavailable', subject: 'New request' }),
-        message({ id: 3, kind: 'visitor.reminder', status: 'skipped', text: null, subject: null }),
+        message({ id: 3, kind: 'visitor.reminder', channel: 'whatsapp', recipient: '+971501234567', status: 'skipped', lastError: 'WhatsApp Cloud API not configured', text: null, subject: null }),
         message({ id: 2, kind: 'visitor.confirmation', status: 'sent', sentAt: '2026-03-01T08:00:05Z' }),
+        message({ id: 5, kind: 'visitor.rescheduled', status: 'skipped', bookingId: null }),
         message({ id: 1, kind: 'visitor.confirmation', status: 'kept' }),
       ]),
     }));
     mount('/app/settings/messages', api);
     await screen.findByText('New request');
     const items = within(document.querySelector('ul.list') as HTMLElement).getAllByRole('listitem');
-    expect(items).toHaveLength(4);
+    expect(items).toHaveLength(5);
     expect(items[0].textContent).toMatch(/New request, to you/);
     expect(items[0].textContent).toMatch(/Failed/);
     expect(items[0].textContent).toMatch(/The email server said: 550 mailbox unavailable/);
-    expect(items[1].textContent).toMatch(/Reminder to the client.*Skipped: it no longer applied/);
+    expect(items[1].textContent).toMatch(/Reminder to the client.*Skipped/);
+    expect(items[1].textContent).toMatch(/WhatsApp · To \+971501234567.*Why: WhatsApp Cloud API not configured/);
     expect(within(items[1]).queryByRole('button', { name: 'Read the message' })).toBeNull();
     expect(items[2].textContent).toMatch(/Booking confirmation to the client/);
     expect(within(items[2]).getByText('Sent')).toBeTruthy();
+    expect(items[3].textContent).toMatch(/New time, to the client.*Skipped.*Not sent: it no longer applied when its turn came\./);
+    expect(within(items[3]).queryByRole('link', { name: 'Open the booking' })).toBeNull();
+    items.splice(3, 1);
     expect(items[3].textContent).toMatch(/To sara@example\.com/);
     expect(items[3].textContent).toMatch(/Kept, not sent: no email server is set up/);
     expect(screen.getByText(/set SMTP_URL in the server’s environment/)).toBeTruthy();

@@ -44,6 +44,7 @@ function MessageItem({ m }: { m: OutboxMessage }) {
       </span>
       {m.subject ? <span><bdi>{m.subject}</bdi></span> : null}
       {m.status === 'failed' && m.lastError ? <span class="small field-error">{t('msgFailedError', { error: m.lastError })}</span> : null}
+      {m.status === 'skipped' ? <span class="small muted">{m.lastError ? t('msgSkippedWhy', { error: m.lastError }) : t('msgSkippedStale')}</span> : null}
       <span class="row">
         {m.text ? (
           <button type="button" class="link-button" aria-expanded={open.value} aria-controls={textId} onClick={() => (open.value = !open.value)}>
