@@ -71,7 +71,7 @@ export function Messages() {
       <Show loaded={loaded}>
         {(messages) => messages.length === 0 ? <Empty>{t('messagesEmpty')}</Empty> : (
           <>
-            {messages.some((m) => m.status === 'kept') ? <p class="banner banner-info">{t('msgKeptHint')}</p> : null}
+            {messages.some((m) => m.status === 'kept') ? <p class="banner banner-info msg-hint">{t('msgKeptHint')}</p> : null}
             <ul class="list">{messages.map((m) => <MessageItem m={m} key={m.id} />)}</ul>
           </>
         )}
