@@ -2,7 +2,7 @@ import { useEffect } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { loadSession } from './api';
 import { ErrorState, Link, Loading } from './parts';
-import { followHistory, navigate, setLang, useApp, type AppState } from './state';
+import { afterSignIn, followHistory, navigate, setLang, useApp, type AppState } from './state';
 import { BookingDetails } from './screens/BookingDetails';
 import { ClientDetails, Clients } from './screens/Clients';
 import { Bookings } from './screens/Bookings';
@@ -89,7 +89,7 @@ export function App() {
   }, []);
   // Signed in on the sign-in address (a bookmark, Back): go to the bookings instead.
   useEffect(() => {
-    if (app.session.value === 'ready' && app.route.value.path.startsWith('/app/sign-in')) navigate(app, '/app', true);
+    if (app.session.value === 'ready' && app.route.value.path.startsWith('/app/sign-in')) navigate(app, afterSignIn(app.route.value.query), true);
   }, [app.session.value, app.route.value.path]);
   useEffect(() => {
     const html = win.document.documentElement;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Agenda, BookingDetails, Me, OutboxMessage, OwnerProvider, OwnerService } from '../../contract/app-api';
 import { providerApp } from '../../pages/app/main';
 import { reminderChoices } from '../../pages/app/screens/Notifications';
+import { afterSignIn } from '../../pages/app/state';
 
 /**
  * The provider app's notification screens mounted for real in jsdom over a fake owner API (the browser boundary):
@@ -187,6 +188,33 @@ describe('agenda screen', () => {
 });
 
 describe('email links to a booking', () => {
+  it('signed out, the link survives signing in with the code', async () => {
+    const api = fakeApi(routes({
+      'GET /api/app/me': [() => json(401, { title: 'Sign in', status: 401 }), () => json(200, me)],
+      'POST /api/app/sign-in': () => json(202, { status: 'sent', detail: '' }),
+      'POST /api/app/sign-in/verify': () => json(200, { user: { id: 'u1', email: 'layla@example.com' }, newAccount: false, claimedProvider: null }),
+      [`GET /api/app/providers/${PID}/bookings/${BID}`]: () => json(200, details({ approve: true, decline: true })),
+    }));
+    mount(`/app/bookings/${BID}?action=decline`, api);
+    await screen.findByRole('heading', { name: 'Sign in to Slotline' });
+    expect(new URLSearchParams(location.search).get('next')).toBe(`/app/bookings/${BID}?action=decline`);
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'layla@example.com' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Email me a sign-in link' }));
+    fireEvent.input(await screen.findByLabelText('Six-digit code'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    await screen.findByRole('button', { name: 'Decline request' });
+    expect(location.pathname + location.search).toBe(`/app/bookings/${BID}?action=decline`);
+  });
+
+  it('?next= only ever leads inside the app', () => {
+    const next = (v: string) => afterSignIn(new URLSearchParams({ next: v }));
+    expect(next('/app/agenda?date=2026-03-03')).toBe('/app/agenda?date=2026-03-03');
+    for (const bad of ['https://evil.example/app/x', '//evil.example', '/app//evil.example', '/app/\\evil.example', '/app/sign-in', '/app/', '/c/demo']) {
+      expect(next(bad), bad).toBe('/app');
+    }
+    expect(afterSignIn(new URLSearchParams())).toBe('/app');
+  });
+
   const details = (actions: Partial<BookingDetails['actions']>): BookingDetails => ({
     id: BID, status: 'pending', start: '2026-03-03T05:00:00Z', end: '2026-03-03T06:00:00Z', providerId: PID, serviceId: service.id,
     service: { id: service.id, slug: 'pt', title: 'Personal training', durationMinutes: 60 }, holdExpiresAt: null, awaitingApproval: true,
