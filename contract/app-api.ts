@@ -60,6 +60,16 @@ export const profileSchema = z.object({
 });
 export type Profile = z.infer<typeof profileSchema>;
 
+/** `settings.notifications`: provider mail (address, language, on/off), reminder offsets in minutes, agenda hour. */
+export const notificationSettingsSchema = z.object({
+  email: z.string().optional(),
+  lang: z.enum(['en', 'ar']).optional(),
+  providerEmails: z.boolean().optional(),
+  reminders: z.array(z.number()).optional(),
+  agendaHour: z.number().optional(),
+});
+export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
+
 export const ownerProviderSchema = z.object({
   id: z.string(),
   slug: z.string(),
@@ -71,6 +81,7 @@ export const ownerProviderSchema = z.object({
   whatsapp: whatsappSettingsSchema.nullish(),
   appearance: z.object({ accentColor: z.string().optional() }).nullish(),
   embed: z.object({ allowedOrigins: z.array(z.string()).optional() }).nullish(),
+  notifications: notificationSettingsSchema.nullish(),
   workingHours: z.unknown(),
   timeOff: z.unknown(),
   createdAt: z.string(),
@@ -180,6 +191,54 @@ export type ClientList = z.infer<typeof clientListSchema>;
 export const clientDetailsSchema = clientSchema.extend({ history: z.array(ownerBookingSchema) });
 export type ClientDetails = z.infer<typeof clientDetailsSchema>;
 
+/**
+ * `GET …/outbox`: every message the server sent or kept, newest first. `kept`: no SMTP server is set up, so the
+ * message was written down instead of sent; `skipped`: it no longer applied when its turn came.
+ */
+export const outboxStatus = z.enum(['queued', 'sent', 'failed', 'kept', 'skipped']);
+export type OutboxStatus = z.infer<typeof outboxStatus>;
+export const outboxMessageSchema = z.object({
+  id: z.union([z.number(), z.string()]),
+  kind: z.string(),
+  channel: z.enum(['email', 'whatsapp']),
+  bookingId: z.string().nullable(),
+  recipient: z.string().nullable(),
+  lang: z.string().nullable(),
+  subject: z.string().nullable(),
+  text: z.string().nullable(),
+  html: z.string().nullable(),
+  icsMethod: z.string().nullable(),
+  status: outboxStatus,
+  attempts: z.number(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  sentAt: z.string().nullable(),
+});
+export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
+export const outboxSchema = z.array(outboxMessageSchema);
+
+/** `GET …/agenda?date=`: the clients of one local day, with a one-tap WhatsApp reminder when they gave a phone. */
+export const agendaSchema = z.object({
+  date: localDate,
+  timezone: z.string(),
+  providerName: z.string(),
+  items: z.array(z.object({
+    bookingId: z.string(),
+    start: instant,
+    end: instant,
+    status: z.string(),
+    awaitingApproval: z.boolean(),
+    name: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    service: z.string(),
+    lang: z.string(),
+    message: z.string(),
+    whatsappUrl: z.string().nullable(),
+  })),
+});
+export type Agenda = z.infer<typeof agendaSchema>;
+
 // Requests (mirroring server/app-api/schemas.ts).
 
 export type HoursPreset = 'mon-fri-9-5' | 'sun-thu-9-5' | 'mon-sat-9-5' | 'every-day-9-9';
@@ -221,6 +280,7 @@ export interface ProviderPatch {
   whatsapp?: WhatsappSettings;
   appearance?: { accentColor?: string };
   embed?: { allowedOrigins?: string[] };
+  notifications?: NotificationSettings;
 }
 
 export interface ManualBookingBody {

@@ -2,7 +2,7 @@ import { useEffect } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { loadSession } from './api';
 import { ErrorState, Link, Loading } from './parts';
-import { followHistory, navigate, setLang, useApp, type AppState } from './state';
+import { afterSignIn, followHistory, navigate, setLang, useApp, type AppState } from './state';
 import { BookingDetails } from './screens/BookingDetails';
 import { ClientDetails, Clients } from './screens/Clients';
 import { Bookings } from './screens/Bookings';
@@ -10,6 +10,7 @@ import { ManualBooking } from './screens/ManualBooking';
 import { Onboarding } from './screens/Onboarding';
 import { ServiceEditor, ServiceList } from './screens/ServiceEditor';
 import { FileSettings, HoursSettings, PolicySettings, ProfileSettings, SettingsMenu, WhatsappSettings } from './screens/Settings';
+import { Agenda, Messages, NotificationSettings } from './screens/Notifications';
 import { Share } from './screens/Share';
 import { SignIn } from './screens/SignIn';
 
@@ -33,6 +34,9 @@ function screenFor(app: AppState, path: string): ComponentChildren | null {
   if (path === '/app/settings/profile') return <ProfileSettings />;
   if (path === '/app/settings/whatsapp') return <WhatsappSettings />;
   if (path === '/app/settings/file') return <FileSettings />;
+  if (path === '/app/settings/notifications') return <NotificationSettings />;
+  if (path === '/app/settings/messages' || path === '/app/messages') return <Messages />;
+  if (path === '/app/agenda') return <Agenda />;
   return null;
 }
 
@@ -61,7 +65,7 @@ function Nav() {
   return (
     <nav class="app-nav" aria-label={t('mainMenu')}>
       <ul>
-        {item('/app', t('navBookings'), path === '/app' || path.startsWith('/app/bookings'))}
+        {item('/app', t('navBookings'), path === '/app' || path.startsWith('/app/bookings') || path === '/app/agenda')}
         {item('/app/clients', t('navClients'), path.startsWith('/app/clients'))}
         {item('/app/share', t('navShare'), path.startsWith('/app/share'))}
         {item('/app/settings', t('navSettings'), path.startsWith('/app/settings'))}
@@ -85,7 +89,7 @@ export function App() {
   }, []);
   // Signed in on the sign-in address (a bookmark, Back): go to the bookings instead.
   useEffect(() => {
-    if (app.session.value === 'ready' && app.route.value.path.startsWith('/app/sign-in')) navigate(app, '/app', true);
+    if (app.session.value === 'ready' && app.route.value.path.startsWith('/app/sign-in')) navigate(app, afterSignIn(app.route.value.query), true);
   }, [app.session.value, app.route.value.path]);
   useEffect(() => {
     const html = win.document.documentElement;

@@ -1,6 +1,6 @@
 import type {
-  BookingDetails, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
-  OnboardingBody, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, SlugAvailable, Verified,
+  Agenda, BookingDetails, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
+  OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, SlugAvailable, Verified,
 } from '../../contract/app-api';
 import type { Problem } from '../../contract/api';
 import { ApiError, problemKind } from '../lib/api';
@@ -69,6 +69,8 @@ export const api = {
   clientNotes: (app: AppState, key: string, notes: string) => call<{ key: string; notes: string }>(app, 'PUT', `${P(app)}/clients/${encodeURIComponent(key)}/notes`, { notes }),
   eraseClient: (app: AppState, key: string) => call<{ key: string; erasedBookings: number }>(app, 'POST', `${P(app)}/clients/${encodeURIComponent(key)}/erase`),
   clientsCsvUrl: (app: AppState) => `${P(app)}/clients.csv`,
+  outbox: (app: AppState) => call<OutboxMessage[]>(app, 'GET', `${P(app)}/outbox`),
+  agenda: (app: AppState, date: string) => call<Agenda>(app, 'GET', `${P(app)}/agenda?${new URLSearchParams({ date })}`),
 };
 
 /** Loads who is signed in, then their first provider and its services (none yet: onboarding). */

@@ -113,7 +113,17 @@ export function signedOut(app: AppState) {
     app.provider.value = null;
     app.services.value = null;
   });
-  if (!app.route.value.path.startsWith('/app/sign-in')) navigate(app, '/app/sign-in', true);
+  const { path } = app.route.value;
+  if (path.startsWith('/app/sign-in')) return;
+  // Come back here after signing in with the code (a provider email's link opened while signed out).
+  const here = path + app.env.win.location.search;
+  navigate(app, path === '/app' ? '/app/sign-in' : `/app/sign-in?${new URLSearchParams({ next: here })}`, true);
+}
+
+/** Where to go once signed in: `?next=` when it is a path of this app (never another site), else the bookings. */
+export function afterSignIn(query: URLSearchParams): string {
+  const next = query.get('next') ?? '';
+  return /^\/app\/(?!sign-in)[^/\\]/.test(next) ? next : '/app';
 }
 
 /** Signed in: who, and the first provider with its services. */

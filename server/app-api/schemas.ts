@@ -66,6 +66,21 @@ const profile = z.object({
   photoUrl: z.string().url().max(1000).refine((u) => u.startsWith('https://'), 'must be an https URL').optional(),
 }).strict();
 
+/**
+ * `settings.notifications`, as the notification functions read it (20261130000700_notifications.sql): where provider
+ * mail goes (else the sign-in address) and in which language, whether it is sent at all, the reminder offsets
+ * (minutes before the start; 1 minute to 30 days, at most 5) and the local hour of the daily agenda email
+ * (left out: no agenda email).
+ */
+export const notificationsSchema = z.object({
+  email: z.string().trim().toLowerCase().max(254).email('must be an email address').optional(),
+  lang: z.enum(['en', 'ar']).optional(),
+  providerEmails: z.boolean().optional(),
+  reminders: z.array(z.number().int().min(1).max(43_200)).max(5)
+    .refine((r) => new Set(r).size === r.length, 'must not repeat an offset').optional(),
+  agendaHour: z.number().int().min(0).max(23).optional(),
+}).strict();
+
 /** Settings: each section sent replaces that section; sections not sent stay as they are. */
 export const providerPatchSchema = z.object({
   name: text(200).pipe(z.string().min(1, 'is required')).optional(),
@@ -77,6 +92,7 @@ export const providerPatchSchema = z.object({
   whatsapp: settingsSchema.shape.whatsapp,
   appearance: settingsSchema.shape.appearance,
   embed: settingsSchema.shape.embed,
+  notifications: notificationsSchema.optional(),
 }).strict().refine((p) => Object.keys(p).length > 0, 'send at least one field to change');
 
 export const onboardingSchema = z.object({

@@ -15,6 +15,8 @@ export interface OwnerProviderJson {
   whatsapp: NonNullable<Provider['settings']['whatsapp']>;
   appearance: NonNullable<Provider['settings']['appearance']>;
   embed: NonNullable<Provider['settings']['embed']>;
+  /** `settings.notifications` (20261130001000_app_outbox.sql): who gets provider mail, reminders, the agenda hour. */
+  notifications: { email?: string; lang?: 'en' | 'ar'; providerEmails?: boolean; reminders?: number[]; agendaHour?: number };
   workingHours: WorkingHours;
   timeOff: TimeOff;
   createdAt: string;

@@ -1,4 +1,5 @@
 import { useSignal } from '@preact/signals';
+import { useEffect, useRef } from 'preact/hooks';
 import type { BookingDetails as Details } from '../../../contract/app-api';
 import { formatPrice } from '../../lib/format';
 import { dateInZone, zoneOffset } from '../../lib/time';
@@ -48,7 +49,7 @@ function paymentText(app: AppState, b: Details): string {
   return t(key as 'paymentOther', { amount, status: b.payment.status });
 }
 
-type Mode = 'view' | 'cancel' | 'decline' | 'reschedule';
+type Mode = 'view' | 'approve' | 'cancel' | 'decline' | 'reschedule';
 
 /**
  * One booking: when, who (with one-tap WhatsApp, email and phone), notes, payment, place; and what the provider
@@ -67,6 +68,17 @@ export function BookingDetails({ id }: { id: string }) {
   const time = useSignal('');
   const outside = useSignal(false);
   const loaded = useLoad(() => api.booking(app, id), [id]);
+  // The provider's emails link here with `?action=approve|decline`: once the booking is there, that action's
+  // confirmation is ready (only when it still applies; otherwise the booking shows as it is now).
+  const asked = useRef(app.route.value.query.get('action'));
+  useEffect(() => {
+    const b = loaded.data.value;
+    const action = asked.current;
+    if (!b || !action) return;
+    asked.current = null;
+    if (action === 'approve' && b.actions.approve) mode.value = 'approve';
+    if (action === 'decline' && b.actions.decline) mode.value = 'decline';
+  }, [loaded.data.value]);
 
   async function act(action: Parameters<typeof api.act>[2], body: object, done: (b: Details) => string) {
     busy.value = true;
@@ -131,6 +143,19 @@ export function BookingDetails({ id }: { id: string }) {
                   {b.actions.cancel ? <button type="button" class="secondary danger-button" onClick={() => { refund.value = b.refundOnCancel; mode.value = 'cancel'; }}>{t('cancelBooking')}</button> : null}
                   {!Object.values(b.actions).some(Boolean) ? <p class="muted">{t('noActions')}</p> : null}
                 </div>
+              ) : null}
+
+              {mode.value === 'approve' ? (
+                <form class="form card-box" onSubmit={(e) => {
+                  e.preventDefault();
+                  void act('approve', {}, () => t('approved'));
+                }}>
+                  <h2 class="section-title">{t('approveTitle')}</h2>
+                  <div class="row">
+                    <button type="submit" class="primary" aria-disabled={busy.value ? 'true' : undefined}>{t('approve')}</button>
+                    <button type="button" class="secondary" onClick={() => (mode.value = 'view')}>{t('back')}</button>
+                  </div>
+                </form>
               ) : null}
 
               {mode.value === 'decline' || mode.value === 'cancel' ? (

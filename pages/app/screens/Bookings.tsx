@@ -73,7 +73,10 @@ export function Bookings() {
     <section class="screen">
       <div class="item-top">
         <ScreenTitle>{t('bookingsTitle')}</ScreenTitle>
-        <Link href="/app/bookings/new" class="primary small-button">{t('addBooking')}</Link>
+        <span class="row">
+          <Link href="/app/agenda" class="secondary small-button">{t('agendaLink')}</Link>
+          <Link href="/app/bookings/new" class="primary small-button">{t('addBooking')}</Link>
+        </span>
       </div>
       <div class="tabs" role="tablist" aria-label={t('bookingsTitle')}>
         {SCOPES.map((s) => (

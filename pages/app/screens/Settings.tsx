@@ -6,13 +6,13 @@ import { Field, Link, problemText, ScreenTitle, Show, useLoad } from '../parts';
 import { showFlash, signedOut, useApp, type AppState } from '../state';
 import { e164 } from './Onboarding';
 
-const Back = () => {
+export const Back = () => {
   const { t } = useApp();
   return <Link href="/app/settings" class="back"><span class="back-arrow" aria-hidden="true">←</span> {t.value('navSettings')}</Link>;
 };
 
 /** Saves a part of the provider (PATCH replaces each section sent) and says so. */
-async function patch(app: AppState, body: ProviderPatch, error: { value: string | null }, busy: { value: boolean }) {
+export async function patch(app: AppState, body: ProviderPatch, error: { value: string | null }, busy: { value: boolean }) {
   busy.value = true;
   error.value = null;
   try {
@@ -34,6 +34,8 @@ export function SettingsMenu() {
     ['policy', 'settingsPolicy', 'settingsPolicyHint'],
     ['profile', 'settingsProfile', 'settingsProfileHint'],
     ['whatsapp', 'settingsWhatsapp', 'settingsWhatsappHint'],
+    ['notifications', 'settingsNotifications', 'settingsNotificationsHint'],
+    ['messages', 'settingsMessages', 'settingsMessagesHint'],
     ['file', 'settingsFile', 'settingsFileHint'],
   ];
   const busy = useSignal(false);

@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { api, loadSession } from '../api';
 import { describedBy, Field, problemText, ScreenTitle } from '../parts';
-import { navigate, useApp } from '../state';
+import { afterSignIn, navigate, useApp } from '../state';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -52,7 +52,7 @@ export function SignIn() {
     error.value = fieldError.value = null;
     try {
       await api.verifyCode(app, sentTo.value!, digits);
-      navigate(app, '/app', true);
+      navigate(app, afterSignIn(app.route.value.query), true);
       await loadSession(app);
     } catch (err) {
       error.value = problemText(app, err);
