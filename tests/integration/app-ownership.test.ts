@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { AppClient, printedSignIn, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
+import { startSupabase, type SupabaseLocal } from '../support/supabase.ts';
+import { openSupabaseDb } from '../../server/db/supabase.ts';
+import type { Db } from '../../server/db/port.ts';
 
 process.env.PATH = `${process.env.PATH}:/usr/lib/postgresql/15/bin`;
 
@@ -41,7 +44,13 @@ describe('on PostgreSQL: the first sign-in takes the instance, exactly once', ()
   });
 });
 
-describe('on PostgreSQL: provider A signed in gets 404 for every read and write of provider B', () => {
+/**
+ * Provider A signed in gets 404 for every read and write of provider B, on the database `openDb` gives: the same
+ * suite runs on PostgreSQL (postgres.js) and on Supabase (supabase-js through a real PostgREST 12 with Supabase's
+ * roles and privileges), so the owner operations hold in every mode.
+ */
+function ownershipSuite(mode: string, openDb: () => Promise<{ databaseUrl?: string; db?: Db }>) {
+describe(`on ${mode}: provider A signed in gets 404 for every read and write of provider B`, () => {
   let server: AppServer;
   let a: AppClient;
   let b: AppClient;
@@ -53,7 +62,7 @@ describe('on PostgreSQL: provider A signed in gets 404 for every read and write 
   const clientKey = 'client-of-b@example.com';
 
   beforeAll(async () => {
-    server = await startAppServer({ databaseUrl: await pg.createDatabase('app_owners'), start: NOW, env: { SIGNUP: 'open', SIGN_IN_LIMIT_PER_EMAIL: '0', SIGN_IN_LIMIT_PER_IP: '0' } });
+    server = await startAppServer({ ...(await openDb()), start: NOW, env: { SIGNUP: 'open', SIGN_IN_LIMIT_PER_EMAIL: '0', SIGN_IN_LIMIT_PER_IP: '0' } });
     a = new AppClient(server);
     b = new AppClient(server);
     expect((await signInWithCode(a, server.logs, 'a@example.com')).status).toBe(200);
@@ -156,3 +165,13 @@ describe('on PostgreSQL: provider A signed in gets 404 for every read and write 
     expect(list.bookings.filter((x: { start: string }) => new Date(x.start).toISOString() === start)).toHaveLength(1);
   });
 });
+}
+
+ownershipSuite('PostgreSQL', async () => ({ databaseUrl: await pg.createDatabase('app_owners') }));
+
+let supabase: SupabaseLocal;
+ownershipSuite('Supabase (real PostgREST)', async () => {
+  supabase = await startSupabase();
+  return { db: openSupabaseDb({ url: supabase.url, serviceRoleKey: supabase.serviceRoleKey }) };
+});
+afterAll(() => supabase?.stop());

@@ -67,14 +67,17 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-/** The whole app on 127.0.0.1 with an injected clock, a captured log and the local Stripe, on PGlite or PostgreSQL. */
-export async function startAppServer(options: { env?: Record<string, string>; databaseUrl?: string; seed?: boolean; start?: Date } = {}): Promise<AppServer> {
+/**
+ * The whole app on 127.0.0.1 with an injected clock, a captured log and the local Stripe, on PGlite, PostgreSQL
+ * (`databaseUrl`) or any database handed in (`db`, e.g. the Supabase adapter on real PostgREST; closed with the server).
+ */
+export async function startAppServer(options: { env?: Record<string, string>; databaseUrl?: string; db?: Db; seed?: boolean; start?: Date } = {}): Promise<AppServer> {
   const port = await freePort();
   const config = readConfig({
     PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_BOOKINGS_PER_IP: '0', RATE_LIMIT_BOOKINGS_PER_PROVIDER: '0',
     SLOTS_CACHE_MS: '0', ...options.env,
   });
-  const db = options.databaseUrl ? await openPostgresDb({ url: options.databaseUrl }) : await openEmbeddedDb();
+  const db = options.db ?? (options.databaseUrl ? await openPostgresDb({ url: options.databaseUrl }) : await openEmbeddedDb());
   if (options.seed !== false) await seedDemo(db);
   const stripe = await startLocalStripe({ webhookSecret: 'whsec_test_local', webhookUrl: `http://127.0.0.1:${port}/api/stripe/webhook` });
   const payments = { stripe: stripeClient('sk_test_local', stripe.url), webhookSecret: 'whsec_test_local' };
