@@ -126,7 +126,7 @@ function RefundTerms({ manage }: { manage: ManageApp }) {
 }
 
 function CancelPanel({ manage }: { manage: ManageApp }) {
-  const { page, state: store } = useManage();
+  const { page } = useManage();
   const { t, locale } = page;
   const [reason, setReason] = useState('');
   const { booking: b, policy } = manage.state.view.value;

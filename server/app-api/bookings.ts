@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../auth/session.ts';
-import { bookingRef, locationLine, toBooking, type Booking, type BookingRow } from '../bookings/booking.ts';
+import { bookingRef, locationLine, toBooking, type Booking } from '../bookings/booking.ts';
 import { refundDecision } from '../bookings/policy.ts';
 import {
   cancelBooking, confirmBooking, createBooking, declineRequest, rescheduleBooking, type BookingAccess, type BookingServiceDeps,

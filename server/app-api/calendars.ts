@@ -12,7 +12,7 @@ import type { CalDavSecret, CalendarSettings, GoogleSecret } from '../calendars/
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from '../calendars/source.ts';
 import { invalid, notFound, problem } from '../http/problem.ts';
 import { readJson } from '../http/validate.ts';
-import { decryptSecret, encryptSecret, requireSecretsKey, SecretsKeyError, type EncryptedSecret } from '../secrets/crypto.ts';
+import { decryptSecret, encryptSecret, requireSecretsKey, SecretsKeyError } from '../secrets/crypto.ts';
 import { dbProblem, owner } from './errors.ts';
 import type { OwnerDeps } from './routes.ts';
 import { emptySchema } from './schemas.ts';

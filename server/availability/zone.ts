@@ -6,9 +6,8 @@ import { wallToInstant as wallClockToInstant } from '../time/wall-clock.ts';
 export { MINUTE, HOUR, DAY } from '../time/units.ts';
 
 // Every UTC offset in the tz database lies within [-12h, +14h], so the instant for a wall
-// time W lies within [W - 14h, W + 12h].
+// time W is never earlier than W - 14h (LocalClock samples offsets from there).
 const EARLIEST = 14 * HOUR;
-const LATEST = 12 * HOUR;
 
 /** The luxon zone for an IANA name; throws a RangeError for an unknown zone. */
 export function zoneOf(name: string): IANAZone {

@@ -1,7 +1,7 @@
 import { syncBookingToCalendars, type BookingEvent, type WriteBackOptions } from '../calendars/write-back.ts';
 import type { JobHandler } from '../jobs/worker.ts';
 import { PermanentJobError } from '../jobs/worker.ts';
-import { locationLine, toBooking, type Booking, type BookingRow } from './booking.ts';
+import { locationLine, toBooking, type Booking } from './booking.ts';
 
 /** The job kind a booking change enqueues (trigger `bookings_enqueue_write_back`, one open job per booking). */
 export const WRITE_BACK_JOB = 'calendar.write-back';

@@ -10,7 +10,7 @@ import type { Db } from '../db/port.js';
 import { requireSecretsKey, decryptSecret } from '../secrets/crypto.js';
 import { listCalDavCalendars, type CalDavCredentials } from './caldav.js';
 import { refreshGoogleToken, SLOTLINE_EVENT_PROPERTY, type GoogleOAuthConfig } from './google.js';
-import type { CalDavSecret, CalendarSettings, GoogleSecret, StoredSource } from './integration.js';
+import type { CalDavSecret, CalendarSettings, GoogleSecret } from './integration.js';
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from './source.js';
 
 /** What a calendar event needs to know about a booking. */

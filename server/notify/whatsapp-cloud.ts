@@ -5,11 +5,9 @@ import type { WhatsAppCloudConfig } from '../config.ts';
 import type { Db } from '../db/port.ts';
 import type { JobHandler } from '../jobs/worker.ts';
 import { PermanentJobError } from '../jobs/worker.ts';
-import type { EncryptedSecret } from '../secrets/crypto.ts';
 import { openLinkCopy } from './link-copy.ts';
 import { whenLabel } from './render.ts';
 import { stillApplies } from './send.ts';
-import type { OutboxMessage } from './send.ts';
 
 /**
  * Optional: confirmations and reminders as WhatsApp template messages through the WhatsApp Business Cloud API

@@ -1,9 +1,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
-import { AppClient, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
-import { DESKTOP, checkScreen, openProvider } from '../support/app-browser.ts';
+import { AppClient, signInOwner, startAppServer, type AppServer } from '../support/app-client.ts';
+import { DESKTOP, checkScreen } from '../support/app-browser.ts';
+import { signedInPage as openSignedIn, visitorBooks as bookAsVisitor } from '../support/app-browser.ts';
 import { until } from '../support/until.ts';
+import { mondayAfterTwoWeeks, daysAfter } from '../support/clock.ts';
 
 /**
  * What was sent, tomorrow's agenda and the notification settings, in Chromium: after a visitor books (no SMTP set
@@ -12,43 +14,23 @@ import { until } from '../support/until.ts';
  * One fixed instant for the server and the browser: a Monday, 10:00 in Dubai, two weeks or more after the real date.
  */
 
-const DAY = 86_400_000;
-const NOW = (() => {
-  const t = new Date(Date.now() + 14 * DAY);
-  t.setUTCHours(6, 0, 0, 0);
-  while (t.getUTCDay() !== 1) t.setTime(t.getTime() + DAY);
-  return t;
-})();
-const day = (n: number) => new Date(NOW.getTime() + n * DAY).toISOString().slice(0, 10);
-const at = (n: number, utc: string) => `${day(n)}T${utc}:00.000Z`;
+const NOW = mondayAfterTwoWeeks();
+const { day, at } = daysAfter(NOW);
 
 let server: AppServer;
 let owner: AppClient;
 let browser: Browser;
 let base: string;
 
-async function visitorBooks(service: string, start: string, name: string) {
-  const res = await fetch(`${server.url}/api/bookings`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ provider: 'demo', service, start, name, email: `${name.toLowerCase()}@example.com`, phone: '+971501234567' }),
-  });
-  expect(res.status).toBe(201);
-  return res.json();
-}
+/** A visitor books the demo provider (email from the name). */
+const visitorBooks = (service: string, start: string, name: string) => bookAsVisitor(server, service, start, name);
 
-async function signedInPage(options: { viewport?: typeof DESKTOP; locale?: string } = {}) {
-  const opened = await openProvider(browser, NOW, options);
-  const [name, value] = owner.cookie.split('=');
-  await opened.context.addCookies([{ name, value, url: server.url }]);
-  return opened;
-}
+/** A browser signed in as the owner, on the phone unless told. */
+const signedInPage = (options: { viewport?: typeof DESKTOP; locale?: string } = {}) => openSignedIn(browser, server, owner, NOW, options);
 
 beforeAll(async () => {
   server = await startAppServer({ start: NOW, env: { SIGN_IN_LIMIT_PER_EMAIL: '0', SIGN_IN_LIMIT_PER_IP: '0' } });
-  owner = new AppClient(server);
-  expect((await signInWithCode(owner, server.logs, 'layla@example.com')).status).toBe(200);
-  const me = await owner.json('GET', '/api/app/me', undefined, 200);
-  base = `/api/app/providers/${me.providers[0].id}`;
+  ({ owner, base } = await signInOwner(server));
   browser = await launchChromium();
 });
 

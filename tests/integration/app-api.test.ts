@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppClient, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
+import { AppClient, signInOwner, startAppServer, type AppServer } from '../support/app-client.ts';
+import { mondayAfterTwoWeeks, daysAfter } from '../support/clock.ts';
 
-const DAY = 86_400_000;
 /**
  * The app's clock: a Monday, 10:00 in Dubai (the demo provider works Mon–Fri 09–13 and 15–19 there), at least two
  * weeks after the real date, so every booking also lies in the database's future (manage links end 30 days after).
  */
-const NOW = (() => {
-  const t = new Date(Date.now() + 14 * DAY);
-  t.setUTCHours(6, 0, 0, 0);
-  while (t.getUTCDay() !== 1) t.setTime(t.getTime() + DAY);
-  return t;
-})();
+const NOW = mondayAfterTwoWeeks();
 /** The date `n` days after that Monday, and an instant on it (UTC time of day). */
-const day = (n: number) => new Date(NOW.getTime() + n * DAY).toISOString().slice(0, 10);
-const at = (n: number, utc: string) => `${day(n)}T${utc}:00.000Z`;
+const { day, at } = daysAfter(NOW);
 const iso = (s: string) => new Date(s).toISOString();
 
 let server: AppServer;
@@ -24,10 +18,7 @@ let services: { id: string; slug: string; title: string; hidden: boolean; bookin
 
 beforeAll(async () => {
   server = await startAppServer({ start: NOW, env: { SIGN_IN_LIMIT_PER_EMAIL: '0', SIGN_IN_LIMIT_PER_IP: '0' } });
-  owner = new AppClient(server);
-  expect((await signInWithCode(owner, server.logs, 'layla@example.com')).status).toBe(200);
-  const me = await owner.json('GET', '/api/app/me', undefined, 200);
-  base = `/api/app/providers/${me.providers[0].id}`;
+  ({ owner, base } = await signInOwner(server));
   services = await owner.json('GET', `${base}/services`, undefined, 200);
 });
 afterAll(() => server.close());

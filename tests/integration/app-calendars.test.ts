@@ -2,25 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { createDAVClient } from 'tsdav';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAddress } from '../../server/app-api/calendars.ts';
-import { AppClient, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
+import { AppClient, signInOwner, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google.ts';
 import { startIcsServer, type IcsServer } from '../support/ics-server.ts';
 import { startRadicale, type RadicaleServer } from '../support/radicale.ts';
+import { mondayAfterTwoWeeks, daysAfter } from '../support/clock.ts';
 
 /**
  * The provider app connects calendars (issue 14): CalDAV with discovery and a plain-words test, the choice of busy
  * and write-back calendars, an ICS feed (test, save), each source's health, and disconnect removing the secret.
  * Real Radicale, a real feed server, the real app with sign-in; the app's clock is fixed at NOW.
  */
-const DAY = 86_400_000;
 /** A Monday 06:00Z (10:00 in Dubai) at least two weeks after the real date. */
-const NOW = (() => {
-  const t = new Date(Date.now() + 14 * DAY);
-  t.setUTCHours(6, 0, 0, 0);
-  while (t.getUTCDay() !== 1) t.setTime(t.getTime() + DAY);
-  return t;
-})();
-const day = (n: number) => new Date(NOW.getTime() + n * DAY).toISOString().slice(0, 10);
+const NOW = mondayAfterTwoWeeks();
+const { day } = daysAfter(NOW);
 const compact = (n: number, hm: string) => `${day(n).replace(/-/g, '')}T${hm.replace(':', '')}00`;
 
 function ics(uid: string, n: number, from: string, to: string): string {
@@ -54,10 +49,8 @@ beforeAll(async () => {
     const [calendar] = (await client.fetchCalendars()).filter((c) => c.url === `${radicale.url}kim/${name}/`);
     await client.createCalendarObject({ calendar, filename: `${name}.ics`, iCalString: ics(`${name}@test`, 1, from, to) });
   }
-  owner = new AppClient(server);
-  expect((await signInWithCode(owner, server.logs, 'layla@example.com')).status).toBe(200);
-  const me = await owner.json('GET', '/api/app/me', undefined, 200);
-  base = `/api/app/providers/${me.providers[0].id}/calendars`;
+  ({ owner, base } = await signInOwner(server));
+  base += '/calendars';
 });
 afterAll(async () => {
   await Promise.all([server?.close(), radicale?.stop(), feed?.stop(), google?.stop()]);

@@ -3,7 +3,8 @@ import {
   bookingDetailsSchema, bookingListSchema, clientDetailsSchema, clientListSchema, hoursSchema, meSchema, ownerProviderSchema,
   ownerServiceSchema, slugAvailableSchema,
 } from '../../contract/app-api.ts';
-import { AppClient, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
+import { AppClient, signInOwner, startAppServer, type AppServer } from '../support/app-client.ts';
+import { mondayAfterTwoWeeks } from '../support/clock.ts';
 
 /**
  * The provider app reads the owner API through `contract/app-api.ts`: every answer it reads, from the real server on
@@ -11,19 +12,13 @@ import { AppClient, signInWithCode, startAppServer, type AppServer } from '../su
  */
 
 const DAY = 86_400_000;
-const NOW = (() => {
-  const t = new Date(Date.now() + 14 * DAY);
-  t.setUTCHours(6, 0, 0, 0);
-  while (t.getUTCDay() !== 1) t.setTime(t.getTime() + DAY);
-  return t;
-})();
+const NOW = mondayAfterTwoWeeks();
 let server: AppServer;
 let owner: AppClient;
 
 beforeAll(async () => {
   server = await startAppServer({ start: NOW });
-  owner = new AppClient(server);
-  expect((await signInWithCode(owner, server.logs, 'layla@example.com')).status).toBe(200);
+  ({ owner } = await signInOwner(server));
 });
 afterAll(() => server.close());
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agendaSchema, outboxSchema, ownerProviderSchema, type OutboxMessage } from '../../contract/app-api.ts';
-import { AppClient, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
+import { AppClient, signInOwner, startAppServer, type AppServer } from '../support/app-client.ts';
 import { until } from '../support/until.ts';
+import { mondayAfterTwoWeeks, daysAfter } from '../support/clock.ts';
 
 /**
  * The provider app's notification settings and screens, against the real server on PGlite: `PATCH` stores
@@ -9,16 +10,9 @@ import { until } from '../support/until.ts';
  * mail follows the stored setting, and the outbox and agenda answers parse with `contract/app-api.ts`.
  */
 
-const DAY = 86_400_000;
 /** A Monday, 10:00 in Dubai (the demo works Mon–Fri 09–13 and 15–19), two weeks after the real date or more. */
-const NOW = (() => {
-  const t = new Date(Date.now() + 14 * DAY);
-  t.setUTCHours(6, 0, 0, 0);
-  while (t.getUTCDay() !== 1) t.setTime(t.getTime() + DAY);
-  return t;
-})();
-const day = (n: number) => new Date(NOW.getTime() + n * DAY).toISOString().slice(0, 10);
-const at = (n: number, utc: string) => `${day(n)}T${utc}:00.000Z`;
+const NOW = mondayAfterTwoWeeks();
+const { day, at } = daysAfter(NOW);
 
 let server: AppServer;
 let owner: AppClient;
@@ -26,10 +20,7 @@ let base: string;
 
 beforeAll(async () => {
   server = await startAppServer({ start: NOW });
-  owner = new AppClient(server);
-  expect((await signInWithCode(owner, server.logs, 'layla@example.com')).status).toBe(200);
-  const me = await owner.json('GET', '/api/app/me', undefined, 200);
-  base = `/api/app/providers/${me.providers[0].id}`;
+  ({ owner, base } = await signInOwner(server));
 });
 afterAll(() => server?.close());
 

@@ -4,17 +4,13 @@ import { AppClient, printedSignIn, signInWithCode, startAppServer, type AppServe
 import { startSupabase, type SupabaseLocal } from '../support/supabase.ts';
 import { openSupabaseDb } from '../../server/db/supabase.ts';
 import type { Db } from '../../server/db/port.ts';
+import { mondayAfterTwoWeeks } from '../support/clock.ts';
 
 process.env.PATH = `${process.env.PATH}:/usr/lib/postgresql/15/bin`;
 
 const DAY = 86_400_000;
 /** A Monday 06:00Z at least two weeks after the real date (bookings must lie in the database's future too). */
-const NOW = (() => {
-  const t = new Date(Date.now() + 14 * DAY);
-  t.setUTCHours(6, 0, 0, 0);
-  while (t.getUTCDay() !== 1) t.setTime(t.getTime() + DAY);
-  return t;
-})();
+const NOW = mondayAfterTwoWeeks();
 const at = (days: number, hours: number) => new Date(NOW.getTime() + days * DAY + hours * 3_600_000).toISOString();
 
 let pg: PostgresServer;

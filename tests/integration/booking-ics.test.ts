@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ICAL from 'ical.js';
-import { toBooking, type BookingRow } from '../../server/bookings/booking.ts';
+import { toBooking } from '../../server/bookings/booking.ts';
 import { hashToken, newManageToken } from '../../server/bookings/tokens.ts';
 import { writeBackEvent } from '../../server/bookings/write-back.ts';
 import { bookingIcs as calDavObject } from '../../server/calendars/write-back.ts';

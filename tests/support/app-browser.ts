@@ -34,3 +34,24 @@ export async function checkScreen(page: Page, name: string) {
 }
 
 export { DESKTOP, PHONE };
+
+/** A browser on the app signed in as `owner` (its session cookie handed over), on the phone unless told. */
+export async function signedInPage(
+  browser: Browser, server: { url: string }, owner: { cookie: string }, at: Date,
+  options: { viewport?: typeof DESKTOP; locale?: string } = {},
+) {
+  const opened = await openProvider(browser, at, options);
+  const [name, value] = owner.cookie.split('=');
+  await opened.context.addCookies([{ name, value, url: server.url }]);
+  return opened;
+}
+
+/** A visitor books the demo provider through the public API, as the booking page does; the 201 answer's body. */
+export async function visitorBooks(server: { url: string }, service: string, start: string, name: string) {
+  const res = await fetch(`${server.url}/api/bookings`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ provider: 'demo', service, start, name, email: `${name.toLowerCase()}@example.com`, phone: '+971501234567' }),
+  });
+  if (res.status !== 201) throw new Error(`booking answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}

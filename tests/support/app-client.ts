@@ -156,3 +156,15 @@ export async function signInWithCode(client: AppClient, logs: string[], email: s
   const { code } = printedSignIn(logs, email);
   return client.post('/api/app/sign-in/verify', { email, code });
 }
+
+/**
+ * Signs `email` in (the first account owns the seeded demo provider) and returns its client and the base path of
+ * its first provider's owner API (`/api/app/providers/<id>`).
+ */
+export async function signInOwner(server: AppServer, email = 'layla@example.com'): Promise<{ owner: AppClient; base: string }> {
+  const owner = new AppClient(server);
+  const signedIn = await signInWithCode(owner, server.logs, email);
+  if (signedIn.status !== 200) throw new Error(`signing in ${email} answered ${signedIn.status}`);
+  const me = await owner.json('GET', '/api/app/me', undefined, 200);
+  return { owner, base: `/api/app/providers/${me.providers[0].id}` };
+}

@@ -20,3 +20,24 @@ export function endOfNextMonth(): Date {
   const real = new Date();
   return new Date(Date.UTC(real.getUTCFullYear(), real.getUTCMonth() + 2, 0, 16));
 }
+
+const DAY = 86_400_000;
+
+/**
+ * 06:00Z (10:00 in Dubai, where the demo provider works Mon–Fri 09–13 and 15–19) on a Monday two weeks or more
+ * after the real date: the app's clock for provider-app tests. It lies ahead of the database's own `now()` too,
+ * which decides hold and manage-link expiry, so bookings made "today" on this clock are in the database's future.
+ */
+export function mondayAfterTwoWeeks(): Date {
+  const t = new Date(Date.now() + 14 * DAY);
+  t.setUTCHours(6, 0, 0, 0);
+  while (t.getUTCDay() !== 1) t.setTime(t.getTime() + DAY);
+  return t;
+}
+
+/** Dates `n` days after `start` (`YYYY-MM-DD`), and an instant on such a date at a UTC time of day (`HH:MM`). */
+export function daysAfter(start: Date) {
+  const day = (n: number) => new Date(start.getTime() + n * DAY).toISOString().slice(0, 10);
+  const at = (n: number, utc: string) => `${day(n)}T${utc}:00.000Z`;
+  return { day, at };
+}
