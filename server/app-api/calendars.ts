@@ -203,6 +203,26 @@ export function calendarRoutes(
   });
   const refused = (c: Context, f: Failure) => invalid(c, [{ field: f.field, message: f.message }]);
 
+  /**
+   * Stores which of an account's calendars count as busy and which receives bookings (ids must be the account's own),
+   * refreshes at once, and answers the health with the account's calendars marked.
+   */
+  async function saveChoice<C extends { id: string }>(
+    c: Context<AppEnv>, kind: 'caldav' | 'google', calendars: C[], choice: { busyCalendarIds: string[]; writeCalendarId?: string | null },
+  ) {
+    const ids = calendars.map((cal) => cal.id);
+    const { busyCalendarIds, writeCalendarId } = choice;
+    const unknownBusy = busyCalendarIds.find((id) => !ids.includes(id));
+    if (unknownBusy) return invalid(c, [{ field: 'busyCalendarIds', message: `is not a calendar of this account: ${unknownBusy}` }]);
+    if (writeCalendarId && !ids.includes(writeCalendarId)) return invalid(c, [{ field: 'writeCalendarId', message: 'is not a calendar of this account' }]);
+    await db.rpc('app_set_calendar_choice', {
+      p_user_id: user(c), p_provider_id: pid(c), p_kind: kind, p_selected_calendar_ids: busyCalendarIds, p_account_calendar_ids: ids,
+      p_write_calendar_id: writeCalendarId ?? null,
+    });
+    await firstSync(pid(c));
+    return c.json({ ...(await health(c)), calendars: calendars.map((cal) => ({ ...cal, busy: busyCalendarIds.includes(cal.id) })) }, 200, NO_STORE);
+  }
+
   async function health(c: Context<AppEnv>) {
     const data = await db.rpc('app_calendar_sources', {
       p_user_id: user(c), p_provider_id: pid(c),
@@ -308,16 +328,7 @@ export function calendarRoutes(
         if (error instanceof SecretsKeyError) return noKey(c);
         return problem(c, 502, 'calendar-unreachable', 'The calendar account could not be read', { detail: plainWords(error, 'caldav') });
       }
-      const ids = calendars.map((cal) => cal.id);
-      const { busyCalendarIds, writeCalendarId } = parsed.value;
-      const unknownBusy = busyCalendarIds.find((id) => !ids.includes(id));
-      if (unknownBusy) return invalid(c, [{ field: 'busyCalendarIds', message: `is not a calendar of this account: ${unknownBusy}` }]);
-      if (writeCalendarId && !ids.includes(writeCalendarId)) return invalid(c, [{ field: 'writeCalendarId', message: 'is not a calendar of this account' }]);
-      await db.rpc('app_set_calendar_choice', {
-        p_user_id: user(c), p_provider_id: pid(c), p_kind: 'caldav', p_selected_calendar_ids: busyCalendarIds, p_account_calendar_ids: ids, p_write_calendar_id: writeCalendarId,
-      });
-      await firstSync(pid(c));
-      return c.json({ ...(await health(c)), calendars: calendars.map((cal) => ({ ...cal, busy: busyCalendarIds.includes(cal.id) })) }, 200, NO_STORE);
+      return saveChoice(c, 'caldav', calendars, parsed.value);
     });
   });
 
@@ -428,16 +439,7 @@ export function calendarRoutes(
         if (error instanceof SecretsKeyError) return noKey(c);
         return problem(c, 502, 'calendar-unreachable', 'The Google account could not be read', { detail: plainWords(error, 'google') });
       }
-      const ids = calendars.map((cal) => cal.id);
-      const { busyCalendarIds, writeCalendarId } = parsed.value;
-      const unknownBusy = busyCalendarIds.find((id) => !ids.includes(id));
-      if (unknownBusy) return invalid(c, [{ field: 'busyCalendarIds', message: `is not a calendar of this account: ${unknownBusy}` }]);
-      if (writeCalendarId && !ids.includes(writeCalendarId)) return invalid(c, [{ field: 'writeCalendarId', message: 'is not a calendar of this account' }]);
-      await db.rpc('app_set_calendar_choice', {
-        p_user_id: user(c), p_provider_id: pid(c), p_kind: 'google', p_selected_calendar_ids: busyCalendarIds, p_account_calendar_ids: ids, p_write_calendar_id: writeCalendarId,
-      });
-      await firstSync(pid(c));
-      return c.json({ ...(await health(c)), calendars: calendars.map((cal) => ({ id: cal.id, name: cal.name, busy: busyCalendarIds.includes(cal.id) })) }, 200, NO_STORE);
+      return saveChoice(c, 'google', calendars.map(({ id, name }) => ({ id, name })), parsed.value);
     });
   });
 

@@ -3,7 +3,7 @@ import { compress } from 'hono/compress';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ASSET, ASSET_TYPES } from '../http/assets.ts';
+import { builtAsset } from '../http/assets.ts';
 
 export interface AppPageOptions {
   /** Folder holding the built app (default `dist/app`, made by `vite build --config vite.app.config.ts`). */
@@ -40,17 +40,7 @@ export function appPageRoutes(options: AppPageOptions = {}): Hono {
   const app = new Hono();
 
   app.use('/app/assets/*', compress());
-  app.get('/app/assets/:file', async (c) => {
-    const file = c.req.param('file');
-    const ext = ASSET.exec(file)?.[1];
-    if (!ext) return c.notFound();
-    try {
-      const body = await readFile(resolve(distDir, file));
-      return c.body(body, 200, { 'content-type': ASSET_TYPES[ext], 'cache-control': 'public, max-age=31536000, immutable' });
-    } catch {
-      return c.notFound();
-    }
-  });
+  app.get('/app/assets/:file', builtAsset(distDir));
 
   const page = async (c: Context) => {
     c.header('content-security-policy', APP_CSP);

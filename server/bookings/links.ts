@@ -13,6 +13,14 @@ const linkKeys = new WeakMap<Db, Promise<string>>();
  */
 export async function manageTokenFor(db: Db, providerId: string, idempotencyKey: string | undefined): Promise<string> {
   if (!idempotencyKey) return newManageToken();
+  return createHmac('sha256', await manageLinkSecret(db)).update(`manage-link\n${providerId}\n${idempotencyKey}`, 'utf8').digest('base64url');
+}
+
+/**
+ * The database's `manage_link_keys` secret, read once per database and kept (it never changes): the root of the
+ * derived manage links above and of the sealing key of the notification link copies (server/notify/link-copy.ts).
+ */
+export function manageLinkSecret(db: Db): Promise<string> {
   let key = linkKeys.get(db);
   if (!key) {
     key = db.rpc('get_manage_link_key', {}).then((k) => {
@@ -22,7 +30,7 @@ export async function manageTokenFor(db: Db, providerId: string, idempotencyKey:
     key.catch(() => linkKeys.delete(db));
     linkKeys.set(db, key);
   }
-  return createHmac('sha256', await key).update(`manage-link\n${providerId}\n${idempotencyKey}`, 'utf8').digest('base64url');
+  return key;
 }
 
 /** The visitor's links for a manage token: the manage page and the booking's `.ics` file. */

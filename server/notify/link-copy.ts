@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Db } from '../db/port.ts';
+import { manageLinkSecret } from '../bookings/links.ts';
 import { hashToken } from '../bookings/tokens.ts';
 import { decryptSecret, encryptSecret, type EncryptedSecret } from '../secrets/crypto.ts';
 
@@ -17,10 +18,7 @@ const keys = new WeakMap<Db, Promise<Buffer>>();
 function sealingKey(db: Db): Promise<Buffer> {
   let key = keys.get(db);
   if (!key) {
-    key = db.rpc('get_manage_link_key', {}).then((k) => {
-      if (!k) throw new Error('manage_link_keys is empty: the booking_rules migration did not run');
-      return createHmac('sha256', k).update('slotline manage-link copy v1', 'utf8').digest();
-    });
+    key = manageLinkSecret(db).then((k) => createHmac('sha256', k).update('slotline manage-link copy v1', 'utf8').digest());
     key.catch(() => keys.delete(db));
     keys.set(db, key);
   }

@@ -10,7 +10,7 @@ import { isSlug, looksLikeToken } from '../../contract/rules.ts';
 import { htmlText, jsonForScript } from './escape.ts';
 import { isTimeZone } from '../http/validate.ts';
 import { DAY } from '../time/units.ts';
-import { ASSET, ASSET_TYPES } from '../http/assets.ts';
+import { builtAsset } from '../http/assets.ts';
 
 export interface PageRouteOptions {
   /** Calls the public API in-process, e.g. `(path) => app.request(path)`. */
@@ -216,21 +216,7 @@ export function pageRoutes(options: PageRouteOptions): Hono {
     }
   };
   app.use('/assets/*', compress());
-  app.get('/assets/:file', async (c) => {
-    const file = c.req.param('file');
-    const ext = ASSET.exec(file)?.[1];
-    if (!ext) return c.notFound();
-    try {
-      const body = await readFile(resolve(distDir, file));
-      return c.body(body, 200, {
-        'content-type': ASSET_TYPES[ext],
-        // Names carry a content hash, so a file never changes.
-        'cache-control': 'public, max-age=31536000, immutable',
-      });
-    } catch {
-      return c.notFound();
-    }
-  });
+  app.get('/assets/:file', builtAsset(distDir));
   app.use('/c/*', compress());
   app.get('/c/:slug', built((c) => page(c)));
   // `share` is a reserved service slug: the provider's share page. One route (not a static

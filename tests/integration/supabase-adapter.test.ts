@@ -1,11 +1,9 @@
-import { createClient } from '@supabase/supabase-js';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSupabaseDb } from '../../server/db/supabase.ts';
 import { DbError, DbUnavailableError, isSlotTaken, mapDriverError, type Db } from '../../server/db/port.ts';
 import { loadProvider } from '../../server/providers/public.ts';
 import { bookSql, makeProvider } from '../support/fixtures.ts';
-import { startSupabase, type SupabaseLocal } from '../support/supabase.ts';
+import { browserClient, startSupabase, type SupabaseLocal } from '../support/supabase.ts';
 
 let project: SupabaseLocal;
 let db: Db;
@@ -19,14 +17,8 @@ afterAll(async () => {
   await project?.stop();
 });
 
-/** A supabase-js client as a browser would hold it: the anon key, and a user's access token when signed in. */
-function client(accessToken?: string) {
-  return createClient(project.url, project.anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    global: accessToken ? { headers: { Authorization: `Bearer ${accessToken}` } } : undefined,
-    realtime: { transport: WebSocket as never },
-  });
-}
+/** A supabase-js client as a browser would hold it (tests/support/supabase.ts). */
+const client = (accessToken?: string) => browserClient(project, accessToken);
 
 describe('the supabase adapter (supabase-js .rpc against real PostgREST 12)', () => {
   it('creates a provider, books, and maps the conflict to the typed slot_taken error', async () => {

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createClient } from '@supabase/supabase-js';
 import type postgres from 'postgres';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMigrations } from '../../server/db/migrate.ts';
 import { openSupabaseDb } from '../../server/db/supabase.ts';
@@ -11,7 +9,7 @@ import {
   EXPECTED_PRIVILEGES, PRIVILEGES_SQL, privilegeMarkdown, readmePrivilegeTable, splitPrivileges, type PrivilegeRow,
 } from '../support/privileges.ts';
 import { asRole } from '../support/roles.ts';
-import { pushMigrations, startSupabase, type SupabaseLocal } from '../support/supabase.ts';
+import { browserClient, pushMigrations, startSupabase, type SupabaseLocal } from '../support/supabase.ts';
 
 let project: SupabaseLocal;
 let db: Db;
@@ -46,13 +44,8 @@ afterAll(async () => {
   await project?.stop();
 });
 
-function client(accessToken?: string) {
-  return createClient(project.url, project.anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    global: accessToken ? { headers: { Authorization: `Bearer ${accessToken}` } } : undefined,
-    realtime: { transport: WebSocket as never },
-  });
-}
+/** A supabase-js client as a browser would hold it (tests/support/supabase.ts). */
+const client = (accessToken?: string) => browserClient(project, accessToken);
 
 async function privileges(sql: postgres.Sql | postgres.TransactionSql = project.sql): Promise<PrivilegeRow[]> {
   return splitPrivileges(await sql.unsafe<PrivilegeRow[]>(PRIVILEGES_SQL)).granted;

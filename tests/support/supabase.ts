@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { createClient } from '@supabase/supabase-js';
 import postgres from 'postgres';
+import WebSocket from 'ws';
 import { listMigrations } from '../../server/db/migrate.ts';
 import { freePort, startPostgres, type PostgresServer } from './postgres.ts';
 
@@ -233,4 +235,13 @@ export async function startSupabase(options: { timeouts?: Partial<ApiTimeouts> }
     },
     stop,
   };
+}
+
+/** A supabase-js client as a browser would hold it: the project's anon key, and a user's access token when signed in. */
+export function browserClient(project: Pick<SupabaseLocal, 'url' | 'anonKey'>, accessToken?: string) {
+  return createClient(project.url, project.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: accessToken ? { headers: { Authorization: `Bearer ${accessToken}` } } : undefined,
+    realtime: { transport: WebSocket as never },
+  });
 }
