@@ -1,4 +1,5 @@
 import type { GoogleOAuthConfig } from './calendars/google.ts';
+import { MICROSOFT_CALLBACK, type MicrosoftOAuthConfig } from './calendars/microsoft.ts';
 import { RATE_LIMIT_DEFAULTS, type RateLimitRule } from './http/rate-limit.ts';
 import { parseSecretsKey } from './secrets/crypto.ts';
 
@@ -56,6 +57,17 @@ export const ENV_DEFAULTS = {
   GOOGLE_OAUTH_BASE: '',
   /** Other Calendar API endpoints than Google's; '' = Google's. */
   GOOGLE_API_BASE: '',
+  // --- Microsoft 365 / Outlook.com calendars (Microsoft Graph) ---
+  /** Application (client) id of the Entra ID app registration; '' = Microsoft calendars off. */
+  MICROSOFT_CLIENT_ID: '',
+  /** A client secret of that app registration. */
+  MICROSOFT_CLIENT_SECRET: '',
+  /** `common` (work, school and personal accounts), `organizations`, `consumers` or one tenant's id. */
+  MICROSOFT_TENANT: 'common',
+  /** The identity platform's sign-in host (tests use a local fake). */
+  MICROSOFT_LOGIN_BASE: 'https://login.microsoftonline.com',
+  /** Microsoft Graph's root (tests use a local fake). */
+  MICROSOFT_GRAPH_BASE: 'https://graph.microsoft.com/v1.0',
   // --- Provider app sign-in ---
   /** `smtp://user:pass@host:587` or `smtps://…`; '' = print sign-in links to the console. */
   SMTP_URL: '',
@@ -117,6 +129,11 @@ export interface CalendarsConfig {
   secretsKey: Buffer | null;
   /** The Google OAuth client; null when `GOOGLE_CLIENT_ID` / `GOOGLE_CLIENT_SECRET` are unset. */
   google: GoogleOAuthConfig | null;
+  /**
+   * The Microsoft app registration, redirecting to `<PUBLIC_URL>/api/app/calendars/microsoft/callback`; null when
+   * `MICROSOFT_CLIENT_ID` / `MICROSOFT_CLIENT_SECRET` are unset.
+   */
+  microsoft: MicrosoftOAuthConfig | null;
 }
 
 /** Everything the server reads from the environment, parsed once (`readConfig`) and passed down. */
@@ -254,6 +271,16 @@ export function readConfig(env: Record<string, string | undefined> = process.env
             redirectUri: e.GOOGLE_REDIRECT_URI,
             oauthBase: optional('GOOGLE_OAUTH_BASE') ?? undefined,
             apiBase: optional('GOOGLE_API_BASE') ?? undefined,
+          }
+        : null,
+      microsoft: e.MICROSOFT_CLIENT_ID && e.MICROSOFT_CLIENT_SECRET
+        ? {
+            clientId: e.MICROSOFT_CLIENT_ID,
+            clientSecret: e.MICROSOFT_CLIENT_SECRET,
+            redirectUri: `${publicUrl}${MICROSOFT_CALLBACK}`,
+            tenant: e.MICROSOFT_TENANT,
+            loginBase: url('MICROSOFT_LOGIN_BASE', ['http:', 'https:'], 'https://login.microsoftonline.com').replace(/\/+$/, ''),
+            graphBase: url('MICROSOFT_GRAPH_BASE', ['http:', 'https:'], 'https://graph.microsoft.com/v1.0').replace(/\/+$/, ''),
           }
         : null,
     },

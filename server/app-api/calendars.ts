@@ -8,7 +8,11 @@ import { refreshIfStale } from '../calendars/cache.ts';
 import { listCalDavCalendars, type CalDavCalendarInfo } from '../calendars/caldav.ts';
 import { createIcsFeedSource } from '../calendars/ics-feed.ts';
 import { exchangeGoogleCode, googleAuthUrl, listGoogleCalendars, refreshGoogleToken, type GoogleCalendarInfo, type GoogleOAuthConfig } from '../calendars/google.ts';
-import type { CalDavSecret, CalendarSettings, GoogleSecret } from '../calendars/integration.ts';
+import type { CalDavSecret, CalendarSettings, GoogleSecret, MicrosoftSecret } from '../calendars/integration.ts';
+import {
+  exchangeMicrosoftCode, listMicrosoftCalendars, microsoftAccount, microsoftAuthUrl, refreshMicrosoftToken, MICROSOFT_CALLBACK,
+  type MicrosoftCalendarInfo, type MicrosoftOAuthConfig,
+} from '../calendars/microsoft.ts';
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from '../calendars/source.ts';
 import { invalid, notFound, problem } from '../http/problem.ts';
 import { readJson } from '../http/validate.ts';
@@ -22,24 +26,29 @@ const ICLOUD = 'https://caldav.icloud.com/';
 const TEST_TIMEOUT_MS = 15_000;
 /** Where Google sends the provider back (one fixed address, as Google needs it registered). */
 export const GOOGLE_CALLBACK = '/api/app/calendars/google/callback';
-/** How long a Google consent may take before its state expires. */
-const GOOGLE_STATE_MS = 15 * 60_000;
+/** How long an OAuth consent (Google, Microsoft) may take before its state expires. */
+const OAUTH_STATE_MS = 15 * 60_000;
+/** Where an OAuth callback returns the provider to, with `?calendar=<kind>-connected` or `?calendar-error=<kind>-<reason>`. */
+export const CALENDAR_SETTINGS_PAGE = '/app/settings/calendars';
+
+/** Which connect flow a state belongs to: a state made for one is refused by the other's callback. */
+type OAuthPurpose = 'google' | 'microsoft';
 
 /**
  * The OAuth `state` for one owner and provider: `<provider id>.<expiry>.<nonce>.<HMAC>` signed with SECRETS_KEY, so the
  * callback knows which provider to connect and that this signed-in user started it (RFC 6749 §10.12, CSRF).
  */
-export function googleState(key: Buffer, userId: string, providerId: string, now: Date): string {
-  const body = `${providerId}.${now.getTime() + GOOGLE_STATE_MS}.${randomBytes(12).toString('base64url')}`;
-  return `${body}.${createHmac('sha256', key).update(`google-connect:${userId}:${body}`).digest('base64url')}`;
+export function oauthState(key: Buffer, purpose: OAuthPurpose, userId: string, providerId: string, now: Date): string {
+  const body = `${providerId}.${now.getTime() + OAUTH_STATE_MS}.${randomBytes(12).toString('base64url')}`;
+  return `${body}.${createHmac('sha256', key).update(`${purpose}-connect:${userId}:${body}`).digest('base64url')}`;
 }
 
-/** The provider id a state names, when it is this user's, well signed and not expired; else null. */
-export function readGoogleState(key: Buffer, userId: string, state: string, now: Date): string | null {
+/** The provider id a state names, when it is this user's, made for this purpose, well signed and not expired; else null. */
+export function readOAuthState(key: Buffer, purpose: OAuthPurpose, userId: string, state: string, now: Date): string | null {
   const parts = state.split('.');
   if (parts.length !== 4) return null;
   const body = parts.slice(0, 3).join('.');
-  const want = createHmac('sha256', key).update(`google-connect:${userId}:${body}`).digest();
+  const want = createHmac('sha256', key).update(`${purpose}-connect:${userId}:${body}`).digest();
   const got = Buffer.from(parts[3], 'base64url');
   if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
   if (!(Number(parts[1]) > now.getTime())) return null;
@@ -113,9 +122,15 @@ export async function checkAddress(raw: string, field: string, allowPrivate: boo
  * A source error in words a provider can act on (never a URL, never a credential).
  * Example: a 401 from iCloud → "The server refused this username and password. …app-specific password…".
  */
-export function plainWords(error: unknown, kind: 'caldav' | 'ics' | 'google'): string {
+export function plainWords(error: unknown, kind: SourceRow['kind']): string {
   const reason = typeof error === 'string' ? error : describeSourceError(error);
   const status = (error instanceof CalendarSourceError ? error.status : undefined) ?? Number(/HTTP (\d{3})/.exec(reason)?.[1] ?? NaN);
+  if (kind === 'microsoft' && (error instanceof CalendarAuthError || status === 401 || status === 403 || /revoked or expired|refused the app/.test(reason))) {
+    return /refused the app/.test(reason)
+      ? 'Microsoft refused this server’s app registration. Ask whoever runs it to check MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET.'
+      : 'Microsoft no longer lets Slotline read this calendar (access was removed or has expired). Connect Microsoft 365 again.';
+  }
+  if (kind === 'microsoft' && status === 429) return 'Microsoft is limiting requests right now. Slotline tries again in a minute.';
   if (error instanceof CalendarAuthError || status === 401 || status === 403) {
     return kind === 'ics'
       ? 'The calendar refused to share this feed. The secret address may have been reset: copy it again from your calendar’s settings.'
@@ -137,13 +152,13 @@ export function plainWords(error: unknown, kind: 'caldav' | 'ics' | 'google'): s
 
 /** What `app_calendar_sources` answers: the provider's calendar choices and each connected source's health. */
 export interface CalendarSources {
-  calendar: CalendarSettings & { writeCalendarId?: string; writeGoogleCalendarId?: string };
+  calendar: CalendarSettings & { writeCalendarId?: string; writeGoogleCalendarId?: string; writeMicrosoftCalendarId?: string };
   sources: SourceRow[];
 }
 
 export interface SourceRow {
   source: string;
-  kind: 'caldav' | 'ics' | 'google';
+  kind: 'caldav' | 'ics' | 'google' | 'microsoft';
   label: string | null;
   account: string | null;
   connectedAt: string;
@@ -198,6 +213,10 @@ export function calendarRoutes(
     const cfg = deps.google === undefined ? deps.config.calendars.google : deps.google;
     return cfg ? { ...cfg, redirectUri: `${deps.config.publicUrl}${GOOGLE_CALLBACK}` } : null;
   };
+  /** The Microsoft app registration (its redirect URI is `<PUBLIC_URL>/api/app/calendars/microsoft/callback`). */
+  const microsoftClient = (): MicrosoftOAuthConfig | null => deps.config.calendars.microsoft;
+  /** Back to the app's calendar settings after an OAuth consent, e.g. `?calendar=google-connected`. */
+  const backToSettings = (c: Context, query: string) => c.redirect(`${deps.config.publicUrl}${CALENDAR_SETTINGS_PAGE}?${query}`, 303);
   const noKey = (c: Context) => problem(c, 503, 'secrets-key-missing', 'Calendars cannot be connected on this server yet', {
     detail: 'The server has no SECRETS_KEY to encrypt calendar passwords with. Ask whoever runs it to set one.',
   });
@@ -208,7 +227,7 @@ export function calendarRoutes(
    * refreshes at once, and answers the health with the account's calendars marked.
    */
   async function saveChoice<C extends { id: string }>(
-    c: Context<AppEnv>, kind: 'caldav' | 'google', calendars: C[], choice: { busyCalendarIds: string[]; writeCalendarId?: string | null },
+    c: Context<AppEnv>, kind: 'caldav' | 'google' | 'microsoft', calendars: C[], choice: { busyCalendarIds: string[]; writeCalendarId?: string | null },
   ) {
     const ids = calendars.map((cal) => cal.id);
     const { busyCalendarIds, writeCalendarId } = choice;
@@ -232,6 +251,7 @@ export function calendarRoutes(
       busyCalendarIds: data.calendar.selectedCalendarIds ?? [],
       writeCalendarId: data.calendar.writeCalendarId ?? null,
       writeGoogleCalendarId: data.calendar.writeGoogleCalendarId ?? null,
+      writeMicrosoftCalendarId: data.calendar.writeMicrosoftCalendarId ?? null,
       appPasswordHelp: APP_PASSWORD_HELP,
     };
   }
@@ -266,7 +286,7 @@ export function calendarRoutes(
 
   /** The first refresh right after connecting, so the page shows the new busy time at once. */
   async function firstSync(providerId: string): Promise<void> {
-    await refreshIfStale(db, providerId, { force: true, secretsKey: key(), google: googleClient(), at: now(), log: () => {} });
+    await refreshIfStale(db, providerId, { force: true, secretsKey: key(), google: googleClient(), microsoft: microsoftClient(), at: now(), log: () => {} });
   }
 
   app.get(base, (c) => owner(c, async () => c.json(await health(c), 200, NO_STORE)));
@@ -369,7 +389,7 @@ export function calendarRoutes(
 
   // Google: the web OAuth flow. `start` hands the app Google's consent address; Google sends the provider back to
   // GOOGLE_CALLBACK (signed in: the session cookie rides along on that top-level GET), which stores the grant and
-  // returns to the app with `?calendar=google-connected` or `?calendar-error=<reason>`.
+  // returns to the app's calendar settings with `?calendar=google-connected` or `?calendar-error=google-<reason>`.
   app.post(`${base}/google/start`, async (c) => {
     const parsed = await readJson(c, emptySchema);
     if (!parsed.ok) return parsed.response;
@@ -386,19 +406,19 @@ export function calendarRoutes(
         if (error instanceof SecretsKeyError) return noKey(c);
         throw error;
       }
-      return c.json({ url: googleAuthUrl(cfg, googleState(secretsKey, user(c), pid(c), now())), redirectUri: cfg.redirectUri }, 200, NO_STORE);
+      return c.json({ url: googleAuthUrl(cfg, oauthState(secretsKey, 'google', user(c), pid(c), now())), redirectUri: cfg.redirectUri }, 200, NO_STORE);
     });
   });
 
   if (deps.signedIn) app.use(GOOGLE_CALLBACK, deps.signedIn);
   app.get(GOOGLE_CALLBACK, async (c) => {
-    const back = (query: string) => c.redirect(`${deps.config.publicUrl}/app?${query}`, 303);
+    const back = (query: string) => backToSettings(c, query);
     const cfg = googleClient();
     const code = c.req.query('code');
     const state = c.req.query('state') ?? '';
     let providerId: string | null = null;
     try {
-      providerId = readGoogleState(key(), user(c), state, now());
+      providerId = readOAuthState(key(), 'google', user(c), state, now());
     } catch {
       providerId = null;
     }
@@ -443,9 +463,96 @@ export function calendarRoutes(
     });
   });
 
+  // Microsoft 365 / Outlook.com: the same web OAuth flow against the Microsoft identity platform, then Graph.
+  const microsoftNotConfigured = (c: Context) => problem(c, 503, 'microsoft-not-configured', 'Microsoft 365 calendars are not set up on this server', {
+    detail: 'Whoever runs this server needs to set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET (an Entra ID app registration).',
+  });
+
+  app.post(`${base}/microsoft/start`, async (c) => {
+    const parsed = await readJson(c, emptySchema);
+    if (!parsed.ok) return parsed.response;
+    return owner(c, async () => {
+      await db.rpc('app_calendar_sources', { p_user_id: user(c), p_provider_id: pid(c) });
+      const cfg = microsoftClient();
+      if (!cfg) return microsoftNotConfigured(c);
+      let secretsKey: Buffer;
+      try {
+        secretsKey = key();
+      } catch (error) {
+        if (error instanceof SecretsKeyError) return noKey(c);
+        throw error;
+      }
+      return c.json({ url: microsoftAuthUrl(cfg, oauthState(secretsKey, 'microsoft', user(c), pid(c), now())), redirectUri: cfg.redirectUri }, 200, NO_STORE);
+    });
+  });
+
+  if (deps.signedIn) app.use(MICROSOFT_CALLBACK, deps.signedIn);
+  app.get(MICROSOFT_CALLBACK, async (c) => {
+    const back = (query: string) => backToSettings(c, query);
+    const cfg = microsoftClient();
+    const code = c.req.query('code');
+    let providerId: string | null = null;
+    try {
+      providerId = readOAuthState(key(), 'microsoft', user(c), c.req.query('state') ?? '', now());
+    } catch {
+      providerId = null;
+    }
+    if (!providerId || !cfg) return back('calendar-error=microsoft-state');
+    if (!code) return back('calendar-error=microsoft-denied');
+    try {
+      const signal = AbortSignal.timeout(TEST_TIMEOUT_MS);
+      const tokens = await exchangeMicrosoftCode(cfg, code, signal);
+      const [account, calendars] = await Promise.all([
+        microsoftAccount(cfg, tokens.accessToken, signal), listMicrosoftCalendars(cfg, tokens.accessToken, signal),
+      ]);
+      // Like Google's primary calendar: the default calendar counts as busy and receives bookings until the owner chooses.
+      const primary = calendars.find((cal) => cal.primary)?.id ?? calendars[0]?.id ?? null;
+      const secret: MicrosoftSecret = { refreshToken: tokens.refreshToken };
+      const result = await db.rpc('app_connect_calendar', {
+        p_user_id: user(c), p_provider_id: providerId, p_kind: 'microsoft', p_label: 'Microsoft 365', p_external_username: account, p_external_email: account,
+        p_secret: encryptSecret(secret, key()), p_selected_calendar_ids: primary ? [primary] : [], p_account_calendar_ids: calendars.map((cal) => cal.id),
+        p_write_calendar_id: primary,
+      });
+      await firstSync(result.providerId);
+      return back('calendar=microsoft-connected');
+    } catch (error) {
+      // SL404: the state named a provider this user no longer owns; anything else: Microsoft said no.
+      return back(`calendar-error=${dbProblem(c, error) ? 'microsoft-state' : 'microsoft-failed'}`);
+    }
+  });
+
+  app.put(`${base}/microsoft/choice`, async (c) => {
+    const parsed = await readJson(c, choiceSchema);
+    if (!parsed.ok) return parsed.response;
+    return owner(c, async () => {
+      const stored = await db.rpc('app_calendar_secret', { p_user_id: user(c), p_provider_id: pid(c), p_kind: 'microsoft' });
+      if (!stored) return notFound(c, 'Calendar account');
+      const cfg = microsoftClient();
+      if (!cfg) return microsoftNotConfigured(c);
+      let calendars: MicrosoftCalendarInfo[];
+      try {
+        const secretsKey = key();
+        const { refreshToken } = decryptSecret<MicrosoftSecret>(stored.secret, secretsKey);
+        const tokens = await refreshMicrosoftToken(cfg, refreshToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
+        if (tokens.refreshToken && tokens.refreshToken !== refreshToken) {
+          // Microsoft rotated the refresh token: keep the newest one.
+          const { sources } = await db.rpc('app_calendar_sources', { p_user_id: user(c), p_provider_id: pid(c) });
+          const source = sources.find((s) => s.kind === 'microsoft')?.source;
+          const rotated: MicrosoftSecret = { refreshToken: tokens.refreshToken };
+          if (source) await db.rpc('save_calendar_secret', { p_provider_id: pid(c), p_source: source, p_secret: encryptSecret(rotated, secretsKey) });
+        }
+        calendars = await listMicrosoftCalendars(cfg, tokens.accessToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
+      } catch (error) {
+        if (error instanceof SecretsKeyError) return noKey(c);
+        return problem(c, 502, 'calendar-unreachable', 'The Microsoft account could not be read', { detail: plainWords(error, 'microsoft') });
+      }
+      return saveChoice(c, 'microsoft', calendars.map(({ id, name, color }) => ({ id, name, ...(color ? { color } : {}) })), parsed.value);
+    });
+  });
+
   app.delete(`${base}/:kind`, async (c) => {
     const kind = c.req.param('kind');
-    if (!['caldav', 'ics', 'google'].includes(kind)) return notFound(c, 'Calendar');
+    if (!['caldav', 'ics', 'google', 'microsoft'].includes(kind)) return notFound(c, 'Calendar');
     const parsed = await readJson(c, emptySchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => {

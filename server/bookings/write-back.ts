@@ -26,12 +26,12 @@ export function writeBackEvent(b: Booking): BookingEvent {
 }
 
 /**
- * The `calendar.write-back` job: mirrors a booking into the provider's connected CalDAV / Google calendars as it is
+ * The `calendar.write-back` job: mirrors a booking into the provider's connected CalDAV / Google / Microsoft calendars as it is
  * NOW — confirmed or completed → the event is written (created or replaced), anything else → removed. Because it reads
  * the current state rather than the state at enqueue time, a late retry of a confirmation never puts back the event
  * of a booking cancelled meanwhile.
  */
-export function writeBackJob(options: Pick<WriteBackOptions, 'secretsKey' | 'google' | 'timeoutMs'> & { now?: () => Date } = {}): JobHandler {
+export function writeBackJob(options: Pick<WriteBackOptions, 'secretsKey' | 'google' | 'microsoft' | 'timeoutMs'> & { now?: () => Date } = {}): JobHandler {
   const now = options.now ?? (() => new Date());
   return async (job, { db, signal, log }) => {
     const bookingId = job.payload.bookingId;

@@ -5,10 +5,11 @@
  * `maxStaleMinutes`; after that `settings.calendar.onError` decides: "hide" the window (default) or "ignore" it.
  */
 import type { Db } from '../db/port.js';
-import { requireSecretsKey } from '../secrets/crypto.js';
+import { encryptSecret, requireSecretsKey } from '../secrets/crypto.js';
 import type { BusyInterval } from './expand.js';
 import type { GoogleOAuthConfig } from './google.js';
 import type { IcsFeedState } from './ics-feed.js';
+import type { MicrosoftOAuthConfig } from './microsoft.js';
 import { sourceFromIntegration, type CalendarSettings, type StoredSource } from './integration.js';
 import { describeSourceError, redactUrls, type SourceKind } from './source.js';
 import { DAY, MINUTE } from '../time/units.ts';
@@ -28,6 +29,8 @@ export interface CalendarCacheOptions {
   secretsKey?: Buffer | null;
   /** `config.calendars.google`; without it Google sources fail ("not configured"). */
   google?: GoogleOAuthConfig | null;
+  /** `config.calendars.microsoft`; without it Microsoft sources fail ("not configured"). */
+  microsoft?: MicrosoftOAuthConfig | null;
   /** The clock ages are measured with (sync times are the database's `now()`). */
   now?: () => Date;
   /**
@@ -84,7 +87,7 @@ export interface CacheRow {
 /** What `get_calendar_refresh_input` returns (refresh and write-back read it). */
 export interface RefreshInput {
   timezone: string;
-  calendar: CalendarSettings & { writeCalendarId?: string; writeGoogleCalendarId?: string };
+  calendar: CalendarSettings & { writeCalendarId?: string; writeGoogleCalendarId?: string; writeMicrosoftCalendarId?: string };
   sources: StoredSource[];
 }
 
@@ -265,6 +268,10 @@ async function runRefresh(
           calendar: input.calendar,
           key: requireSecretsKey(options.secretsKey),
           google: options.google ?? null,
+          microsoft: options.microsoft ?? null,
+          onRotatedSecret: async (secret) => {
+            await db.rpc('save_calendar_secret', { p_provider_id: providerId, p_source: row.source, p_secret: encryptSecret(secret, requireSecretsKey(options.secretsKey)) });
+          },
           onIcsState: (state) => {
             ics = state;
           },

@@ -100,8 +100,8 @@ export async function runCalendarCommand(command: string, args: string[], io: Ca
   try {
     if (command === 'disconnect') {
       const kind = positional[1] as SourceKind;
-      if (!['caldav', 'google', 'ics'].includes(kind)) {
-        err('Usage: disconnect <slug> <caldav|google|ics>');
+      if (!['caldav', 'google', 'ics', 'microsoft'].includes(kind)) {
+        err('Usage: disconnect <slug> <caldav|google|ics|microsoft>');
         return 2;
       }
       const { removed } = await disconnectCalendar(io.db, { slug, kind });

@@ -194,6 +194,6 @@ export async function connectGoogle(
  * Example: `await disconnectCalendar(db, { slug: 'kim', kind: 'caldav' })` → `{ removed: 1 }`.
  */
 export async function disconnectCalendar(db: Db, input: { slug: string; kind: SourceKind }): Promise<{ removed: number }> {
-  if (!['caldav', 'google', 'ics'].includes(input.kind)) throw new CalendarSourceError(`unknown calendar kind ${input.kind}`);
+  if (!['caldav', 'google', 'ics', 'microsoft'].includes(input.kind)) throw new CalendarSourceError(`unknown calendar kind ${input.kind}`);
   return db.rpc('disconnect_calendar', { p_provider_slug: input.slug, p_kind: input.kind });
 }

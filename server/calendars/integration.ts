@@ -3,11 +3,13 @@
  * - caldav: `{ serverUrl, username, password }` (iCloud: an app-specific password)
  * - ics:    `{ url }` (the secret feed address)
  * - google: `{ refreshToken }`
+ * - microsoft: `{ refreshToken }` (replaced by the newest one after each refresh: Microsoft rotates them)
  */
 import { decryptSecret, type EncryptedSecret } from '../secrets/crypto.js';
 import { createCalDavSource } from './caldav.js';
 import { createGoogleSource, type GoogleOAuthConfig } from './google.js';
 import { createIcsFeedSource, type IcsFeedState } from './ics-feed.js';
+import { createMicrosoftSource, type MicrosoftOAuthConfig } from './microsoft.js';
 import { CalendarSourceError, type BusySource, type SourceKind } from './source.js';
 
 export interface CalDavSecret {
@@ -19,6 +21,9 @@ export interface IcsSecret {
   url: string;
 }
 export interface GoogleSecret {
+  refreshToken: string;
+}
+export interface MicrosoftSecret {
   refreshToken: string;
 }
 
@@ -52,6 +57,10 @@ export interface BuildContext {
   calendar: CalendarSettings;
   key: Buffer;
   google: GoogleOAuthConfig | null;
+  /** `config.calendars.microsoft`; without it Microsoft sources fail ("not configured"). */
+  microsoft?: MicrosoftOAuthConfig | null;
+  /** Stores a source's rotated secret (a Microsoft refresh token), encrypted, in place of the old one. */
+  onRotatedSecret?: (secret: MicrosoftSecret) => Promise<void>;
   /** Receives the ICS validators and body to store after a successful fetch. */
   onIcsState?: (state: IcsFeedState) => void;
   /** Told about each event an iCalendar source left out because it could not be read. */
@@ -103,6 +112,18 @@ export function sourceFromIntegration(row: StoredSource, ctx: BuildContext): Bus
     if (!ctx.google) throw new CalendarSourceError('Google OAuth client is not configured (GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET)');
     const s = decryptSecret<GoogleSecret>(row.secret, ctx.key);
     return createGoogleSource({ id: row.source, config: ctx.google, refreshToken: need(s.refreshToken, 'Google refresh token'), selectedCalendarIds: selected });
+  }
+  if (row.kind === 'microsoft') {
+    if (!ctx.microsoft) throw new CalendarSourceError('Microsoft 365 is not configured on this server (MICROSOFT_CLIENT_ID / MICROSOFT_CLIENT_SECRET)');
+    const s = decryptSecret<MicrosoftSecret>(row.secret, ctx.key);
+    return createMicrosoftSource({
+      id: row.source,
+      config: ctx.microsoft,
+      refreshToken: need(s.refreshToken, 'Microsoft refresh token'),
+      timezone: ctx.timezone,
+      selectedCalendarIds: selected,
+      onRefreshToken: (refreshToken) => ctx.onRotatedSecret?.({ refreshToken }),
+    });
   }
   throw new CalendarSourceError(`unknown calendar kind ${String(row.kind)}`);
 }

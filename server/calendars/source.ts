@@ -4,7 +4,7 @@
  */
 import type { BusyInterval } from './expand.js';
 
-export type SourceKind = 'caldav' | 'google' | 'ics';
+export type SourceKind = 'caldav' | 'google' | 'ics' | 'microsoft';
 
 /** A time window as instants; sources return busy intervals overlapping it. */
 export interface FetchWindow {

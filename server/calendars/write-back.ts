@@ -1,16 +1,18 @@
 /**
  * Write-back: a confirmed booking becomes an event in the provider's own calendars (CalDAV via PUT of an
- * iCalendar object, Google via events.insert/update), and is removed on cancel. The event is addressed by the
- * booking id (CalDAV `<id>.ics` with UID `<id>@slotline`; Google event id = the id without dashes), so a retry or a
- * reschedule overwrites instead of duplicating. Failures are reported to the job queue, which retries them; they
+ * iCalendar object, Google via events.insert/update, Microsoft Graph via POST/PATCH), and is removed on cancel. The
+ * event is addressed by the booking id (CalDAV `<id>.ics` with UID `<id>@slotline`; Google event id = the id without
+ * dashes; Microsoft: the event carrying the booking id in SLOTLINE_GRAPH_PROPERTY), so a retry or a reschedule
+ * overwrites instead of duplicating. Failures are reported to the job queue, which retries them; they
  * never undo a booking.
  */
 import { bookingUid, writeIcs } from '../ics/writer.ts';
 import type { Db } from '../db/port.js';
-import { requireSecretsKey, decryptSecret } from '../secrets/crypto.js';
+import { decryptSecret, encryptSecret, requireSecretsKey } from '../secrets/crypto.js';
 import { listCalDavCalendars, type CalDavCredentials } from './caldav.js';
 import { refreshGoogleToken, SLOTLINE_EVENT_PROPERTY, type GoogleOAuthConfig } from './google.js';
-import type { CalDavSecret, CalendarSettings, GoogleSecret } from './integration.js';
+import type { CalDavSecret, CalendarSettings, GoogleSecret, MicrosoftSecret } from './integration.js';
+import { defaultMicrosoftCalendar, graphRequest, refreshMicrosoftToken, SLOTLINE_GRAPH_PROPERTY, type MicrosoftOAuthConfig } from './microsoft.js';
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from './source.js';
 
 /** What a calendar event needs to know about a booking. */
@@ -166,10 +168,66 @@ export async function deleteBookingFromGoogle(cfg: GoogleOAuthConfig, accessToke
   await checked(res, 'Google remove', [404, 410]);
 }
 
+/** The booking's event in a Microsoft calendar, as Graph takes it (the same content as Google's). */
+function graphEvent(b: BookingEvent) {
+  const at = (t: Date | string) => ({ dateTime: new Date(t).toISOString().slice(0, 19), timeZone: 'UTC' });
+  return {
+    subject: b.summary,
+    body: { contentType: 'text', content: description(b) },
+    start: at(b.start),
+    end: at(b.end),
+    ...(b.location ? { location: { displayName: b.location } } : {}),
+    showAs: 'busy',
+    // No attendees: Outlook would e-mail the customer an invitation, and Slotline sends its own messages.
+  };
+}
+
+/** The id of the booking's event in a Microsoft calendar, found by Slotline's extended property; null when none. */
+async function findGraphEvent(cfg: MicrosoftOAuthConfig, accessToken: string, calendarId: string, bookingId: string, signal: AbortSignal): Promise<string | null> {
+  const q = new URLSearchParams({
+    $filter: `singleValueExtendedProperties/Any(ep: ep/id eq '${SLOTLINE_GRAPH_PROPERTY}' and ep/value eq '${bookingId.replace(/'/g, "''")}')`,
+    $select: 'id',
+  });
+  const found = await graphRequest<{ value?: { id: string }[] }>(cfg, accessToken, `/me/calendars/${encodeURIComponent(calendarId)}/events?${q}`, { signal });
+  return found?.value?.[0]?.id ?? null;
+}
+
+/**
+ * Creates or, when the booking already has one, updates (PATCH) the booking's event in a Microsoft calendar. The
+ * event carries the booking id in SLOTLINE_GRAPH_PROPERTY (how it is found again and left out of busy time), and the
+ * create carries it as `transactionId` so Graph drops a retried duplicate POST.
+ * @see https://learn.microsoft.com/en-us/graph/api/calendar-post-events
+ * @see https://learn.microsoft.com/en-us/graph/api/event-update
+ */
+export async function putBookingToMicrosoft(cfg: MicrosoftOAuthConfig, accessToken: string, calendarId: string, b: BookingEvent, signal: AbortSignal): Promise<string> {
+  const existing = await findGraphEvent(cfg, accessToken, calendarId, b.id, signal);
+  if (existing) {
+    await graphRequest(cfg, accessToken, `/me/events/${encodeURIComponent(existing)}`, { method: 'PATCH', body: graphEvent(b), signal });
+    return existing;
+  }
+  const created = await graphRequest<{ id: string }>(cfg, accessToken, `/me/calendars/${encodeURIComponent(calendarId)}/events`, {
+    method: 'POST',
+    body: { ...graphEvent(b), transactionId: b.id, singleValueExtendedProperties: [{ id: SLOTLINE_GRAPH_PROPERTY, value: b.id }] },
+    signal,
+  });
+  if (!created?.id) throw new CalendarSourceError('Microsoft Graph created no event');
+  return created.id;
+}
+
+/**
+ * Deletes the booking's event from a Microsoft calendar; an event already gone is fine.
+ * @see https://learn.microsoft.com/en-us/graph/api/event-delete
+ */
+export async function deleteBookingFromMicrosoft(cfg: MicrosoftOAuthConfig, accessToken: string, calendarId: string, bookingId: string, signal: AbortSignal): Promise<void> {
+  const existing = await findGraphEvent(cfg, accessToken, calendarId, bookingId, signal);
+  if (existing) await graphRequest(cfg, accessToken, `/me/events/${encodeURIComponent(existing)}`, { method: 'DELETE', signal, allow: [404, 410] });
+}
+
 export interface WriteBackOptions {
-  /** `config.calendars.secretsKey` and `.google` (server/config.ts), handed down by the job worker. */
+  /** `config.calendars.secretsKey`, `.google` and `.microsoft` (server/config.ts), handed down by the job worker. */
   secretsKey?: Buffer | null;
   google?: GoogleOAuthConfig | null;
+  microsoft?: MicrosoftOAuthConfig | null;
   /** Per calendar (default 10 000). */
   timeoutMs?: number;
   /** Stops the writes (e.g. the job's lease is running out). */
@@ -184,7 +242,7 @@ export interface WriteBackReport {
 }
 
 /**
- * Writes (`upsert`) or removes (`delete`) a booking's event in every connected CalDAV and Google calendar of the
+ * Writes (`upsert`) or removes (`delete`) a booking's event in every connected CalDAV, Google and Microsoft calendar of the
  * provider, one attempt each; never throws for a calendar failure, it reports it. Retries belong to the job queue:
  * the `calendar.write-back` job (server/bookings/write-back.ts) calls this and fails when the report has failures.
  * Example: `await syncBookingToCalendars(db, providerId, event, 'upsert')`.
@@ -200,7 +258,7 @@ export async function syncBookingToCalendars(
   const log = options.log ?? console.warn;
 
   await Promise.all(
-    input.sources.filter((s) => s.kind === 'caldav' || s.kind === 'google').map(async (row) => {
+    input.sources.filter((s) => s.kind === 'caldav' || s.kind === 'google' || s.kind === 'microsoft').map(async (row) => {
       const once = async (signal: AbortSignal): Promise<void> => {
         const key = requireSecretsKey(options.secretsKey);
         if (row.kind === 'caldav') {
@@ -208,6 +266,21 @@ export async function syncBookingToCalendars(
           const calendarUrl = await chooseCalDavCalendar(creds, input.calendar, signal);
           if (action === 'upsert') await putBookingToCalDav(creds, calendarUrl, booking, signal);
           else await deleteBookingFromCalDav(creds, calendarUrl, booking.id, signal);
+          return;
+        }
+        if (row.kind === 'microsoft') {
+          const cfg = options.microsoft ?? null;
+          if (!cfg) throw new CalendarSourceError('Microsoft 365 is not configured on this server');
+          const { refreshToken } = decryptSecret<MicrosoftSecret>(row.secret, key);
+          const tokens = await refreshMicrosoftToken(cfg, refreshToken, signal);
+          if (tokens.refreshToken && tokens.refreshToken !== refreshToken) {
+            const secret: MicrosoftSecret = { refreshToken: tokens.refreshToken };
+            await db.rpc('save_calendar_secret', { p_provider_id: providerId, p_source: row.source, p_secret: encryptSecret(secret, key) });
+          }
+          // The chosen calendar, else the account's default one.
+          const calendarId = input.calendar.writeMicrosoftCalendarId ?? await defaultMicrosoftCalendar(cfg, tokens.accessToken, signal);
+          if (action === 'upsert') await putBookingToMicrosoft(cfg, tokens.accessToken, calendarId, booking, signal);
+          else await deleteBookingFromMicrosoft(cfg, tokens.accessToken, calendarId, booking.id, signal);
           return;
         }
         const cfg = options.google ?? null;

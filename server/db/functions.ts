@@ -113,6 +113,8 @@ const SQL_FUNCTIONS = {
   }, as<{ count: number; recovered: boolean }>()),
   record_calendar_failure: fn({ p_provider_id: uuid, p_source: text, p_reason: text, p_clear: bool }, as<{ first: boolean }>()),
   record_calendar_warning: fn({ p_provider_id: uuid, p_source: text, p_warning: orNull(text) }, as<unknown>()),
+  // A source's rotated secret, e.g. Microsoft's new refresh token (supabase/migrations/20261201000100_microsoft_calendars.sql)
+  save_calendar_secret: fn({ p_provider_id: uuid, p_source: text, p_secret: json<EncryptedSecret>() }, as<boolean>()),
   // Provider app: connecting calendars (supabase/migrations/20261130000800_calendars_fixes.sql, server/app-api/calendars.ts)
   app_calendar_sources: fn(OWNER, as<CalendarSources>()),
   app_calendar_secret: fn({ ...OWNER, p_kind: text }, as<{ secret: EncryptedSecret } | null>()),

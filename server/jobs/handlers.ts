@@ -14,8 +14,8 @@ import type { JobHandler } from './worker.ts';
  */
 export function jobHandlers(options: {
   payments?: StripeSetup | null;
-  /** `config.calendars` (the secrets key and Google client write-back uses), optionally a per-calendar timeout. */
-  calendars?: Pick<WriteBackOptions, 'secretsKey' | 'google' | 'timeoutMs'>;
+  /** `config.calendars` (the secrets key and Google / Microsoft clients write-back uses), optionally a per-calendar timeout. */
+  calendars?: Pick<WriteBackOptions, 'secretsKey' | 'google' | 'microsoft' | 'timeoutMs'>;
   now?: () => Date;
   /** Booking emails and reminders (server/notify/); without it those jobs wait for an instance that has it. */
   notify?: Omit<NotifyOptions, 'now'> | null;
