@@ -6,7 +6,7 @@
  *       app-specific password (appleid.apple.com → Sign-In and Security → App-Specific Passwords).
  *   connect-ics <slug> [--url <feed>]      feed URL from --url or ICS_URL (it is a secret: prefer the variable)
  *   connect-google <slug> [--calendar <name|id>]…   needs GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET
- *   disconnect <slug> <caldav|google|ics>
+ *   disconnect <slug> <caldav|google|ics|microsoft>
  *
  * Each connect verifies the credentials, lists the calendars with the ones read marked, stores the secret
  * encrypted with SECRETS_KEY and fetches busy time once. A CLI entry point: it reads its environment (`io.env`,
@@ -29,7 +29,7 @@ export const calendarUsage = `  connect-caldav <slug> --url <server> --username 
                         connect a secret iCalendar feed (or set ICS_URL instead of --url)
   connect-google <slug> [--calendar <name|id>]...
                         connect Google Calendar (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET; Desktop-app OAuth client)
-  disconnect <slug> <caldav|google|ics>
+  disconnect <slug> <caldav|google|ics|microsoft>
                         remove a connected calendar and its stored secret`;
 
 export interface CalendarCliIo {
