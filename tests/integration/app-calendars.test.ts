@@ -175,11 +175,11 @@ describe('Google from the app (web OAuth)', () => {
     expect((await signInWithCode(stranger, server.logs, 'google-stranger@example.com')).status).toBe(200);
     const stolen = await stranger.get(callback(location));
     expect(stolen.status).toBe(303);
-    expect(stolen.headers.get('location')).toBe(`${server.config.publicUrl}/app?calendar-error=google-state`);
+    expect(stolen.headers.get('location')).toBe(`${server.config.publicUrl}/app/settings/calendars?calendar-error=google-state`);
 
     const done = await owner.get(callback(location));
     expect(done.status).toBe(303);
-    expect(done.headers.get('location')).toBe(`${server.config.publicUrl}/app?calendar=google-connected`);
+    expect(done.headers.get('location')).toBe(`${server.config.publicUrl}/app/settings/calendars?calendar=google-connected`);
     const health = await owner.json('GET', base, undefined, 200);
     expect(health.sources.find((s: { kind: string }) => s.kind === 'google')).toMatchObject({ account: 'layla@example.com', status: 'ok' });
     expect(health.writeGoogleCalendarId).toBe('layla@example.com');
@@ -191,11 +191,11 @@ describe('Google from the app (web OAuth)', () => {
 
   it('a consent Google refused, or a forged state, returns to the app with the reason', async () => {
     const denied = await owner.get(`/api/app/calendars/google/callback?error=access_denied&state=${encodeURIComponent('x.1.y.z')}`);
-    expect(denied.headers.get('location')).toBe(`${server.config.publicUrl}/app?calendar-error=google-state`);
+    expect(denied.headers.get('location')).toBe(`${server.config.publicUrl}/app/settings/calendars?calendar-error=google-state`);
     const start = await owner.json('POST', `${base}/google/start`, {}, 200);
     const state = new URL(start.url).searchParams.get('state')!;
     const refused = await owner.get(`/api/app/calendars/google/callback?error=access_denied&state=${encodeURIComponent(state)}`);
-    expect(refused.headers.get('location')).toBe(`${server.config.publicUrl}/app?calendar-error=google-denied`);
+    expect(refused.headers.get('location')).toBe(`${server.config.publicUrl}/app/settings/calendars?calendar-error=google-denied`);
   });
 
   it('the busy and write-back calendars can be chosen among the account’s calendars', async () => {
@@ -210,6 +210,12 @@ describe('Google from the app (web OAuth)', () => {
     expect(thursday).not.toContain(utc(3, '07:00'));
     expect((await owner.put(`${base}/google/choice`, { busyCalendarIds: ['nope'], writeCalendarId: null })).status).toBe(400);
     expect((await owner.json('DELETE', `${base}/google`, {}, 200)).removed).toBe(1);
+  });
+
+  it('Microsoft 365 answers 503 in plain words on a server without a Microsoft app registration', async () => {
+    const res = await owner.post(`${base}/microsoft/start`, {});
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ type: expect.stringContaining('microsoft-not-configured'), detail: expect.stringContaining('MICROSOFT_CLIENT_ID') });
   });
 });
 
