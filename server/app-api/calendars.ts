@@ -193,8 +193,8 @@ export function sourceHealth(s: SourceRow, calendar: CalendarSettings, now: Date
 
 /**
  * Connecting calendars from the provider app (issue 14): CalDAV (any server, or just "iCloud") with discovery and a
- * plain-words test, the choice of busy and write-back calendars, ICS feeds (test, save), each source's health, and
- * disconnect (which removes its secret). Every route is owner-checked in SQL (`app_*calendar*` functions); secrets are
+ * plain-words test, the choice of busy and write-back calendars, ICS feeds (test, save), Google and Microsoft 365 through
+ * their web OAuth consent, each source's health, and disconnect (which removes its secret). Every route is owner-checked in SQL (`app_*calendar*` functions); secrets are
  * encrypted here (AES-256-GCM, `SECRETS_KEY`) and never returned. Mounted by `appApiRoutes`.
  */
 export function calendarRoutes(

@@ -1,6 +1,6 @@
 /**
  * Calendar busy sources. One shared iCalendar expansion (`expandBusy`), one interface (`BusySource`), one file per
- * source (`caldav.ts`, `google.ts`, `ics-feed.ts`), the busy cache (`cache.ts`), connecting (`connect.ts`,
+ * source (`caldav.ts`, `google.ts`, `microsoft.ts`, `ics-feed.ts`), the busy cache (`cache.ts`), connecting (`connect.ts`,
  * `connect-cli.ts`) and write-back of bookings (`write-back.ts`).
  */
 export { expandBusy } from './expand.js';
