@@ -153,7 +153,7 @@ export async function runCalendarCommand(command: string, args: string[], io: Ca
     }
 
     const report = await refreshIfStale(io.db, result.providerId, {
-      force: true, secretsKey: key, google: calendars.google, timeoutMs: 20_000, retryAfterSeconds: 0, log: () => {},
+      force: true, secretsKey: key, google: calendars.google, microsoft: calendars.microsoft, timeoutMs: 20_000, retryAfterSeconds: 0, log: () => {},
     });
     if (report.failed.length) out(`First sync failed: ${report.failed.map((f) => f.reason).join('; ')}`);
     else out('Busy times synced.');

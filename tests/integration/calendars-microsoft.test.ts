@@ -340,6 +340,15 @@ describe('Microsoft 365 from the provider app', () => {
     await until(() => ours().length === 0, 'the cancelled booking gone from the Microsoft calendar');
   });
 
+  it('access removed at Microsoft is answered in plain words', async () => {
+    graph.revokeAll();
+    const res = await owner.put(`${base}/microsoft/choice`, { busyCalendarIds: ['AAMkGym'], writeCalendarId: 'AAMkGym' });
+    expect(res.status).toBe(502);
+    const problem = await res.json();
+    expect(problem.detail).toBe('Microsoft no longer lets Slotline read this calendar (access was removed or has expired). Connect Microsoft 365 again.');
+    expect(JSON.stringify(problem)).not.toContain('M.C5');
+  });
+
   it('disconnect removes the source and its secret', async () => {
     const res = await owner.json('DELETE', `${base}/microsoft`, {}, 200);
     expect(res.removed).toBe(1);
