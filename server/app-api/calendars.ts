@@ -8,9 +8,9 @@ import { refreshIfStale } from '../calendars/cache.ts';
 import { listCalDavCalendars, type CalDavCalendarInfo } from '../calendars/caldav.ts';
 import { createIcsFeedSource } from '../calendars/ics-feed.ts';
 import { exchangeGoogleCode, googleAuthUrl, listGoogleCalendars, refreshGoogleToken, type GoogleCalendarInfo, type GoogleOAuthConfig } from '../calendars/google.ts';
-import type { CalDavSecret, CalendarSettings, GoogleSecret, MicrosoftSecret } from '../calendars/integration.ts';
+import { saveRotatedSecret, type CalDavSecret, type CalendarSettings, type GoogleSecret, type MicrosoftSecret } from '../calendars/integration.ts';
 import {
-  exchangeMicrosoftCode, listMicrosoftCalendars, microsoftAccount, microsoftAuthUrl, refreshMicrosoftToken, MICROSOFT_CALLBACK,
+  exchangeMicrosoftCode, listMicrosoftCalendars, microsoftAccessToken, microsoftAccount, microsoftAuthUrl, MICROSOFT_CALLBACK,
   type MicrosoftCalendarInfo, type MicrosoftOAuthConfig,
 } from '../calendars/microsoft.ts';
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from '../calendars/source.ts';
@@ -533,14 +533,11 @@ export function calendarRoutes(
       try {
         const secretsKey = key();
         const { refreshToken } = decryptSecret<MicrosoftSecret>(stored.secret, secretsKey);
-        const tokens = await refreshMicrosoftToken(cfg, refreshToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
-        if (tokens.refreshToken && tokens.refreshToken !== refreshToken) {
-          // Microsoft rotated the refresh token: keep the newest one.
+        const tokens = await microsoftAccessToken(cfg, refreshToken, async (rotated) => {
           const { sources } = await db.rpc('app_calendar_sources', { p_user_id: user(c), p_provider_id: pid(c) });
           const source = sources.find((s) => s.kind === 'microsoft')?.source;
-          const rotated: MicrosoftSecret = { refreshToken: tokens.refreshToken };
-          if (source) await db.rpc('save_calendar_secret', { p_provider_id: pid(c), p_source: source, p_secret: encryptSecret(rotated, secretsKey) });
-        }
+          if (source) await saveRotatedSecret(db, pid(c), source, { refreshToken: rotated }, secretsKey);
+        }, AbortSignal.timeout(TEST_TIMEOUT_MS));
         calendars = await listMicrosoftCalendars(cfg, tokens.accessToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
       } catch (error) {
         if (error instanceof SecretsKeyError) return noKey(c);

@@ -5,12 +5,12 @@
  * `maxStaleMinutes`; after that `settings.calendar.onError` decides: "hide" the window (default) or "ignore" it.
  */
 import type { Db } from '../db/port.js';
-import { encryptSecret, requireSecretsKey } from '../secrets/crypto.js';
+import { requireSecretsKey } from '../secrets/crypto.js';
 import type { BusyInterval } from './expand.js';
 import type { GoogleOAuthConfig } from './google.js';
 import type { IcsFeedState } from './ics-feed.js';
 import type { MicrosoftOAuthConfig } from './microsoft.js';
-import { sourceFromIntegration, type CalendarSettings, type StoredSource } from './integration.js';
+import { saveRotatedSecret, sourceFromIntegration, type CalendarSettings, type StoredSource } from './integration.js';
 import { describeSourceError, redactUrls, type SourceKind } from './source.js';
 import { DAY, MINUTE } from '../time/units.ts';
 
@@ -269,9 +269,7 @@ async function runRefresh(
           key: requireSecretsKey(options.secretsKey),
           google: options.google ?? null,
           microsoft: options.microsoft ?? null,
-          onRotatedSecret: async (secret) => {
-            await db.rpc('save_calendar_secret', { p_provider_id: providerId, p_source: row.source, p_secret: encryptSecret(secret, requireSecretsKey(options.secretsKey)) });
-          },
+          onRotatedSecret: (secret) => saveRotatedSecret(db, providerId, row.source, secret, requireSecretsKey(options.secretsKey)),
           onIcsState: (state) => {
             ics = state;
           },

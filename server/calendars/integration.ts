@@ -5,7 +5,8 @@
  * - google: `{ refreshToken }`
  * - microsoft: `{ refreshToken }` (replaced by the newest one after each refresh: Microsoft rotates them)
  */
-import { decryptSecret, type EncryptedSecret } from '../secrets/crypto.js';
+import type { Db } from '../db/port.js';
+import { decryptSecret, encryptSecret, type EncryptedSecret } from '../secrets/crypto.js';
 import { createCalDavSource } from './caldav.js';
 import { createGoogleSource, type GoogleOAuthConfig } from './google.js';
 import { createIcsFeedSource, type IcsFeedState } from './ics-feed.js';
@@ -25,6 +26,14 @@ export interface GoogleSecret {
 }
 export interface MicrosoftSecret {
   refreshToken: string;
+}
+
+/**
+ * Stores a source's new secret (encrypted) in place of the old one, keeping its busy cache: Microsoft's rotated
+ * refresh token after a refresh.
+ */
+export async function saveRotatedSecret(db: Db, providerId: string, source: string, secret: MicrosoftSecret, key: Buffer): Promise<void> {
+  await db.rpc('save_calendar_secret', { p_provider_id: providerId, p_source: source, p_secret: encryptSecret(secret, key) });
 }
 
 /** One row of `get_calendar_refresh_input(...).sources`. */

@@ -125,6 +125,18 @@ export async function refreshMicrosoftToken(cfg: MicrosoftOAuthConfig, refreshTo
   return tokenRequest(cfg, { grant_type: 'refresh_token', refresh_token: refreshToken }, signal);
 }
 
+/**
+ * A fresh access token from the stored refresh token. Microsoft rotates refresh tokens: when the answer carries a new
+ * one, `onRotated` gets it (to store, encrypted) before the access token is used.
+ */
+export async function microsoftAccessToken(
+  cfg: MicrosoftOAuthConfig, refreshToken: string, onRotated: ((refreshToken: string) => Promise<void> | void) | undefined, signal?: AbortSignal,
+): Promise<MicrosoftTokens> {
+  const tokens = await refreshMicrosoftToken(cfg, refreshToken, signal);
+  if (tokens.refreshToken && tokens.refreshToken !== refreshToken) await onRotated?.(tokens.refreshToken);
+  return tokens;
+}
+
 /** Longest Retry-After a call waits out itself; longer throttling fails the call (the caller retries later). */
 const MAX_RETRY_AFTER_MS = 5_000;
 
@@ -258,7 +270,7 @@ function instant(t: GraphDateTime | undefined, allDay: boolean, zone: string): n
 }
 
 /** Busy unless shown as free, cancelled, declined by the owner, or written by Slotline itself. */
-export function graphEventBusy(e: GraphEvent, zone: string): BusyInterval | null {
+function graphEventBusy(e: GraphEvent, zone: string): BusyInterval | null {
   if (e.isCancelled) return null;
   if ((e.showAs ?? 'busy').toLowerCase() === 'free') return null;
   if (e.responseStatus?.response === 'declined') return null;
@@ -317,11 +329,10 @@ export function createMicrosoftSource(options: MicrosoftSourceOptions): BusySour
   let tokens: MicrosoftTokens | null = null;
   let refreshToken = options.refreshToken;
   const refresh = async (signal: AbortSignal): Promise<string> => {
-    tokens = await refreshMicrosoftToken(options.config, refreshToken, signal);
-    if (tokens.refreshToken && tokens.refreshToken !== refreshToken) {
-      refreshToken = tokens.refreshToken;
-      await options.onRefreshToken?.(refreshToken);
-    }
+    tokens = await microsoftAccessToken(options.config, refreshToken, async (rotated) => {
+      refreshToken = rotated;
+      await options.onRefreshToken?.(rotated);
+    }, signal);
     return tokens.accessToken;
   };
   return {

@@ -8,11 +8,11 @@
  */
 import { bookingUid, writeIcs } from '../ics/writer.ts';
 import type { Db } from '../db/port.js';
-import { decryptSecret, encryptSecret, requireSecretsKey } from '../secrets/crypto.js';
+import { decryptSecret, requireSecretsKey } from '../secrets/crypto.js';
 import { listCalDavCalendars, type CalDavCredentials } from './caldav.js';
 import { refreshGoogleToken, SLOTLINE_EVENT_PROPERTY, type GoogleOAuthConfig } from './google.js';
-import type { CalDavSecret, CalendarSettings, GoogleSecret, MicrosoftSecret } from './integration.js';
-import { defaultMicrosoftCalendar, graphRequest, refreshMicrosoftToken, SLOTLINE_GRAPH_PROPERTY, type MicrosoftOAuthConfig } from './microsoft.js';
+import { saveRotatedSecret, type CalDavSecret, type CalendarSettings, type GoogleSecret, type MicrosoftSecret } from './integration.js';
+import { defaultMicrosoftCalendar, graphRequest, microsoftAccessToken, SLOTLINE_GRAPH_PROPERTY, type MicrosoftOAuthConfig } from './microsoft.js';
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from './source.js';
 
 /** What a calendar event needs to know about a booking. */
@@ -272,11 +272,7 @@ export async function syncBookingToCalendars(
           const cfg = options.microsoft ?? null;
           if (!cfg) throw new CalendarSourceError('Microsoft 365 is not configured on this server');
           const { refreshToken } = decryptSecret<MicrosoftSecret>(row.secret, key);
-          const tokens = await refreshMicrosoftToken(cfg, refreshToken, signal);
-          if (tokens.refreshToken && tokens.refreshToken !== refreshToken) {
-            const secret: MicrosoftSecret = { refreshToken: tokens.refreshToken };
-            await db.rpc('save_calendar_secret', { p_provider_id: providerId, p_source: row.source, p_secret: encryptSecret(secret, key) });
-          }
+          const tokens = await microsoftAccessToken(cfg, refreshToken, (rotated) => saveRotatedSecret(db, providerId, row.source, { refreshToken: rotated }, key), signal);
           // The chosen calendar, else the account's default one.
           const calendarId = input.calendar.writeMicrosoftCalendarId ?? await defaultMicrosoftCalendar(cfg, tokens.accessToken, signal);
           if (action === 'upsert') await putBookingToMicrosoft(cfg, tokens.accessToken, calendarId, booking, signal);

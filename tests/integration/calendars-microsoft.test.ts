@@ -297,8 +297,13 @@ describe('Microsoft 365 from the provider app', () => {
   });
 
   it('the busy and write-back calendars can be chosen among the account’s calendars', async () => {
+    // A used refresh token stops working: the choice's own refresh and the sync after it each must keep the newest.
+    graph.strictRotation = true;
     const res = await owner.json('PUT', `${base}/microsoft/choice`, { busyCalendarIds: ['AAMkGym'], writeCalendarId: 'AAMkGym' }, 200);
+    graph.strictRotation = false;
+    expect(res.sources[0]).toMatchObject({ kind: 'microsoft', status: 'ok' });
     expect(res.writeMicrosoftCalendarId).toBe('AAMkGym');
+    expect(await storedRefreshToken()).toBe(graph.issued.at(-1)!.refreshToken);
     expect(res.calendars).toEqual([
       { id: 'AAMkMain', name: 'Calendar', color: '#0078d4', busy: false },
       { id: 'AAMkGym', name: 'Gym', color: '#e3008c', busy: true },
