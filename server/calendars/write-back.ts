@@ -195,7 +195,8 @@ async function findGraphEvent(cfg: MicrosoftOAuthConfig, accessToken: string, ca
 /**
  * Creates or, when the booking already has one, updates (PATCH) the booking's event in a Microsoft calendar. The
  * event carries the booking id in SLOTLINE_GRAPH_PROPERTY (how it is found again and left out of busy time), and the
- * create carries it as `transactionId` so Graph drops a retried duplicate POST.
+ * create carries the booking id and SEQUENCE as `transactionId` so Graph drops a retried duplicate POST (while a booking
+ * confirmed again after its event was removed, with a higher SEQUENCE, gets a new event).
  * @see https://learn.microsoft.com/en-us/graph/api/calendar-post-events
  * @see https://learn.microsoft.com/en-us/graph/api/event-update
  */
@@ -207,7 +208,7 @@ export async function putBookingToMicrosoft(cfg: MicrosoftOAuthConfig, accessTok
   }
   const created = await graphRequest<{ id: string }>(cfg, accessToken, `/me/calendars/${encodeURIComponent(calendarId)}/events`, {
     method: 'POST',
-    body: { ...graphEvent(b), transactionId: b.id, singleValueExtendedProperties: [{ id: SLOTLINE_GRAPH_PROPERTY, value: b.id }] },
+    body: { ...graphEvent(b), transactionId: `${b.id}:${b.sequence ?? 0}`, singleValueExtendedProperties: [{ id: SLOTLINE_GRAPH_PROPERTY, value: b.id }] },
     signal,
   });
   if (!created?.id) throw new CalendarSourceError('Microsoft Graph created no event');

@@ -123,7 +123,7 @@ describe('Microsoft Graph source and write-back against a local fake', () => {
     expect(graph.written()).toHaveLength(2);
     const written = graph.written().find((e) => e.id === id)!;
     expect(written).toMatchObject({
-      subject: 'Intro call: Sam Lee', start: '2026-06-04T09:00:00', end: '2026-06-04T10:00:00', showAs: 'busy', transactionId: alone,
+      subject: 'Intro call: Sam Lee', start: '2026-06-04T09:00:00', end: '2026-06-04T10:00:00', showAs: 'busy', transactionId: `${alone}:0`,
       location: { displayName: 'https://meet.example/abc' },
       singleValueExtendedProperties: [{ id: SLOTLINE_GRAPH_PROPERTY, value: alone }],
     });
