@@ -435,6 +435,7 @@ export const appEn = {
   calIcsIntro: "A secret address in iCal format (it usually ends in .ics). Read only: bookings are not added to it.",
   calIcsUrl: "Feed address",
   calIcsWorks: "The feed works. Busy times in the next 90 days: {n}.",
+  calIcsTest: "Test feed",
   calIcsSave: "Add feed",
   calIcsSaved: "Feed added. Your page now hides its busy times.",
   calBanner_google: "Google Calendar is connected. Choose below which of its calendars count as busy.",

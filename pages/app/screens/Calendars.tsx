@@ -433,7 +433,7 @@ function IcsConnect({ onSaved }: { onSaved: (a: CalendarsAnswer) => void }) {
       <p class="ok-text small" role="status">{status.value}</p>
       {error.value ? <p class="alert" role="alert">{error.value}</p> : null}
       <div class="row">
-        <button type="button" class="secondary" aria-disabled={working.value ? 'true' : undefined} onClick={() => void run('test')}>{t('calTest')}</button>
+        <button type="button" class="secondary" aria-disabled={working.value ? 'true' : undefined} onClick={() => void run('test')}>{t('calIcsTest')}</button>
         <button type="submit" class="primary" aria-disabled={working.value ? 'true' : undefined}>{t('calIcsSave')}</button>
       </div>
     </form>
