@@ -428,6 +428,7 @@ export const appAr: AppMessages = {
   calConnect_microsoft: "ربط Microsoft 365",
   calNotConfigured_google: "تقويم Google غير مُعدّ على هذا الخادم بعد. على من يديره ضبط GOOGLE_CLIENT_ID و GOOGLE_CLIENT_SECRET.",
   calNotConfigured_microsoft: "Microsoft 365 غير مُعدّ على هذا الخادم بعد. على من يديره ضبط MICROSOFT_CLIENT_ID و MICROSOFT_CLIENT_SECRET.",
+  calNoKey: "لا يمكن ربط التقويمات على هذا الخادم بعد. على من يديره ضبط SECRETS_KEY (يُشفّر كلمات مرور التقويمات).",
   calIcsTitle: "رابط تقويم (ICS)",
   calIcsIntro: "عنوان سري بصيغة iCal (ينتهي غالبًا بـ ‎.ics). للقراءة فقط: لا تُضاف الحجوزات إليه.",
   calIcsUrl: "عنوان الرابط",

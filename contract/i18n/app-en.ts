@@ -431,6 +431,7 @@ export const appEn = {
   calConnect_microsoft: "Connect Microsoft 365",
   calNotConfigured_google: "Google Calendar isn’t set up on this server yet. Whoever runs it needs to set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET.",
   calNotConfigured_microsoft: "Microsoft 365 isn’t set up on this server yet. Whoever runs it needs to set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET.",
+  calNoKey: "Calendars can’t be connected on this server yet. Whoever runs it needs to set SECRETS_KEY (it encrypts calendar passwords).",
   calIcsTitle: "Calendar feed (ICS)",
   calIcsIntro: "A secret address in iCal format (it usually ends in .ics). Read only: bookings are not added to it.",
   calIcsUrl: "Feed address",

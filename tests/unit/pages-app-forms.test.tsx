@@ -347,6 +347,7 @@ describe('calendars screen', () => {
     const api = fakeApi(signedInRoutes({
       [`GET ${CAL}`]: () => json(200, health([source('ics', 'ICS feed')])),
       [`DELETE ${CAL}/ics`]: () => json(200, { removed: 1, ...health() }),
+      [`POST ${CAL}/ics`]: () => json(503, { type: 'https://slotline.dev/problems/secrets-key-missing', title: 'Not yet', status: 503 }),
     }));
     mount('/app/settings/calendars?calendar-error=microsoft-denied', api);
     expect((await screen.findByRole('alert')).textContent).toBe('The calendar was not connected: access was not allowed.');
@@ -357,5 +358,11 @@ describe('calendars screen', () => {
     await screen.findByText('No calendar connected yet — your page shows only your working hours and bookings.');
     expect(api.sent('DELETE', `${CAL}/ics`)).toHaveLength(1);
     await screen.findByText('ICS feed is disconnected.');
+
+    // A server without SECRETS_KEY says what its admin must set.
+    fireEvent.input(screen.getByLabelText('Feed address'), { target: { value: 'https://calendar.example.com/secret.ics' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add feed' }));
+    expect((await screen.findByText(/SECRETS_KEY/)).getAttribute('role')).toBe('alert');
+    expect(api.sent('POST', `${CAL}/ics`)[0].body).toEqual({ url: 'https://calendar.example.com/secret.ics' });
   });
 });

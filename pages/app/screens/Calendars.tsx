@@ -33,6 +33,20 @@ function fieldErrors(error: unknown): Errors | null {
   return Object.fromEntries(error.problem.errors.map((e) => [e.field, e.message]));
 }
 
+/**
+ * A failed calendar request in words the provider can act on: a server without SECRETS_KEY or without the Google /
+ * Microsoft client says what to set; an account that cannot be read says why (the server's plain words).
+ */
+function failureText(app: AppState, error: unknown): string {
+  if (error instanceof ApiError) {
+    const kind = problemKind(error.problem);
+    if (kind === 'secrets-key-missing') return app.t.value('calNoKey');
+    if (kind === 'google-not-configured' || kind === 'microsoft-not-configured') return app.t.value(kind === 'google-not-configured' ? 'calNotConfigured_google' : 'calNotConfigured_microsoft');
+    if (kind === 'calendar-unreachable' && error.problem.detail) return error.problem.detail;
+  }
+  return problemText(app, error);
+}
+
 /** The words for `?calendar-error=<kind>-state|denied|failed` after a consent page sent the provider back. */
 function oauthErrorText(app: AppState, code: string): string {
   const t = app.t.value;
@@ -123,7 +137,7 @@ function SourceItem({ source: s, editing, onChange }: { source: CalendarHealth; 
                 onChange(answer);
                 showFlash(app, t('calDisconnected', { name }));
               } catch (err) {
-                error.value = problemText(app, err);
+                error.value = failureText(app, err);
                 confirm.value = false;
               } finally {
                 busy.value = false;
@@ -152,6 +166,14 @@ function SourceItem({ source: s, editing, onChange }: { source: CalendarHealth; 
 function ChoiceEditor({ kind, onSaved }: { kind: CalendarKind; onSaved: (a: CalendarsAnswer) => void }) {
   const app = useApp();
   const loaded = useLoad(() => api.accountCalendars(app, kind), [kind]);
+  if (loaded.status.value === 'error') {
+    return (
+      <div class="alert" role="alert">
+        <p>{failureText(app, loaded.error.value)}</p>
+        <button type="button" class="link-button" onClick={() => void loaded.reload()}>{app.t.value('retry')}</button>
+      </div>
+    );
+  }
   return (
     <Show loaded={loaded}>
       {(account) => <ChoiceForm kind={kind} calendars={account.calendars} write={account.writeCalendarId} onSaved={onSaved} />}
@@ -179,7 +201,7 @@ function ChoiceForm(props: { kind: CalendarKind; calendars: AccountCalendar[]; w
         done.value = true;
       } catch (err) {
         errors.value = fieldErrors(err) ?? {};
-        if (!fieldErrors(err)) error.value = problemText(app, err);
+        if (!fieldErrors(err)) error.value = failureText(app, err);
       } finally {
         saving.value = false;
       }
@@ -277,7 +299,7 @@ export function CalDavConnect({ help, onSaved }: { help: string; onSaved: (a: Ca
     } catch (err) {
       const found = fieldErrors(err);
       if (found) showErrors(found);
-      else error.value = problemText(app, err);
+      else error.value = failureText(app, err);
     } finally {
       working.value = false;
     }
@@ -295,7 +317,7 @@ export function CalDavConnect({ help, onSaved }: { help: string; onSaved: (a: Ca
     } catch (err) {
       const found = fieldErrors(err);
       if (found) showErrors(found);
-      else error.value = problemText(app, err);
+      else error.value = failureText(app, err);
     } finally {
       working.value = false;
     }
@@ -371,7 +393,7 @@ function OAuthConnect({ kind }: { kind: OAuthKind }) {
           const { url } = await api.startOAuth(app, kind);
           app.env.win.location.assign(url);
         } catch (err) {
-          error.value = err instanceof ApiError && problemKind(err.problem) === `${kind}-not-configured` ? t(`calNotConfigured_${kind}`) : problemText(app, err);
+          error.value = failureText(app, err);
           busy.value = false;
         }
       }}>{t(`calConnect_${kind}`)}</button>
@@ -394,7 +416,7 @@ function IcsConnect({ onSaved }: { onSaved: (a: CalendarsAnswer) => void }) {
     if (found?.url) {
       fieldError.value = found.url;
       app.env.win.document.getElementById('ics-url')?.focus();
-    } else error.value = problemText(app, err);
+    } else error.value = failureText(app, err);
   };
   const run = async (action: 'test' | 'save') => {
     if (working.value) return;
