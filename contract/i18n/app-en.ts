@@ -415,6 +415,8 @@ export const appEn = {
   calServerHint_other: "The CalDAV address your calendar service gives, starting with https://",
   calUsername: "Username or email",
   calPassword: "App-specific password",
+  /** Shown only in other languages: English shows the server's own `appPasswordHelp` line. */
+  calAppPasswordHelp: "iCloud, Fastmail and other accounts with two-step sign-in need an app-specific password: for iCloud, create one at appleid.apple.com → Sign-In and Security → App-Specific Passwords.",
   calRequired: "Please fill this in.",
   calTest: "Test connection",
   calTesting: "Testing…",

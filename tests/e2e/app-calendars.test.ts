@@ -109,6 +109,13 @@ describe('calendars in the provider app, in Chromium', () => {
     await page.locator('li.cal-source', { hasText: 'ICS feed' }).waitFor({ state: 'detached' });
     stored = await owner.json('GET', `${base}/calendars`, undefined, 200);
     expect(stored.sources.map((s: { kind: string }) => s.kind)).toEqual(['caldav']);
+
+    // In Arabic, right to left: the same screen, axe-clean, no horizontal scroll.
+    await page.getByRole('button', { name: 'العربية' }).click();
+    await page.getByRole('heading', { name: 'التقويمات', level: 1 }).waitFor();
+    expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
+    await page.locator('li.cal-source', { hasText: '127.0.0.1' }).getByText('يعمل').waitFor();
+    await checkScreen(page, 'calendars-ar');
     await context.close();
     expect(problems).toEqual([]);
   });

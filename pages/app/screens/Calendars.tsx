@@ -352,7 +352,7 @@ export function CalDavConnect({ help, onSaved }: { help: string; onSaved: (a: Ca
       <Field id="cd-user" label={t('calUsername')} error={errors.value.username}>
         {input('username', { autoComplete: 'username' })}
       </Field>
-      <Field id="cd-pass" label={t('calPassword')} hint={help} error={errors.value.password}>
+      <Field id="cd-pass" label={t('calPassword')} hint={app.lang.value === 'en' ? help : t('calAppPasswordHelp')} error={errors.value.password}>
         {input('password', { type: 'password', autoComplete: 'off' })}
       </Field>
       {tested.value ? (
@@ -409,7 +409,8 @@ function IcsConnect({ onSaved }: { onSaved: (a: CalendarsAnswer) => void }) {
   const url = useSignal('');
   const fieldError = useSignal<string | null>(null);
   const error = useSignal<string | null>(null);
-  const status = useSignal<string>('');
+  /** What the last test or save found, kept as a message key so switching language re-words it. */
+  const status = useSignal<{ key: 'calIcsWorks' | 'calIcsSaved'; n?: number } | null>(null);
   const working = useSignal(false);
   const fail = (err: unknown) => {
     const found = fieldErrors(err);
@@ -423,16 +424,16 @@ function IcsConnect({ onSaved }: { onSaved: (a: CalendarsAnswer) => void }) {
     if (!url.value.trim()) return void (fieldError.value = t('calRequired'));
     working.value = true;
     fieldError.value = error.value = null;
-    status.value = '';
+    status.value = null;
     try {
       if (action === 'test') {
         const answer = await api.testIcs(app, url.value.trim());
-        if (answer.ok) status.value = t('calIcsWorks', { n: answer.busyCount });
+        if (answer.ok) status.value = { key: 'calIcsWorks', n: answer.busyCount };
         else fieldError.value = answer.message;
       } else {
         onSaved(await api.connectIcs(app, url.value.trim()));
         url.value = '';
-        status.value = t('calIcsSaved');
+        status.value = { key: 'calIcsSaved' };
       }
     } catch (err) {
       fail(err);
@@ -452,7 +453,7 @@ function IcsConnect({ onSaved }: { onSaved: (a: CalendarsAnswer) => void }) {
           aria-invalid={fieldError.value ? 'true' : undefined} aria-describedby={describedBy('ics-url', false, fieldError.value)}
           onInput={(e) => (url.value = e.currentTarget.value)} />
       </Field>
-      <p class="ok-text small" role="status">{status.value}</p>
+      <p class="ok-text small" role="status">{status.value ? t(status.value.key, { n: status.value.n ?? 0 }) : ''}</p>
       {error.value ? <p class="alert" role="alert">{error.value}</p> : null}
       <div class="row">
         <button type="button" class="secondary" aria-disabled={working.value ? 'true' : undefined} onClick={() => void run('test')}>{t('calIcsTest')}</button>
