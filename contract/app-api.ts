@@ -293,3 +293,55 @@ export interface ManualBookingBody {
   timezone?: string;
   outsideHours?: boolean;
 }
+
+// Calendars (`…/calendars`, issue 14).
+
+/** One connected calendar source's health, in words the app shows as they are. */
+export const calendarHealthSchema = z.object({
+  source: z.string(),
+  kind: z.enum(['caldav', 'ics', 'google', 'microsoft']),
+  label: z.string().nullable(),
+  account: z.string().nullable(),
+  status: z.enum(['ok', 'warning', 'failing', 'waiting']),
+  lastSuccessAt: instant.nullable(),
+  /** Plain words, while failing. */
+  lastError: z.string().nullable(),
+  failingSince: instant.nullable(),
+  /** Events the last refresh could not read. */
+  warning: z.string().nullable(),
+  nextRefreshAt: instant,
+});
+export type CalendarHealth = z.infer<typeof calendarHealthSchema>;
+export type CalendarKind = CalendarHealth['kind'];
+
+/** `GET …/calendars` (and the health part of every calendar write's answer). */
+export const calendarsSchema = z.object({
+  sources: z.array(calendarHealthSchema),
+  busyCalendarIds: z.array(z.string()),
+  writeCalendarId: z.string().nullable(),
+  writeGoogleCalendarId: z.string().nullable().optional(),
+  appPasswordHelp: z.string(),
+});
+export type Calendars = z.infer<typeof calendarsSchema>;
+
+/** A calendar of a connected account; `busy`: its events count as busy time. */
+export const accountCalendarSchema = z.object({ id: z.string(), name: z.string(), color: z.string().optional(), busy: z.boolean() });
+export type AccountCalendar = z.infer<typeof accountCalendarSchema>;
+
+/** `GET …/calendars/<kind>/calendars`: the account's calendars and the one new bookings are written to. */
+export const accountCalendarsSchema = z.object({ calendars: z.array(accountCalendarSchema), writeCalendarId: z.string().nullable() });
+export type AccountCalendars = z.infer<typeof accountCalendarsSchema>;
+
+/** The answer to connecting CalDAV or saving a choice: the health plus the account's calendars. */
+export type CalendarsWithChoice = Calendars & { calendars: AccountCalendar[] };
+
+/** `POST …/caldav/test` and `…/ics/test` answer 200 either way; `field` names the input to fix. */
+export type CalendarTestFailure = { ok: false; field: string; message: string };
+export type CalDavTest = { ok: true; message: string; serverUrl: string; calendars: { id: string; name: string; color?: string }[] } | CalendarTestFailure;
+export type IcsTest = { ok: true; message: string; busyCount: number } | CalendarTestFailure;
+
+export interface CalDavForm { server: string; username: string; password: string }
+export interface CalendarChoice { busyCalendarIds: string[]; writeCalendarId: string | null }
+export type CalDavConnectBody = CalDavForm & Partial<CalendarChoice>;
+/** `POST …/google/start` and `…/microsoft/start`: where to send the provider for consent. */
+export interface OAuthStart { url: string; redirectUri: string }

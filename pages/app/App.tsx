@@ -6,6 +6,7 @@ import { afterSignIn, followHistory, navigate, setLang, useApp, type AppState } 
 import { BookingDetails } from './screens/BookingDetails';
 import { ClientDetails, Clients } from './screens/Clients';
 import { Bookings } from './screens/Bookings';
+import { CalendarSettings } from './screens/Calendars';
 import { ManualBooking } from './screens/ManualBooking';
 import { Onboarding } from './screens/Onboarding';
 import { ServiceEditor, ServiceList } from './screens/ServiceEditor';
@@ -37,6 +38,7 @@ function screenFor(app: AppState, path: string): ComponentChildren | null {
   if (path === '/app/settings/notifications') return <NotificationSettings />;
   if (path === '/app/settings/messages' || path === '/app/messages') return <Messages />;
   if (path === '/app/agenda') return <Agenda />;
+  if (path === '/app/settings/calendars') return <CalendarSettings />;
   return null;
 }
 
@@ -91,6 +93,13 @@ export function App() {
   useEffect(() => {
     if (app.session.value === 'ready' && app.route.value.path.startsWith('/app/sign-in')) navigate(app, afterSignIn(app.route.value.query), true);
   }, [app.session.value, app.route.value.path]);
+  // Back from Google's or Microsoft's consent page on `/app?calendar=…` (older servers): the calendars screen says how it went.
+  useEffect(() => {
+    const { path, query } = app.route.value;
+    if (app.session.value === 'ready' && path === '/app' && (query.has('calendar') || query.has('calendar-error'))) {
+      navigate(app, `/app/settings/calendars?${query}`, true);
+    }
+  }, [app.session.value, app.route.value]);
   useEffect(() => {
     const html = win.document.documentElement;
     html.lang = app.lang.value;

@@ -1,4 +1,7 @@
 import type {
+  AccountCalendars, CalDavConnectBody, CalDavForm, CalDavTest, CalendarChoice, CalendarKind, Calendars, CalendarsWithChoice, IcsTest, OAuthStart,
+} from '../../contract/app-api';
+import type {
   Agenda, BookingDetails, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
   OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, SlugAvailable, Verified,
 } from '../../contract/app-api';
@@ -71,6 +74,15 @@ export const api = {
   clientsCsvUrl: (app: AppState) => `${P(app)}/clients.csv`,
   outbox: (app: AppState) => call<OutboxMessage[]>(app, 'GET', `${P(app)}/outbox`),
   agenda: (app: AppState, date: string) => call<Agenda>(app, 'GET', `${P(app)}/agenda?${new URLSearchParams({ date })}`),
+  calendars: (app: AppState) => call<Calendars>(app, 'GET', `${P(app)}/calendars`),
+  testCalDav: (app: AppState, body: CalDavForm) => call<CalDavTest>(app, 'POST', `${P(app)}/calendars/caldav/test`, body),
+  connectCalDav: (app: AppState, body: CalDavConnectBody) => call<CalendarsWithChoice>(app, 'POST', `${P(app)}/calendars/caldav`, body),
+  testIcs: (app: AppState, url: string) => call<IcsTest>(app, 'POST', `${P(app)}/calendars/ics/test`, { url }),
+  connectIcs: (app: AppState, url: string) => call<Calendars>(app, 'POST', `${P(app)}/calendars/ics`, { url }),
+  startOAuth: (app: AppState, kind: 'google' | 'microsoft') => call<OAuthStart>(app, 'POST', `${P(app)}/calendars/${kind}/start`),
+  accountCalendars: (app: AppState, kind: CalendarKind) => call<AccountCalendars>(app, 'GET', `${P(app)}/calendars/${kind}/calendars`),
+  setCalendarChoice: (app: AppState, kind: CalendarKind, body: CalendarChoice) => call<CalendarsWithChoice>(app, 'PUT', `${P(app)}/calendars/${kind}/choice`, body),
+  disconnectCalendar: (app: AppState, kind: CalendarKind) => call<Calendars & { removed: number }>(app, 'DELETE', `${P(app)}/calendars/${kind}`),
 };
 
 /** Loads who is signed in, then their first provider and its services (none yet: onboarding). */

@@ -3,6 +3,7 @@ import { BlockList, isIP } from 'node:net';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
+import type { AccountCalendars, CalendarHealth } from '../../contract/app-api.ts';
 import type { AppEnv } from '../auth/session.ts';
 import { refreshIfStale } from '../calendars/cache.ts';
 import { listCalDavCalendars, type CalDavCalendarInfo } from '../calendars/caldav.ts';
@@ -16,7 +17,7 @@ import {
 import { CalendarAuthError, CalendarSourceError, describeSourceError } from '../calendars/source.ts';
 import { invalid, notFound, problem } from '../http/problem.ts';
 import { readJson } from '../http/validate.ts';
-import { decryptSecret, encryptSecret, requireSecretsKey, SecretsKeyError } from '../secrets/crypto.ts';
+import { decryptSecret, encryptSecret, requireSecretsKey, SecretsKeyError, type EncryptedSecret } from '../secrets/crypto.ts';
 import { dbProblem, owner } from './errors.ts';
 import type { OwnerDeps } from './routes.ts';
 import { emptySchema } from './schemas.ts';
@@ -170,9 +171,9 @@ export interface SourceRow {
 }
 
 /** A source's health for the app: status, the last success, the last error in plain words and the next refresh. */
-export function sourceHealth(s: SourceRow, calendar: CalendarSettings, now: Date) {
+export function sourceHealth(s: SourceRow, calendar: CalendarSettings, now: Date): CalendarHealth {
   const maxAgeMs = (typeof calendar.maxAgeMinutes === 'number' ? calendar.maxAgeMinutes : 5) * 60_000;
-  const status = s.failingSince ? 'failing' : !s.lastSuccessAt ? 'waiting' : s.lastWarning ? 'warning' : 'ok';
+  const status: CalendarHealth['status'] = s.failingSince ? 'failing' : !s.lastSuccessAt ? 'waiting' : s.lastWarning ? 'warning' : 'ok';
   const nextRefreshAt = s.failingSince
     ? new Date(Date.parse(s.lastAttemptAt ?? s.failingSince) + 30_000)
     : s.lastSuccessAt ? new Date(Date.parse(s.lastSuccessAt) + maxAgeMs) : now;
@@ -254,6 +255,50 @@ export function calendarRoutes(
       writeMicrosoftCalendarId: data.calendar.writeMicrosoftCalendarId ?? null,
       appPasswordHelp: APP_PASSWORD_HELP,
     };
+  }
+
+  /** A connected Microsoft account's calendars (storing the refresh token Microsoft rotates), or the problem to answer. */
+  async function microsoftAccountCalendars(c: Context<AppEnv>, secret: EncryptedSecret): Promise<CalDavCalendarInfo[] | Response> {
+    const cfg = microsoftClient();
+    if (!cfg) return microsoftNotConfigured(c);
+    try {
+      const secretsKey = key();
+      const { refreshToken } = decryptSecret<MicrosoftSecret>(secret, secretsKey);
+      const tokens = await microsoftAccessToken(cfg, refreshToken, async (rotated) => {
+        const { sources } = await db.rpc('app_calendar_sources', { p_user_id: user(c), p_provider_id: pid(c) });
+        const source = sources.find((s) => s.kind === 'microsoft')?.source;
+        if (source) await saveRotatedSecret(db, pid(c), source, { refreshToken: rotated }, secretsKey);
+      }, AbortSignal.timeout(TEST_TIMEOUT_MS));
+      const calendars: MicrosoftCalendarInfo[] = await listMicrosoftCalendars(cfg, tokens.accessToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
+      return calendars.map(({ id, name, color }) => ({ id, name, ...(color ? { color } : {}) }));
+    } catch (error) {
+      if (error instanceof SecretsKeyError) return noKey(c);
+      return problem(c, 502, 'calendar-unreachable', 'The Microsoft account could not be read', { detail: plainWords(error, 'microsoft') });
+    }
+  }
+
+  /**
+   * The connected account's calendars, listed again with its stored secret (for the choice editor and saving a
+   * choice), or the problem to answer: 404 when none is connected, 502 in plain words when the account cannot be read.
+   */
+  async function accountCalendars(c: Context<AppEnv>, kind: 'caldav' | 'google' | 'microsoft'): Promise<CalDavCalendarInfo[] | Response> {
+    const stored = await db.rpc('app_calendar_secret', { p_user_id: user(c), p_provider_id: pid(c), p_kind: kind });
+    if (!stored) return notFound(c, 'Calendar account');
+    if (kind === 'microsoft') return microsoftAccountCalendars(c, stored.secret);
+    const cfg = googleClient();
+    if (kind === 'google' && !cfg) return problem(c, 503, 'google-not-configured', 'Google Calendar is not set up on this server');
+    try {
+      if (kind === 'caldav') return await listCalDavCalendars(decryptSecret<CalDavSecret>(stored.secret, key()), AbortSignal.timeout(TEST_TIMEOUT_MS));
+      const { refreshToken } = decryptSecret<GoogleSecret>(stored.secret, key());
+      const { accessToken } = await refreshGoogleToken(cfg!, refreshToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
+      const calendars: GoogleCalendarInfo[] = await listGoogleCalendars(cfg!, accessToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
+      return calendars.map(({ id, name }) => ({ id, name }));
+    } catch (error) {
+      if (error instanceof SecretsKeyError) return noKey(c);
+      return problem(c, 502, 'calendar-unreachable', kind === 'google' ? 'The Google account could not be read' : 'The calendar account could not be read', {
+        detail: plainWords(error, kind),
+      });
+    }
   }
 
   /** Logs in and lists the account's calendars, or says in plain words why not. */
@@ -339,16 +384,8 @@ export function calendarRoutes(
     const parsed = await readJson(c, choiceSchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => {
-      const stored = await db.rpc('app_calendar_secret', { p_user_id: user(c), p_provider_id: pid(c), p_kind: 'caldav' });
-      if (!stored) return notFound(c, 'Calendar account');
-      let calendars: CalDavCalendarInfo[];
-      try {
-        calendars = await listCalDavCalendars(decryptSecret<CalDavSecret>(stored.secret, key()), AbortSignal.timeout(TEST_TIMEOUT_MS));
-      } catch (error) {
-        if (error instanceof SecretsKeyError) return noKey(c);
-        return problem(c, 502, 'calendar-unreachable', 'The calendar account could not be read', { detail: plainWords(error, 'caldav') });
-      }
-      return saveChoice(c, 'caldav', calendars, parsed.value);
+      const listed = await accountCalendars(c, 'caldav');
+      return listed instanceof Response ? listed : saveChoice(c, 'caldav', listed, parsed.value);
     });
   });
 
@@ -446,20 +483,26 @@ export function calendarRoutes(
     const parsed = await readJson(c, choiceSchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => {
-      const stored = await db.rpc('app_calendar_secret', { p_user_id: user(c), p_provider_id: pid(c), p_kind: 'google' });
-      if (!stored) return notFound(c, 'Calendar account');
-      const cfg = googleClient();
-      if (!cfg) return problem(c, 503, 'google-not-configured', 'Google Calendar is not set up on this server');
-      let calendars: GoogleCalendarInfo[];
-      try {
-        const { refreshToken } = decryptSecret<GoogleSecret>(stored.secret, key());
-        const { accessToken } = await refreshGoogleToken(cfg, refreshToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
-        calendars = await listGoogleCalendars(cfg, accessToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
-      } catch (error) {
-        if (error instanceof SecretsKeyError) return noKey(c);
-        return problem(c, 502, 'calendar-unreachable', 'The Google account could not be read', { detail: plainWords(error, 'google') });
-      }
-      return saveChoice(c, 'google', calendars.map(({ id, name }) => ({ id, name })), parsed.value);
+      const listed = await accountCalendars(c, 'google');
+      return listed instanceof Response ? listed : saveChoice(c, 'google', listed, parsed.value);
+    });
+  });
+
+  // The choice editor: which of the connected account's calendars count as busy, and which receives new bookings.
+  app.get(`${base}/:kind/calendars`, async (c) => {
+    const kind = c.req.param('kind');
+    if (kind !== 'caldav' && kind !== 'google' && kind !== 'microsoft') return notFound(c, 'Calendar');
+    return owner(c, async () => {
+      const listed = await accountCalendars(c, kind);
+      if (listed instanceof Response) return listed;
+      const { calendar } = await db.rpc('app_calendar_sources', { p_user_id: user(c), p_provider_id: pid(c) });
+      const busy = calendar.selectedCalendarIds ?? [];
+      const write = (kind === 'google' ? calendar.writeGoogleCalendarId : kind === 'microsoft' ? calendar.writeMicrosoftCalendarId : calendar.writeCalendarId) ?? null;
+      const answer: AccountCalendars = {
+        calendars: listed.map((cal) => ({ ...cal, busy: busy.includes(cal.id) })),
+        writeCalendarId: write && listed.some((cal) => cal.id === write) ? write : null,
+      };
+      return c.json(answer, 200, NO_STORE);
     });
   });
 
@@ -525,25 +568,9 @@ export function calendarRoutes(
     const parsed = await readJson(c, choiceSchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => {
-      const stored = await db.rpc('app_calendar_secret', { p_user_id: user(c), p_provider_id: pid(c), p_kind: 'microsoft' });
-      if (!stored) return notFound(c, 'Calendar account');
-      const cfg = microsoftClient();
-      if (!cfg) return microsoftNotConfigured(c);
-      let calendars: MicrosoftCalendarInfo[];
-      try {
-        const secretsKey = key();
-        const { refreshToken } = decryptSecret<MicrosoftSecret>(stored.secret, secretsKey);
-        const tokens = await microsoftAccessToken(cfg, refreshToken, async (rotated) => {
-          const { sources } = await db.rpc('app_calendar_sources', { p_user_id: user(c), p_provider_id: pid(c) });
-          const source = sources.find((s) => s.kind === 'microsoft')?.source;
-          if (source) await saveRotatedSecret(db, pid(c), source, { refreshToken: rotated }, secretsKey);
-        }, AbortSignal.timeout(TEST_TIMEOUT_MS));
-        calendars = await listMicrosoftCalendars(cfg, tokens.accessToken, AbortSignal.timeout(TEST_TIMEOUT_MS));
-      } catch (error) {
-        if (error instanceof SecretsKeyError) return noKey(c);
-        return problem(c, 502, 'calendar-unreachable', 'The Microsoft account could not be read', { detail: plainWords(error, 'microsoft') });
-      }
-      return saveChoice(c, 'microsoft', calendars.map(({ id, name, color }) => ({ id, name, ...(color ? { color } : {}) })), parsed.value);
+      const listed = await accountCalendars(c, 'microsoft');
+      if (listed instanceof Response) return listed;
+      return saveChoice(c, 'microsoft', listed, parsed.value);
     });
   });
 

@@ -118,6 +118,15 @@ describe('CalDAV from the app', () => {
     expect(tuesday).not.toContain(utc(1, '07:00'));
     expect((await owner.put(`${base}/caldav/choice`, { busyCalendarIds: ['https://elsewhere.example/cal/'], writeCalendarId: null })).status).toBe(400);
   });
+
+  it('the choice editor lists the connected account’s calendars with the current choice', async () => {
+    const res = await owner.json('GET', `${base}/caldav/calendars`, undefined, 200);
+    expect(res.writeCalendarId).toBe(`${radicale.url}kim/home/`);
+    expect(res.calendars.map((c: { name: string; busy: boolean }) => [c.name, c.busy]).sort()).toEqual([['Home', true], ['Work', false]]);
+    expect(JSON.stringify(res)).not.toContain('kim-pass');
+    expect((await owner.get(`${base}/google/calendars`)).status).toBe(404); // none connected yet
+    expect((await owner.get(`${base}/ics/calendars`)).status).toBe(404); // a feed has no calendars to choose
+  });
 });
 
 describe('ICS feed from the app', () => {
@@ -209,6 +218,10 @@ describe('Google from the app (web OAuth)', () => {
     expect(thursday).toContain(utc(3, '05:00'));
     expect(thursday).not.toContain(utc(3, '07:00'));
     expect((await owner.put(`${base}/google/choice`, { busyCalendarIds: ['nope'], writeCalendarId: null })).status).toBe(400);
+    expect(await owner.json('GET', `${base}/google/calendars`, undefined, 200)).toEqual({
+      calendars: [{ id: 'layla@example.com', name: 'Layla', busy: false }, { id: 'gym@group.calendar.google.com', name: 'Gym', busy: true }],
+      writeCalendarId: 'gym@group.calendar.google.com',
+    });
     expect((await owner.json('DELETE', `${base}/google`, {}, 200)).removed).toBe(1);
   });
 

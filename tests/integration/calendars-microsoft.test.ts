@@ -311,6 +311,14 @@ describe('Microsoft 365 from the provider app', () => {
     const thursday = await slots(3);
     expect(thursday).toContain(at(3, '05:00'));
     expect(thursday).not.toContain(at(3, '07:00'));
+    // The app's choice editor reads the same listing with the stored choice.
+    expect(await owner.json('GET', `${base}/microsoft/calendars`, undefined, 200)).toEqual({
+      calendars: [
+        { id: 'AAMkMain', name: 'Calendar', color: '#0078d4', busy: false },
+        { id: 'AAMkGym', name: 'Gym', color: '#e3008c', busy: true },
+      ],
+      writeCalendarId: 'AAMkGym',
+    });
     const bad = await owner.put(`${base}/microsoft/choice`, { busyCalendarIds: ['nope'], writeCalendarId: null });
     expect(bad.status).toBe(400);
     expect((await bad.json()).errors[0].field).toBe('busyCalendarIds');
@@ -320,6 +328,7 @@ describe('Microsoft 365 from the provider app', () => {
     expect((await stranger.post(`${base}/microsoft/start`, {})).status).toBe(404);
     expect((await stranger.put(`${base}/microsoft/choice`, { busyCalendarIds: [], writeCalendarId: null })).status).toBe(404);
     expect((await stranger.delete(`${base}/microsoft`, {})).status).toBe(404);
+    expect((await stranger.get(`${base}/microsoft/calendars`)).status).toBe(404);
     expect((await owner.json('GET', base, undefined, 200)).sources).toHaveLength(1);
   });
 

@@ -250,3 +250,119 @@ describe('hours editor', () => {
     await waitFor(() => expect(screen.getByRole('link', { name: 'See my page' }).getAttribute('href')).toBe('/c/layla'));
   });
 });
+
+describe('calendars screen', () => {
+  const CAL = `/api/app/providers/${PID}/calendars`;
+  const help = 'iCloud, Fastmail and other accounts with two-step sign-in need an app-specific password.';
+  const health = (sources: unknown[] = []) => ({ sources, busyCalendarIds: [], writeCalendarId: null, appPasswordHelp: help });
+  const work = 'https://dav.example.com/kim/work/';
+  const home = 'https://dav.example.com/kim/home/';
+  const source = (kind: string, label: string) => ({
+    source: `${kind}:1`, kind, label, account: 'kim', status: 'ok', lastSuccessAt: '2026-03-02T05:55:00Z', lastError: null,
+    failingSince: null, warning: null, nextRefreshAt: '2026-03-02T06:00:00Z',
+  });
+  /** The error shown inside the field around the input labelled `label`. */
+  const errorOf = (label: string) => screen.getByLabelText(label).closest('.field')!.querySelector('.field-error')?.textContent ?? null;
+
+  it('CalDAV: tests, shows the calendars, sends the chosen busy and write calendars; field errors stand beside their field', async () => {
+    const api = fakeApi(signedInRoutes({
+      [`GET ${CAL}`]: () => json(200, health()),
+      [`POST ${CAL}/caldav/test`]: [
+        () => json(200, { ok: false, field: 'password', message: 'The server refused this username and password.' }),
+        () => json(200, { ok: true, message: 'Connected', serverUrl: 'https://dav.example.com/', calendars: [{ id: work, name: 'Work', color: '#ff0000ff' }, { id: home, name: 'Home' }] }),
+      ],
+      [`POST ${CAL}/caldav`]: [
+        () => json(400, { type: 'https://slotline.dev/problems/invalid', title: 'Invalid', status: 400, errors: [{ field: 'writeCalendarId', message: 'is not a calendar of this account' }] }),
+        () => json(201, { ...health([source('caldav', 'dav.example.com')]), calendars: [{ id: work, name: 'Work', busy: false }, { id: home, name: 'Home', busy: true }] }),
+      ],
+    }));
+    mount('/app/settings/calendars', api);
+    await screen.findByRole('heading', { name: 'Calendars' });
+    await screen.findByText('No calendar connected yet — your page shows only your working hours and bookings.');
+    expect(screen.getByText(help)).toBeTruthy();
+
+    // The service choice prefills the address; empty fields are refused before anything is sent.
+    expect((screen.getByLabelText('Server address') as HTMLInputElement).value).toBe('iCloud');
+    fireEvent.click(screen.getByLabelText('Other'));
+    expect((screen.getByLabelText('Server address') as HTMLInputElement).value).toBe('');
+    fireEvent.input(screen.getByLabelText('Server address'), { target: { value: 'https://dav.example.com/' } });
+    fireEvent.input(screen.getByLabelText('Username or email'), { target: { value: 'kim' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    expect(errorOf('App-specific password')).toBe('Please fill this in.');
+    expect(api.sent('POST', `${CAL}/caldav/test`)).toEqual([]);
+
+    // A refused password is said beside the password.
+    fireEvent.input(screen.getByLabelText('App-specific password'), { target: { value: 'wrong' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    await waitFor(() => expect(errorOf('App-specific password')).toBe('The server refused this username and password.'));
+    expect(screen.getByLabelText('App-specific password').getAttribute('aria-invalid')).toBe('true');
+    expect(errorOf('Server address')).toBeNull();
+
+    fireEvent.input(screen.getByLabelText('App-specific password'), { target: { value: 'app-pass' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    await screen.findByText('Signed in. Calendars found: 2.');
+    expect(api.sent('POST', `${CAL}/caldav/test`).at(-1)!.body).toEqual({ server: 'https://dav.example.com/', username: 'kim', password: 'app-pass' });
+    const workBox = screen.getByRole('checkbox', { name: 'Work' }) as HTMLInputElement;
+    expect(workBox.checked).toBe(true);
+    expect((screen.getByRole('checkbox', { name: 'Home' }) as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(workBox);
+    fireEvent.change(screen.getByLabelText('Add new bookings to'), { target: { value: home } });
+
+    // The server refuses the write calendar: its message stands beside that select; then it connects.
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    await waitFor(() => expect(errorOf('Add new bookings to')).toBe('is not a calendar of this account'));
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    await screen.findByText('Connected. Your page now hides these busy times.');
+    expect(api.sent('POST', `${CAL}/caldav`).map((c) => c.body)).toEqual(Array(2).fill({
+      server: 'https://dav.example.com/', username: 'kim', password: 'app-pass', busyCalendarIds: [home], writeCalendarId: home,
+    }));
+    const item = screen.getByText('dav.example.com').closest('li')!;
+    expect(item.textContent).toContain('Working');
+    expect(item.textContent).toContain('Last read 5 minutes ago.');
+    expect(screen.queryByText(/No calendar connected yet/)).toBeNull();
+    expect((screen.getByLabelText('App-specific password') as HTMLInputElement).value).toBe(''); // not kept on screen
+  });
+
+  it('back from Google on /app?calendar=…: the banner, then the choice editor saves with PUT; Microsoft unset is explained', async () => {
+    const api = fakeApi(signedInRoutes({
+      [`GET ${CAL}`]: () => json(200, health([source('google', 'Google Calendar')])),
+      [`GET ${CAL}/google/calendars`]: () => json(200, { calendars: [{ id: 'me@example.com', name: 'Me', busy: true }, { id: 'gym', name: 'Gym', busy: false }], writeCalendarId: 'me@example.com' }),
+      [`PUT ${CAL}/google/choice`]: () => json(200, { ...health([source('google', 'Google Calendar')]), calendars: [] }),
+      [`POST ${CAL}/microsoft/start`]: () => json(503, { type: 'https://slotline.dev/problems/microsoft-not-configured', title: 'Not set up', status: 503 }),
+    }));
+    mount('/app?calendar=google-connected', api);
+    await screen.findByText('Google Calendar is connected. Choose below which of its calendars count as busy.');
+    expect(location.pathname + location.search).toBe('/app/settings/calendars?calendar=google-connected');
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Gym' }));
+    fireEvent.change(screen.getByLabelText('Add new bookings to'), { target: { value: 'gym' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save choice' }));
+    await screen.findByText('Saved. Your page uses the new choice now.');
+    expect(api.sent('PUT', `${CAL}/google/choice`)[0].body).toEqual({ busyCalendarIds: ['me@example.com', 'gym'], writeCalendarId: 'gym' });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Connect Microsoft 365' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/Microsoft 365 isn’t set up on this server yet.*MICROSOFT_CLIENT_ID/);
+  });
+
+  it('an error coming back from the consent page is said in plain words; disconnect asks first', async () => {
+    const api = fakeApi(signedInRoutes({
+      [`GET ${CAL}`]: () => json(200, health([source('ics', 'ICS feed')])),
+      [`DELETE ${CAL}/ics`]: () => json(200, { removed: 1, ...health() }),
+      [`POST ${CAL}/ics`]: () => json(503, { type: 'https://slotline.dev/problems/secrets-key-missing', title: 'Not yet', status: 503 }),
+    }));
+    mount('/app/settings/calendars?calendar-error=microsoft-denied', api);
+    expect((await screen.findByRole('alert')).textContent).toBe('The calendar was not connected: access was not allowed.');
+    fireEvent.click(await screen.findByRole('button', { name: 'Disconnect ICS feed' }));
+    expect(api.sent('DELETE', `${CAL}/ics`)).toEqual([]);
+    await screen.findByText('Disconnect ICS feed? Your page stops seeing its busy times and its password is deleted.');
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, disconnect' }));
+    await screen.findByText('No calendar connected yet — your page shows only your working hours and bookings.');
+    expect(api.sent('DELETE', `${CAL}/ics`)).toHaveLength(1);
+    await screen.findByText('ICS feed is disconnected.');
+
+    // A server without SECRETS_KEY says what its admin must set.
+    fireEvent.input(screen.getByLabelText('Feed address'), { target: { value: 'https://calendar.example.com/secret.ics' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add feed' }));
+    expect((await screen.findByText(/SECRETS_KEY/)).getAttribute('role')).toBe('alert');
+    expect(api.sent('POST', `${CAL}/ics`)[0].body).toEqual({ url: 'https://calendar.example.com/secret.ics' });
+  });
+});

@@ -31,6 +31,7 @@ export function SettingsMenu() {
   const items: [string, Parameters<typeof t>[0], Parameters<typeof t>[0]][] = [
     ['services', 'settingsServices', 'settingsServicesHint'],
     ['hours', 'settingsHours', 'settingsHoursHint'],
+    ['calendars', 'settingsCalendars', 'settingsCalendarsHint'],
     ['policy', 'settingsPolicy', 'settingsPolicyHint'],
     ['profile', 'settingsProfile', 'settingsProfileHint'],
     ['whatsapp', 'settingsWhatsapp', 'settingsWhatsappHint'],
