@@ -293,3 +293,33 @@ export interface ManualBookingBody {
   timezone?: string;
   outsideHours?: boolean;
 }
+
+// Payments (server/app-api/payments.ts): the provider's own Stripe account, or the server's.
+
+/**
+ * `GET …/payments`: `connected` — the provider's own Stripe keys are stored; `source` — whose account paid services
+ * use now (`provider`, `server` = the instance's env keys or its local test checkout, null = none: paid services
+ * cannot be booked); `testCheckout` — the server's account is the local test checkout (no real money). Never a key.
+ */
+export const paymentStatusSchema = z.strictObject({
+  connected: z.boolean(),
+  source: z.enum(['provider', 'server']).nullable(),
+  mode: z.enum(['test', 'live']).nullable(),
+  testCheckout: z.boolean(),
+  accountName: z.string().nullable().optional(),
+  webhookUrl: z.string(),
+  webhookEvents: z.array(z.string()),
+  lastWebhookAt: z.string().nullable().optional(),
+  connectedAt: z.string().nullable().optional(),
+  help: z.string(),
+});
+export type PaymentStatus = z.infer<typeof paymentStatusSchema>;
+
+/** `POST …/payments/test`: whether Stripe accepts the key, in plain words. */
+export const paymentKeyCheckSchema = z.union([
+  z.strictObject({ ok: z.literal(true), message: z.string(), mode: z.enum(['test', 'live']), accountName: z.string().nullable() }),
+  z.strictObject({ ok: z.literal(false), field: z.enum(['secretKey', 'webhookSecret']), message: z.string() }),
+]);
+export type PaymentKeyCheck = z.infer<typeof paymentKeyCheckSchema>;
+
+export interface PaymentConnectBody { secretKey: string; webhookSecret: string }
