@@ -120,6 +120,8 @@ describe(`on ${mode}: provider A signed in gets 404 for every read and write of 
       ['POST', `${P}/bookings/${bookingB}/outcome`, { outcome: 'no_show' }],
       ['GET', `${P}/clients`], ['GET', `${P}/clients.csv`], ['GET', `${P}/clients/${clientKey}`],
       ['PUT', `${P}/clients/${clientKey}/notes`, { notes: 'A was here' }], ['POST', `${P}/clients/${clientKey}/erase`, {}],
+      ['GET', `${P}/payments`], ['POST', `${P}/payments/test`, { secretKey: 'sk_test_abcdefghijkl' }],
+      ['POST', `${P}/payments`, { secretKey: 'sk_test_abcdefghijkl', webhookSecret: 'whsec_abcdefghijkl' }], ['DELETE', `${P}/payments`, {}],
       // B's rows through A's own provider.
       ['GET', `/api/app/providers/${pidA}/bookings/${bookingB}`],
       ['POST', `/api/app/providers/${pidA}/bookings/${bookingB}/cancel`, {}],
