@@ -1,6 +1,7 @@
 import type {
   Agenda, BookingDetails, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
   OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, SlugAvailable, Verified,
+  PaymentConnectBody, PaymentKeyCheck, PaymentStatus,
 } from '../../contract/app-api';
 import type { Problem } from '../../contract/api';
 import { ApiError, problemKind } from '../lib/api';
@@ -71,6 +72,10 @@ export const api = {
   clientsCsvUrl: (app: AppState) => `${P(app)}/clients.csv`,
   outbox: (app: AppState) => call<OutboxMessage[]>(app, 'GET', `${P(app)}/outbox`),
   agenda: (app: AppState, date: string) => call<Agenda>(app, 'GET', `${P(app)}/agenda?${new URLSearchParams({ date })}`),
+  payments: (app: AppState) => call<PaymentStatus>(app, 'GET', `${P(app)}/payments`),
+  testPayments: (app: AppState, secretKey: string) => call<PaymentKeyCheck>(app, 'POST', `${P(app)}/payments/test`, { secretKey }),
+  connectPayments: (app: AppState, body: PaymentConnectBody) => call<PaymentStatus>(app, 'POST', `${P(app)}/payments`, body),
+  disconnectPayments: (app: AppState) => call<PaymentStatus>(app, 'DELETE', `${P(app)}/payments`, {}),
 };
 
 /** Loads who is signed in, then their first provider and its services (none yet: onboarding). */
