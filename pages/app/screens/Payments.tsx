@@ -81,7 +81,7 @@ export function PaymentSettings() {
   };
 
   return (
-    <section class="screen narrow">
+    <section class="screen narrow pay-screen">
       <Back />
       <ScreenTitle>{t('settingsPayments')}</ScreenTitle>
       <Show loaded={loaded}>
