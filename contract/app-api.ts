@@ -323,3 +323,7 @@ export const paymentKeyCheckSchema = z.union([
 export type PaymentKeyCheck = z.infer<typeof paymentKeyCheckSchema>;
 
 export interface PaymentConnectBody { secretKey: string; webhookSecret: string }
+/** `POST …/payments` (201): the status with Stripe's acceptance in plain words. */
+export const paymentConnectedSchema = paymentStatusSchema.extend({ message: z.string() });
+/** `DELETE …/payments`: how many key sets were removed (0 or 1), and the status after. */
+export const paymentDisconnectedSchema = paymentStatusSchema.extend({ removed: z.number() });

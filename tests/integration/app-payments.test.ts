@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentKeyCheckSchema, paymentStatusSchema } from '../../contract/app-api.ts';
+import { paymentConnectedSchema, paymentDisconnectedSchema, paymentKeyCheckSchema, paymentStatusSchema } from '../../contract/app-api.ts';
 import { startLocalStripe } from '../../server/payments/local-stripe.ts';
 import { AppClient, signInOwner, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
 import { daysAfter, mondayAfterTwoWeeks } from '../support/clock.ts';
@@ -104,7 +104,7 @@ describe('connecting a provider\'s own Stripe account', () => {
     const text = await res.text();
     expect(res.status, text).toBe(201);
     noSecrets(text);
-    expect(JSON.parse(text)).toMatchObject({ connected: true, source: 'provider', mode: 'test', accountName: 'Layla Fitness', testCheckout: false });
+    expect(paymentConnectedSchema.parse(JSON.parse(text))).toMatchObject({ connected: true, source: 'provider', mode: 'test', accountName: 'Layla Fitness', testCheckout: false });
     const stored = await server.db.rpc('payment_account_for_provider', { p_provider_id: pid });
     expect(stored?.secret).toEqual({ ciphertext: expect.any(String), iv: expect.any(String), tag: expect.any(String) });
     expect(JSON.stringify(stored)).not.toContain(KEY.slice(8));
@@ -188,7 +188,7 @@ describe('connecting a provider\'s own Stripe account', () => {
     const text = await res.text();
     expect(res.status, text).toBe(200);
     noSecrets(text);
-    expect(JSON.parse(text)).toMatchObject({ removed: 1, connected: false, source: 'server' });
+    expect(paymentDisconnectedSchema.parse(JSON.parse(text))).toMatchObject({ removed: 1, connected: false, source: 'server' });
     expect(await server.db.rpc('payment_account_for_provider', { p_provider_id: pid })).toBeNull();
     expect((await hook(`/api/stripe/webhook/${pid}`, providerStripe.event('checkout.session.completed', providerStripe.sessions.get(paid.sessionId)!))).status).toBe(404);
     const after = await book(at(2, '05:00'), 'third@example.com');
