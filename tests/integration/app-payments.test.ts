@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentConnectedSchema, paymentDisconnectedSchema, paymentKeyCheckSchema, paymentStatusSchema } from '../../contract/app-api.ts';
 import { startLocalStripe } from '../../server/payments/local-stripe.ts';
+import { stripeClient } from '../../server/payments/stripe.ts';
+import { sweepHolds } from '../../server/payments/sweep.ts';
 import { AppClient, signInOwner, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
 import { daysAfter, mondayAfterTwoWeeks } from '../support/clock.ts';
 import { until } from '../support/until.ts';
@@ -51,7 +53,10 @@ async function book(start: string, email = 'payer@example.com') {
   const body = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(201);
   expect(body.next.type).toBe('payment');
-  return { bookingId: body.booking.id as string, checkoutUrl: body.next.url as string, sessionId: (body.next.url as string).split('/pay/')[1] };
+  return {
+    bookingId: body.booking.id as string, manageUrl: body.manageUrl as string,
+    checkoutUrl: body.next.url as string, sessionId: (body.next.url as string).split('/pay/')[1],
+  };
 }
 const hook = (path: string, event: { payload: string; header: string }) => fetch(`${server.url}${path}`, {
   method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': event.header }, body: event.payload,
@@ -181,6 +186,21 @@ describe('connecting a provider\'s own Stripe account', () => {
     expect(providerStripe.refunds.map((r) => r.payment_intent)).toEqual([pi]);
     expect(providerStripe.keysSeen).toContainEqual({ method: 'POST', path: '/v1/refunds', key: KEY });
     expect(server.stripe.refunds).toEqual([]);
+  });
+
+  it('the hold sweep closes a let-go hold\'s checkout at the provider\'s Stripe, with the provider\'s key', async () => {
+    const hold = await book(at(2, '07:00'), 'fourth@example.com');
+    const cancel = await fetch(`${server.url}/api/bookings/${hold.manageUrl.split('/b/')[1]}/cancel`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'changed my mind' }),
+    });
+    expect(cancel.status).toBe(200);
+    expect(providerStripe.sessions.get(hold.sessionId)!.status).toBe('open');
+    const result = await sweepHolds(server.db, stripeClient('sk_test_local', server.stripe.url), {
+      secretsKey: server.config.calendars.secretsKey, apiBase: server.config.stripeApiBase,
+    });
+    expect(result.sessionsClosed).toBeGreaterThanOrEqual(1);
+    expect(providerStripe.sessions.get(hold.sessionId)!.status).toBe('expired');
+    expect(providerStripe.keysSeen).toContainEqual({ method: 'POST', path: `/v1/checkout/sessions/${hold.sessionId}/expire`, key: KEY });
   });
 
   it('disconnecting removes the keys; paid services go back to the server\'s account', async () => {
