@@ -223,6 +223,7 @@ const SQL_FUNCTIONS = {
     p_booking_id: uuid, p_session_id: text, p_amount_cents: int, p_currency: text, p_checkout_url: text, p_account: text,
   }, as<{ bookingId: string; sessionId: string }>()),
   note_payment_webhook: fn({ p_provider_id: uuid, p_at: instant }, as<{ providerId: string } | null>()),
+  list_payment_secrets: fn({}, as<StoredSecret[]>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;

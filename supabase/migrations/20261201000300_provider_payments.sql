@@ -128,7 +128,20 @@ as $$
   returning jsonb_build_object('providerId', provider_id)
 $$;
 
+-- Start-up proves SECRETS_KEY against the stored Stripe keys too (server/secrets/check.ts), in the shape of
+-- list_integration_secrets (the provider id stands in for the integration id).
+create or replace function public.list_payment_secrets() returns jsonb
+language sql stable security definer set search_path = public
+as $$
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'integrationId', a.provider_id, 'kind', 'stripe', 'provider', p.public_slug, 'secret', a.secret)
+           order by a.connected_at, a.provider_id), '[]'::jsonb)
+    from public.provider_payment_accounts a join public.providers p on p.id = a.provider_id
+$$;
+
 revoke all on table public.provider_payment_accounts from public, anon, authenticated;
+revoke execute on function public.list_payment_secrets() from public, anon, authenticated;
+grant execute on function public.list_payment_secrets() to service_role;
 revoke execute on function public.app_payment_account(uuid, uuid) from public, anon, authenticated;
 revoke execute on function public.app_connect_payments(uuid, uuid, jsonb, text, text, text) from public, anon, authenticated;
 revoke execute on function public.app_disconnect_payments(uuid, uuid) from public, anon, authenticated;

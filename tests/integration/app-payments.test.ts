@@ -4,6 +4,7 @@ import { paymentConnectedSchema, paymentDisconnectedSchema, paymentKeyCheckSchem
 import { startLocalStripe } from '../../server/payments/local-stripe.ts';
 import { stripeClient } from '../../server/payments/stripe.ts';
 import { sweepHolds } from '../../server/payments/sweep.ts';
+import { assertSecretsReadable } from '../../server/secrets/check.ts';
 import { AppClient, signInOwner, signInWithCode, startAppServer, type AppServer } from '../support/app-client.ts';
 import { daysAfter, mondayAfterTwoWeeks } from '../support/clock.ts';
 import { until } from '../support/until.ts';
@@ -114,6 +115,10 @@ describe('connecting a provider\'s own Stripe account', () => {
     expect(stored?.secret).toEqual({ ciphertext: expect.any(String), iv: expect.any(String), tag: expect.any(String) });
     expect(JSON.stringify(stored)).not.toContain(KEY.slice(8));
     noSecrets(JSON.stringify(await owner.json('GET', `${base}/payments`, undefined, 200)));
+    // Start-up proves SECRETS_KEY against the stored Stripe keys too: the right key reads them, another is refused.
+    const check = await assertSecretsReadable(server.db, server.config.calendars.secretsKey, () => {});
+    expect(check).toEqual({ checked: 1, unreadable: [] });
+    await expect(assertSecretsReadable(server.db, randomBytes(32), () => {})).rejects.toThrow(/not the key they were saved with/);
   });
 
   it('a paid booking checks out with the provider\'s key at the provider\'s Stripe, not the server\'s', async () => {
