@@ -403,7 +403,7 @@ export const appAr: AppMessages = {
   paySave: "حفظ",
   payConnected: "تم ربط Stripe",
   payDisconnectTitle: "فصل Stripe",
-  payDisconnectText: "تُحذف مفاتيحك من Slotline. تستخدم الخدمات المدفوعة بعدها حساب هذا الخادم إن وُجد. لا يمكن ذلك أثناء دفع زائر أو قبل إتمام استرداد.",
+  payDisconnectText: "تُحذف مفاتيحك من Slotline. تستخدم الخدمات المدفوعة بعدها حساب هذا الخادم إن وُجد. لا يمكن ذلك أثناء دفع زائر أو قبل إتمام استرداد. ولاسترداد دفعة تمت بهذه المفاتيح لاحقًا تحتاجها مجددًا: أعد ربط الحساب نفسه أولًا.",
   payDisconnect: "فصل",
   payDisconnectConfirm: "نعم، احذف مفاتيحي",
   payDisconnected: "تم فصل Stripe",

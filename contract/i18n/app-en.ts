@@ -406,7 +406,7 @@ export const appEn = {
   paySave: "Save",
   payConnected: "Stripe connected",
   payDisconnectTitle: "Disconnect Stripe",
-  payDisconnectText: "Your keys are deleted from Slotline. Paid services then use this server’s account, if it has one. Not possible while a visitor is paying or a refund is on its way.",
+  payDisconnectText: "Your keys are deleted from Slotline. Paid services then use this server’s account, if it has one. Not possible while a visitor is paying or a refund is on its way. Refunding a payment taken with these keys later needs them again: reconnect the same account first.",
   payDisconnect: "Disconnect",
   payDisconnectConfirm: "Yes, delete my keys",
   payDisconnected: "Stripe disconnected",
