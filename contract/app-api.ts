@@ -320,6 +320,7 @@ export const calendarsSchema = z.object({
   busyCalendarIds: z.array(z.string()),
   writeCalendarId: z.string().nullable(),
   writeGoogleCalendarId: z.string().nullable().optional(),
+  writeMicrosoftCalendarId: z.string().nullable().optional(),
   appPasswordHelp: z.string(),
 });
 export type Calendars = z.infer<typeof calendarsSchema>;
@@ -345,3 +346,36 @@ export interface CalendarChoice { busyCalendarIds: string[]; writeCalendarId: st
 export type CalDavConnectBody = CalDavForm & Partial<CalendarChoice>;
 /** `POST …/google/start` and `…/microsoft/start`: where to send the provider for consent. */
 export interface OAuthStart { url: string; redirectUri: string }
+// Payments (server/app-api/payments.ts): the provider's own Stripe account, or the server's.
+
+/**
+ * `GET …/payments`: `connected` — the provider's own Stripe keys are stored; `source` — whose account paid services
+ * use now (`provider`, `server` = the instance's env keys or its local test checkout, null = none: paid services
+ * cannot be booked); `testCheckout` — the server's account is the local test checkout (no real money). Never a key.
+ */
+export const paymentStatusSchema = z.strictObject({
+  connected: z.boolean(),
+  source: z.enum(['provider', 'server']).nullable(),
+  mode: z.enum(['test', 'live']).nullable(),
+  testCheckout: z.boolean(),
+  accountName: z.string().nullable().optional(),
+  webhookUrl: z.string(),
+  webhookEvents: z.array(z.string()),
+  lastWebhookAt: z.string().nullable().optional(),
+  connectedAt: z.string().nullable().optional(),
+  help: z.string(),
+});
+export type PaymentStatus = z.infer<typeof paymentStatusSchema>;
+
+/** `POST …/payments/test`: whether Stripe accepts the key, in plain words. */
+export const paymentKeyCheckSchema = z.union([
+  z.strictObject({ ok: z.literal(true), message: z.string(), mode: z.enum(['test', 'live']), accountName: z.string().nullable() }),
+  z.strictObject({ ok: z.literal(false), field: z.enum(['secretKey', 'webhookSecret']), message: z.string() }),
+]);
+export type PaymentKeyCheck = z.infer<typeof paymentKeyCheckSchema>;
+
+export interface PaymentConnectBody { secretKey: string; webhookSecret: string }
+/** `POST …/payments` (201): the status with Stripe's acceptance in plain words. */
+export const paymentConnectedSchema = paymentStatusSchema.extend({ message: z.string() });
+/** `DELETE …/payments`: how many key sets were removed (0 or 1), and the status after. */
+export const paymentDisconnectedSchema = paymentStatusSchema.extend({ removed: z.number() });

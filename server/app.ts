@@ -61,7 +61,10 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   app.route('/', bookingRoutes({ db, config, payments, now, wake }));
   app.route('/', manageRoutes({ db, config, payments, now, wake }));
   app.route('/', notifyRoutes({ db }));
-  app.route('/', stripeWebhookRoutes({ db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, wake, log }));
+  app.route('/', stripeWebhookRoutes({
+    db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, wake, log, now,
+    accounts: { secretsKey: config.calendars.secretsKey, apiBase: config.stripeApiBase },
+  }));
   app.route('/', whatsappRoutes({ db, config, now }));
   app.route('/', icsFeedRoutes({ db, now }));
   app.route('/', authRoutes({ db, config, mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : null, now, log }));

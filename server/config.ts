@@ -42,7 +42,7 @@ export const ENV_DEFAULTS = {
   STRIPE_SECRET_KEY: '',
   /** Signing secret of `POST /api/stripe/webhook` (required with STRIPE_SECRET_KEY). */
   STRIPE_WEBHOOK_SECRET: '',
-  /** Another Stripe API host (stripe-mock, a local fake); '' = Stripe's. */
+  /** Another Stripe API host (stripe-mock, a local fake) for the server's and the providers' keys; '' = Stripe's. */
   STRIPE_API_BASE: '',
   /** Without Stripe keys, run a local test-mode checkout (no real money); false = paid services answer 503. */
   DEMO_PAYMENTS: 'true',
@@ -153,6 +153,8 @@ export interface Config {
   stripe: { secretKey: string; webhookSecret: string; apiBase: string | null } | null;
   /** Without Stripe keys, run the local test-mode checkout so paid services work in the demo. */
   demoPayments: boolean;
+  /** `STRIPE_API_BASE` on its own: the host providers' own Stripe keys (connected in the app) are used against too. */
+  stripeApiBase: string | null;
   calendars: CalendarsConfig;
   /** Limits on write endpoints per client IP and per provider, counted in the database. */
   rateLimits: RateLimitRule[];
@@ -261,6 +263,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     readCacheMs: int('SLOTS_CACHE_MS'),
     database,
     stripe: stripeOf(e, optional('STRIPE_API_BASE') && url('STRIPE_API_BASE', ['http:', 'https:'], 'http://127.0.0.1:12111')),
+    stripeApiBase: optional('STRIPE_API_BASE') && url('STRIPE_API_BASE', ['http:', 'https:'], 'http://127.0.0.1:12111'),
     demoPayments: flag('DEMO_PAYMENTS'),
     calendars: {
       secretsKey: e.SECRETS_KEY ? parseSecretsKey(e.SECRETS_KEY) : null,

@@ -38,13 +38,13 @@ async function main() {
     payments = { stripe: stripeClient('sk_test_local', localStripe.url), webhookSecret };
   }
   console.log(`[slotline] payments: ${localStripe ? `local test checkout at ${localStripe.url} (no real money; set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for Stripe)` : payments ? 'Stripe' : 'off (paid services answer 503)'}`);
-  const stopSweep = startHoldSweep(db, payments?.stripe ?? null, 60_000);
+  const stopSweep = startHoldSweep(db, payments?.stripe ?? null, 60_000, console.error, { secretsKey: config.calendars.secretsKey, apiBase: config.stripeApiBase });
   // Extra job kinds from a module (JOBS_HANDLERS_MODULE): its default export maps kind → handler.
   const extraHandlers: Record<string, JobHandler> = config.jobs.handlersModule
     ? (await import(pathToFileURL(resolve(config.jobs.handlersModule)).href)).default
     : {};
   const worker = config.jobs.concurrency > 0
-    ? startWorker({ db, handlers: { ...jobHandlers({ payments, calendars: config.calendars, notify: notifyOptions(config) }), ...extraHandlers }, ...config.jobs })
+    ? startWorker({ db, handlers: { ...jobHandlers({ payments, stripeApiBase: config.stripeApiBase, calendars: config.calendars, notify: notifyOptions(config) }), ...extraHandlers }, ...config.jobs })
     : null;
   const app = createApp({ db, config, payments, jobs: worker });
   let inFlight = 0;

@@ -12,6 +12,7 @@ import { Onboarding } from './screens/Onboarding';
 import { ServiceEditor, ServiceList } from './screens/ServiceEditor';
 import { FileSettings, HoursSettings, PolicySettings, ProfileSettings, SettingsMenu, WhatsappSettings } from './screens/Settings';
 import { Agenda, Messages, NotificationSettings } from './screens/Notifications';
+import { PaymentSettings } from './screens/Payments';
 import { Share } from './screens/Share';
 import { SignIn } from './screens/SignIn';
 
@@ -39,6 +40,7 @@ function screenFor(app: AppState, path: string): ComponentChildren | null {
   if (path === '/app/settings/messages' || path === '/app/messages') return <Messages />;
   if (path === '/app/agenda') return <Agenda />;
   if (path === '/app/settings/calendars') return <CalendarSettings />;
+  if (path === '/app/settings/payments') return <PaymentSettings />;
   return null;
 }
 

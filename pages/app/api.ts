@@ -4,6 +4,7 @@ import type {
 import type {
   Agenda, BookingDetails, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
   OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, SlugAvailable, Verified,
+  PaymentConnectBody, PaymentKeyCheck, PaymentStatus,
 } from '../../contract/app-api';
 import type { Problem } from '../../contract/api';
 import { ApiError, problemKind } from '../lib/api';
@@ -83,6 +84,10 @@ export const api = {
   accountCalendars: (app: AppState, kind: CalendarKind) => call<AccountCalendars>(app, 'GET', `${P(app)}/calendars/${kind}/calendars`),
   setCalendarChoice: (app: AppState, kind: CalendarKind, body: CalendarChoice) => call<CalendarsWithChoice>(app, 'PUT', `${P(app)}/calendars/${kind}/choice`, body),
   disconnectCalendar: (app: AppState, kind: CalendarKind) => call<Calendars & { removed: number }>(app, 'DELETE', `${P(app)}/calendars/${kind}`),
+  payments: (app: AppState) => call<PaymentStatus>(app, 'GET', `${P(app)}/payments`),
+  testPayments: (app: AppState, secretKey: string) => call<PaymentKeyCheck>(app, 'POST', `${P(app)}/payments/test`, { secretKey }),
+  connectPayments: (app: AppState, body: PaymentConnectBody) => call<PaymentStatus>(app, 'POST', `${P(app)}/payments`, body),
+  disconnectPayments: (app: AppState) => call<PaymentStatus>(app, 'DELETE', `${P(app)}/payments`, {}),
 };
 
 /** Loads who is signed in, then their first provider and its services (none yet: onboarding). */

@@ -58,6 +58,7 @@ const KINDS: Record<string, AppKey> = {
   'slug-taken': 'errSlugTaken',
   'service-slug-taken': 'errServiceSlugTaken',
   'payments-unavailable': 'errPayments',
+  'payments-in-flight': 'errPaymentsInFlight',
   'already-has-provider': 'errAlreadyProvider',
   'no-manage-link': 'errNoManageLink',
   'service-hidden': 'errServiceHidden',

@@ -34,7 +34,9 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
   const pid = (c: Context) => c.req.param('providerId') as string;
   const base = '/api/app/providers/:providerId/bookings';
   // The same booking service the public API uses, with the signed-in owner as the actor.
-  const service: BookingServiceDeps = { db, publicUrl: config.publicUrl, payments, now, wake: () => jobs?.wake(), calendars: config.calendars };
+  const service: BookingServiceDeps = {
+    db, publicUrl: config.publicUrl, payments, now, wake: () => jobs?.wake(), calendars: config.calendars, stripeApiBase: config.stripeApiBase,
+  };
   const access = (c: Context<AppEnv>, bookingId: string): Extract<BookingAccess, { kind: 'owner' }> =>
     ({ kind: 'owner', userId: user(c), providerId: pid(c), bookingId });
 

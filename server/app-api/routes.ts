@@ -12,6 +12,7 @@ import { loadAgenda, tomorrowIn } from '../notify/agenda.ts';
 import { bookingRoutes } from './bookings.ts';
 import { calendarRoutes } from './calendars.ts';
 import { clientRoutes } from './clients.ts';
+import { paymentRoutes } from './payments.ts';
 import { owner } from './errors.ts';
 import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours } from './hours.ts';
 import {
@@ -21,7 +22,7 @@ import {
 
 export interface AppApiOptions {
   db: Db;
-  config: Pick<Config, 'publicUrl' | 'calendars'> & Partial<Pick<Config, 'calendarPrivateHosts'>>;
+  config: Pick<Config, 'publicUrl' | 'calendars'> & Partial<Pick<Config, 'calendarPrivateHosts' | 'stripeApiBase' | 'stripe'>>;
   payments?: StripeSetup | null;
   now?: () => Date;
   /** This instance's job worker, woken when a request queued work (a refund) so it starts at once. */
@@ -31,7 +32,7 @@ export interface AppApiOptions {
 /** What every owner route is handed: the database, the signed-in user's id, the clock. */
 export interface OwnerDeps {
   db: Db;
-  config: Pick<Config, 'publicUrl' | 'calendars'>;
+  config: Pick<Config, 'publicUrl' | 'calendars'> & Partial<Pick<Config, 'stripeApiBase'>>;
   payments: StripeSetup | null;
   now: () => Date;
   jobs: { wake(): void } | null;
@@ -213,5 +214,6 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
   }));
 
   calendarRoutes(app, { ...deps, calendarPrivateHosts: config.calendarPrivateHosts ?? false, signedIn });
+  paymentRoutes(app, { ...deps, serverStripe: config.stripe ?? null });
   return app;
 }

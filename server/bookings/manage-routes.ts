@@ -20,14 +20,14 @@ import { manageView } from './view.ts';
  */
 export function manageRoutes({ db, config, payments = null, now = () => new Date(), wake = () => {} }: {
   db: Db;
-  config: Pick<Config, 'publicUrl' | 'calendars'>;
+  config: Pick<Config, 'publicUrl' | 'calendars'> & Partial<Pick<Config, 'stripeApiBase'>>;
   payments?: StripeSetup | null;
   now?: () => Date;
   wake?: () => void;
 }) {
   const app = new Hono();
   const limit = bodyLimit({ maxSize: 16 * 1024, onError: (c) => problem(c, 413, 'body-too-large', 'The body is over 16 KB') });
-  const deps: BookingServiceDeps = { db, publicUrl: config.publicUrl, payments, now, wake, calendars: config.calendars };
+  const deps: BookingServiceDeps = { db, publicUrl: config.publicUrl, payments, now, wake, calendars: config.calendars, stripeApiBase: config.stripeApiBase };
   const visitor = (c: Context) => ({ kind: 'visitor' as const, token: c.req.param('token') ?? '' });
   const show = (c: Context, token: string, booking: Booking) =>
     c.json(manageView(booking, bookingLinks(config.publicUrl, token), now()), 200, { 'cache-control': 'no-store' });

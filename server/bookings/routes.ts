@@ -14,7 +14,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export interface BookingRoutesOptions {
   db: Db;
-  config: Pick<Config, 'publicUrl' | 'holdMinutes' | 'calendars'>;
+  config: Pick<Config, 'publicUrl' | 'holdMinutes' | 'calendars'> & Partial<Pick<Config, 'stripeApiBase'>>;
   payments?: StripeSetup | null;
   now?: () => Date;
   /** Tells this instance's job worker that the booking enqueued work (calendar write-back). */
@@ -46,7 +46,7 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
     if (!service) return notFound(c, 'Service');
 
     const outcome = await createBooking(
-      { db, publicUrl: config.publicUrl, payments, now, wake, calendars: config.calendars },
+      { db, publicUrl: config.publicUrl, payments, now, wake, calendars: config.calendars, stripeApiBase: config.stripeApiBase },
       { kind: 'visitor' },
       { provider, service, holdMinutes: config.holdMinutes },
       { ...request, start: new Date(request.start) },

@@ -4,6 +4,7 @@ import { checkStart } from '../availability/index.ts';
 import { DbError, isNotFound, isSlotTaken, type Db } from '../db/port.ts';
 import { createCheckout } from '../payments/checkout.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
+import { stripeForBooking, stripeForProvider, type PaymentAccountsOptions } from '../payments/accounts.ts';
 import { ownerProvider } from '../providers/owner.ts';
 import { loadProvider, type Provider, type ProviderService } from '../providers/public.ts';
 import { calendarHealth } from '../slots/calendar-busy.ts';
@@ -32,8 +33,10 @@ export interface BookingServiceDeps {
   db: Db;
   /** Base of the manage and `.ics` links handed to visitors. */
   publicUrl: string;
-  /** Stripe for paid services; null: paid services cannot be booked, refunds cannot be made. */
+  /** The server's Stripe (env keys); null: only providers who connected their own Stripe take payments. */
   payments: StripeSetup | null;
+  /** `STRIPE_API_BASE`: the host providers' own Stripe keys are used against (server/payments/accounts.ts). */
+  stripeApiBase?: string | null;
   now: () => Date;
   /** Tells this instance's job worker that the change enqueued work (write-back, refund), so it starts at once. */
   wake: () => void;
@@ -166,7 +169,9 @@ export async function createBooking(
   }
 
   const paid = service.priceCents > 0;
-  if (paid && !deps.payments) return { kind: 'payments-unavailable', stage: 'before' };
+  // The provider's own Stripe when they connected one in the app, else the server's.
+  const payments = paid ? await stripeForProvider(db, paymentAccounts(deps), provider.id) : null;
+  if (paid && !payments) return { kind: 'payments-unavailable', stage: 'before' };
   // A stale calendar is refreshed before booking; a calendar we cannot read blocks ("hide").
   const health = await calendarHealth(db, provider.id, { from: input.start, to: input.start }, { forBooking: true, calendars: deps.calendars, at: now() });
   if (health.hide) return { kind: 'unavailable' };
@@ -209,9 +214,10 @@ export async function createBooking(
     const existing = result.replayed ? (await findBooking(deps, { kind: 'visitor', token: manageToken }))?.payment?.checkoutUrl : null;
     if (existing) {
       next = { type: 'payment', url: existing };
-    } else if (deps.payments) {
+    } else if (payments) {
       try {
-        const session = await createCheckout(db, deps.payments.stripe, {
+        const session = await createCheckout(db, payments.stripe, {
+          account: payments.source,
           bookingId: booking.id,
           serviceTitle: service.title,
           providerName: provider.name,
@@ -254,7 +260,7 @@ export async function cancelBooking(
 
   if (access.kind === 'owner') {
     const decision = refundDecision(before, now(), input.refund);
-    if (decision.refund && !deps.payments) return { kind: 'payments-unavailable' };
+    if (decision.refund && !(await refundsPossible(deps, before.id))) return { kind: 'payments-unavailable' };
     // The refund (if any) is queued in the same transaction as the cancellation; the job worker makes it.
     const row = await db.rpc('app_cancel_booking', {
       p_user_id: access.userId, p_provider_id: access.providerId, p_booking_id: access.bookingId,
@@ -391,4 +397,18 @@ export async function declineRequest(
     p_user_id: access.userId, p_provider_id: access.providerId, p_booking_id: access.bookingId, p_approve: false, p_reason: reason,
   });
   deps.wake();
+}
+
+/** What resolving a provider's Stripe account needs, from the service's deps. */
+function paymentAccounts(deps: BookingServiceDeps): PaymentAccountsOptions {
+  return { server: deps.payments, secretsKey: deps.calendars.secretsKey ?? null, apiBase: deps.stripeApiBase ?? null };
+}
+
+/** Whether the account that took this booking's payment can refund it now (its keys are here and readable). */
+async function refundsPossible(deps: BookingServiceDeps, bookingId: string): Promise<boolean> {
+  try {
+    return (await stripeForBooking(deps.db, paymentAccounts(deps), bookingId)) !== null;
+  } catch {
+    return false;
+  }
 }

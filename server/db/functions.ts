@@ -9,6 +9,7 @@ import type { FeedRecord } from '../ics/feed-routes.ts';
 import type { Job } from '../jobs/queue.ts';
 import type { AgendaRows } from '../notify/agenda.ts';
 import type { OutboxMessage } from '../notify/send.ts';
+import type { PaymentAccountStatus } from '../payments/accounts.ts';
 import type { PendingRefund } from '../payments/refund.ts';
 import type { ProviderFile } from '../providers/file.ts';
 import type { Provider } from '../providers/public.ts';
@@ -210,6 +211,21 @@ const SQL_FUNCTIONS = {
   app_get_agenda: fn({ ...OWNER, p_date: orNull(text) }, as<AgendaRows>()),
   get_agenda: fn({ p_provider_id: uuid, p_date: orNull(text) }, as<AgendaRows>()),
   agenda_due: fn({ p_provider_id: uuid, p_date: text, p_at: instant, p_send: bool }, as<unknown>()),
+  // Provider's own Stripe account (supabase/migrations/20261201000300_provider_payments.sql, server/payments/accounts.ts)
+  app_payment_account: fn(OWNER, as<PaymentAccountStatus>()),
+  app_connect_payments: fn({
+    ...OWNER, p_secret: json<EncryptedSecret>(), p_mode: text, p_account_id: orNull(text), p_account_name: orNull(text),
+  }, as<PaymentAccountStatus>()),
+  app_disconnect_payments: fn(OWNER, as<{ removed: number }>()),
+  payment_account_for_provider: fn({ p_provider_id: uuid }, as<{ providerId: string; secret: EncryptedSecret; mode: string } | null>()),
+  payment_account_for_booking: fn({ p_booking_id: uuid }, as<{
+    providerId: string; account: 'server' | 'provider'; secret: EncryptedSecret | null;
+  } | null>()),
+  attach_checkout_session_with: fn({
+    p_booking_id: uuid, p_session_id: text, p_amount_cents: int, p_currency: text, p_checkout_url: text, p_account: text,
+  }, as<{ bookingId: string; sessionId: string }>()),
+  note_payment_webhook: fn({ p_provider_id: uuid, p_at: instant }, as<{ providerId: string } | null>()),
+  list_payment_secrets: fn({}, as<StoredSecret[]>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;

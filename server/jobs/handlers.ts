@@ -16,6 +16,8 @@ export function jobHandlers(options: {
   payments?: StripeSetup | null;
   /** `config.calendars` (the secrets key and Google / Microsoft clients write-back uses), optionally a per-calendar timeout. */
   calendars?: Pick<WriteBackOptions, 'secretsKey' | 'google' | 'microsoft' | 'timeoutMs'>;
+  /** `STRIPE_API_BASE`, for providers' own Stripe keys (read with `calendars.secretsKey`). */
+  stripeApiBase?: string | null;
   now?: () => Date;
   /** Booking emails and reminders (server/notify/); without it those jobs wait for an instance that has it. */
   notify?: Omit<NotifyOptions, 'now'> | null;
@@ -23,7 +25,11 @@ export function jobHandlers(options: {
   const handlers: Record<string, JobHandler> = {
     [WRITE_BACK_JOB]: writeBackJob({ ...options.calendars, now: options.now }),
   };
-  if (options.payments) handlers[REFUND_JOB] = refundJob(options.payments.stripe);
+  // Providers may have connected their own Stripe (readable with the secrets key) even without the server's.
+  const secretsKey = options.calendars?.secretsKey ?? null;
+  if (options.payments || secretsKey) {
+    handlers[REFUND_JOB] = refundJob({ server: options.payments ?? null, secretsKey, apiBase: options.stripeApiBase ?? null });
+  }
   if (options.notify) {
     handlers[EMAIL_JOB] = emailJob({ ...options.notify, now: options.now });
     handlers[REMINDER_JOB] = reminderJob({ now: options.now });

@@ -15,6 +15,8 @@ export async function createCheckout(
   db: Db,
   stripe: Stripe,
   input: {
+    /** Which account `stripe` is (recorded on the payment, so refunds go to the same account). */
+    account?: 'server' | 'provider';
     bookingId: string;
     serviceTitle: string;
     providerName: string;
@@ -53,12 +55,13 @@ export async function createCheckout(
     { idempotencyKey: `checkout-${input.bookingId}` },
   );
   if (!session.url) throw new Error('Stripe returned a Checkout Session without a URL');
-  await db.rpc('attach_checkout_session', {
+  await db.rpc('attach_checkout_session_with', {
     p_booking_id: input.bookingId,
     p_session_id: session.id,
     p_amount_cents: input.amountCents,
     p_currency: input.currency,
     p_checkout_url: session.url,
+    p_account: input.account ?? 'server',
   });
   return { id: session.id, url: session.url };
 }

@@ -32,7 +32,7 @@ button{font:inherit;padding:.7rem 1.2rem;border-radius:8px;border:0;cursor:point
 
 /**
  * A local stand-in for the parts of Stripe's API Slotline uses — Checkout Sessions (create,
- * retrieve, expire) and Refunds (create) — with Stripe's idempotency-key behaviour and error
+ * retrieve, expire), Refunds (create, list), the key's account and balance (the app's key test) — with Stripe's idempotency-key behaviour and error
  * shape, for the official `stripe` client (`STRIPE_API_BASE`). Events are built from its
  * sessions and signed with Stripe's own `webhooks.generateTestHeaderString`.
  *
@@ -40,10 +40,19 @@ button{font:inherit;padding:.7rem 1.2rem;border-radius:8px;border:0;cursor:point
  * (`/pay/<session>` with Pay and Cancel buttons, no real money) so the demo's paid service
  * works end to end. With `webhookUrl`, paying delivers the signed event there.
  */
-export async function startLocalStripe(options: { webhookSecret: string; webhookUrl?: string; port?: number }) {
+export async function startLocalStripe(options: {
+  webhookSecret: string; webhookUrl?: string; port?: number;
+  /** Only these API keys are accepted (others answer 401, as Stripe does for a wrong key); default: any sk_/rk_ key. */
+  acceptKeys?: string[];
+  /** The account `GET /v1/account` describes (the provider app's key test shows its name). */
+  accountName?: string;
+}) {
   const sessions = new Map<string, Session>();
   const refunds: Record<string, any>[] = [];
   const idempotent = new Map<string, { status: number; body: unknown }>();
+  /** Which API key each request came with (`POST /v1/checkout/sessions` → 'sk_test_…'), for tests to check. */
+  const keysSeen: { method: string; path: string; key: string }[] = [];
+  const accountId = id('acct');
   /** Test controls: `failRefunds` refund calls answer 500 before refunds work again. */
   const control = { failRefunds: 0 };
   const signer = new Stripe('sk_test_fake');
@@ -62,8 +71,12 @@ export async function startLocalStripe(options: { webhookSecret: string; webhook
     };
     const error = (status: number, message: string, code?: string) =>
       send(status, { error: { type: 'invalid_request_error', message, ...(code ? { code } : {}) } });
-    if (!req.url?.startsWith('/pay/') && !String(req.headers.authorization ?? '').startsWith('Bearer sk_')) {
-      return error(401, 'Invalid API Key provided');
+    if (!req.url?.startsWith('/pay/')) {
+      const apiKey = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+      if (!/^(sk|rk)_/.test(apiKey) || (options.acceptKeys && !options.acceptKeys.includes(apiKey))) {
+        return error(401, 'Invalid API Key provided');
+      }
+      keysSeen.push({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], key: apiKey });
     }
     const key = req.headers['idempotency-key'] as string | undefined;
     const cacheKey = key ? `${req.method} ${req.url} ${key}` : '';
@@ -80,6 +93,15 @@ export async function startLocalStripe(options: { webhookSecret: string; webhook
     const checkout = /^\/pay\/(cs_test_[0-9a-f]+)(?:\/(confirm|cancel))?$/.exec(url.pathname);
     if (checkout) return checkoutPage(checkout[1], checkout[2], req.method ?? 'GET', res);
 
+    if (req.method === 'GET' && url.pathname === '/v1/account') {
+      return send(200, {
+        id: accountId, object: 'account', email: 'owner@example.com', charges_enabled: true,
+        business_profile: { name: options.accountName ?? null }, settings: { dashboard: { display_name: options.accountName ?? null } },
+      });
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/balance') {
+      return send(200, { object: 'balance', available: [], pending: [], livemode: false });
+    }
     if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
       const item = body.line_items?.['0'];
       if (!item?.price_data?.unit_amount || !body.success_url) return error(400, 'Missing required param');
@@ -192,6 +214,7 @@ export async function startLocalStripe(options: { webhookSecret: string; webhook
     url: base,
     sessions,
     refunds,
+    keysSeen,
     control,
     /** Forgets idempotency keys, as Stripe does after 24 hours. */
     forgetIdempotencyKeys: () => idempotent.clear(),

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { Db } from '../db/port.ts';
 import { PermanentJobError, type JobHandler } from '../jobs/worker.ts';
+import { stripeForBooking, type PaymentAccountsOptions } from './accounts.ts';
 
 /** The job kind `cancel_booking` and `apply_payment_event` enqueue when a payment must be given back. */
 export const REFUND_JOB = 'payment.refund';
@@ -27,7 +28,7 @@ export interface PendingRefund {
  * @see https://docs.stripe.com/api/refunds/create
  * @see https://docs.stripe.com/api/idempotent_requests
  */
-export function refundJob(stripe: Stripe): JobHandler {
+export function refundJob(accounts: PaymentAccountsOptions): JobHandler {
   // Stripe's client has no abort signal; its own timeout and retries (server/payments/stripe.ts) bound the call,
   // well inside a job's lease.
   return async (job, { db }) => {
@@ -36,6 +37,9 @@ export function refundJob(stripe: Stripe): JobHandler {
     const pending = await db.rpc('get_pending_refund', { p_payment_id: paymentId });
     if (!pending) return; // refunded already, or never asked for
     if (!pending.paymentIntent) throw new PermanentJobError(`payment ${paymentId} has no payment intent to refund`);
+    // The account that took the payment gives it back: the provider's own Stripe, or the server's.
+    const stripe = await stripeForBooking(db, accounts, pending.bookingId);
+    if (!stripe) throw new Error('The Stripe account that took this payment is not connected here: reconnect it to make the refund');
     const refundId = await createRefund(stripe, pending);
     await recordRefund(db, pending.bookingId, refundId, pending.reason ?? 'Refunded');
   };

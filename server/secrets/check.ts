@@ -1,5 +1,5 @@
 /**
- * Start-up check for stored secrets: when any integration secret exists, SECRETS_KEY must be present, well formed
+ * Start-up check for stored secrets: when any integration secret (or a provider's Stripe keys) exists, SECRETS_KEY must be present, well formed
  * and able to decrypt them — otherwise the server refuses to start with a message that says what to fix.
  *
  * Every secret is tried, one per integration. A key that decrypts none of them is the wrong key: start-up stops.
@@ -34,13 +34,14 @@ export async function assertSecretsReadable(
   configuredKey: Buffer | null,
   warn: (message: string) => void = console.warn,
 ): Promise<SecretsCheck> {
-  const rows = await db.rpc('list_integration_secrets', {});
-  if (!rows?.length) return { checked: 0, unreadable: [] };
+  // Calendar passwords and tokens, and providers' Stripe keys (kind 'stripe').
+  const rows = [...((await db.rpc('list_integration_secrets', {})) ?? []), ...((await db.rpc('list_payment_secrets', {})) ?? [])];
+  if (!rows.length) return { checked: 0, unreadable: [] };
   let key: Buffer;
   try {
     key = requireSecretsKey(configuredKey);
   } catch (error) {
-    throw new SecretsKeyError(`Connected calendars have stored secrets, but ${(error as Error).message}`);
+    throw new SecretsKeyError(`Connected calendars or Stripe accounts have stored secrets, but ${(error as Error).message}`);
   }
   const unreadable: SecretsCheck['unreadable'] = [];
   for (const row of rows) {
@@ -52,12 +53,12 @@ export async function assertSecretsReadable(
   }
   if (unreadable.length === rows.length) {
     throw new SecretsKeyError(
-      'SECRETS_KEY cannot decrypt the stored calendar secrets: it is not the key they were saved with. Restore the original key, or disconnect and reconnect the calendars.',
+      'SECRETS_KEY cannot decrypt the stored secrets (calendars, Stripe keys): it is not the key they were saved with. Restore the original key, or disconnect and reconnect them.',
     );
   }
   if (unreadable.length) {
     const names = unreadable.map((u) => `${u.provider ?? '(no provider)'} ${u.kind ?? 'calendar'} (integration ${u.integrationId})`);
-    warn(`[slotline] SECRETS_KEY cannot decrypt ${unreadable.length} of ${rows.length} stored calendar secrets: ${names.join(', ')}. Those calendars cannot refresh; reconnect them.`);
+    warn(`[slotline] SECRETS_KEY cannot decrypt ${unreadable.length} of ${rows.length} stored secrets: ${names.join(', ')}. Those calendars cannot refresh and those Stripe accounts cannot take payments; reconnect them.`);
   }
   return { checked: rows.length, unreadable };
 }

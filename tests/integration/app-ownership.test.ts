@@ -122,6 +122,8 @@ describe(`on ${mode}: provider A signed in gets 404 for every read and write of 
       ['PUT', `${P}/clients/${clientKey}/notes`, { notes: 'A was here' }], ['POST', `${P}/clients/${clientKey}/erase`, {}],
       ['POST', `${P}/calendars/microsoft/start`, {}], ['PUT', `${P}/calendars/microsoft/choice`, { busyCalendarIds: [], writeCalendarId: null }],
       ['DELETE', `${P}/calendars/microsoft`, {}],
+      ['GET', `${P}/payments`], ['POST', `${P}/payments/test`, { secretKey: 'sk_test_abcdefghijkl' }],
+      ['POST', `${P}/payments`, { secretKey: 'sk_test_abcdefghijkl', webhookSecret: 'whsec_abcdefghijkl' }], ['DELETE', `${P}/payments`, {}],
       // B's rows through A's own provider.
       ['GET', `/api/app/providers/${pidA}/bookings/${bookingB}`],
       ['POST', `/api/app/providers/${pidA}/bookings/${bookingB}/cancel`, {}],

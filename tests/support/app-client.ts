@@ -84,7 +84,7 @@ export async function startAppServer(options: { env?: Record<string, string>; da
   const logs: string[] = [];
   const clock = { now: options.start ?? new Date('2026-03-02T06:00:00Z') };
   // The job worker every instance runs (refunds, calendar write-back), as `npm start` does.
-  const worker = startWorker({ db, handlers: jobHandlers({ payments, calendars: config.calendars, now: () => clock.now, notify: notifyOptions(config) }), pollMs: 100, backoffMs: 50, log: (m) => logs.push(m) });
+  const worker = startWorker({ db, handlers: jobHandlers({ payments, stripeApiBase: config.stripeApiBase, calendars: config.calendars, now: () => clock.now, notify: notifyOptions(config) }), pollMs: 100, backoffMs: 50, log: (m) => logs.push(m) });
   const app = createApp({ db, config, payments, now: () => clock.now, log: (m) => logs.push(m), jobs: worker });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));

@@ -52,7 +52,7 @@ export async function startTestServer(options: {
     payments = { stripe: stripeClient('sk_test_local', stripe.url), webhookSecret };
   }
   const worker = options.jobs === false ? null : startWorker({
-    db, handlers: jobHandlers({ payments, calendars: config.calendars, now: options.now }), pollMs: 100, backoffMs: 50, log: () => {}, ...options.jobs,
+    db, handlers: jobHandlers({ payments, stripeApiBase: config.stripeApiBase, calendars: config.calendars, now: options.now }), pollMs: 100, backoffMs: 50, log: () => {}, ...options.jobs,
   });
   const app = createApp({ db, config, now: options.now, payments, log: () => {}, jobs: worker });
   const server: ServerType = await new Promise((resolve) => {

@@ -35,6 +35,7 @@ export function SettingsMenu() {
     ['policy', 'settingsPolicy', 'settingsPolicyHint'],
     ['profile', 'settingsProfile', 'settingsProfileHint'],
     ['whatsapp', 'settingsWhatsapp', 'settingsWhatsappHint'],
+    ['payments', 'settingsPayments', 'settingsPaymentsHint'],
     ['notifications', 'settingsNotifications', 'settingsNotificationsHint'],
     ['messages', 'settingsMessages', 'settingsMessagesHint'],
     ['file', 'settingsFile', 'settingsFileHint'],
