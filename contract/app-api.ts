@@ -293,3 +293,15 @@ export interface ManualBookingBody {
   timezone?: string;
   outsideHours?: boolean;
 }
+
+/**
+ * `GET|PUT …/services/:serviceId/reminders`: a service's own reminder offsets (minutes before the start). `reminders`
+ * null follows the provider's list (`providerReminders`, from `notifications.reminders`, default 24 h and 2 h);
+ * `[]` sends none. PUT takes `{reminders: number[] | null}`: 1–43200 whole minutes, at most 5, no repeats.
+ */
+export const serviceRemindersSchema = z.object({
+  serviceId: z.string(),
+  reminders: z.array(z.number()).nullable(),
+  providerReminders: z.array(z.number()),
+});
+export type ServiceReminders = z.infer<typeof serviceRemindersSchema>;

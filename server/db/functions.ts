@@ -15,6 +15,7 @@ import type { Provider } from '../providers/public.ts';
 import type { StoredSecret } from '../secrets/check.ts';
 import type { EncryptedSecret } from '../secrets/crypto.ts';
 import type { BusyData } from '../slots/offered.ts';
+import type { ServiceReminders } from '../../contract/app-api.ts';
 
 /*
  * Every SQL function the server calls through `Db.rpc`: its argument names (sent as named arguments, the runtime
@@ -208,6 +209,10 @@ const SQL_FUNCTIONS = {
   app_get_agenda: fn({ ...OWNER, p_date: orNull(text) }, as<AgendaRows>()),
   get_agenda: fn({ p_provider_id: uuid, p_date: orNull(text) }, as<AgendaRows>()),
   agenda_due: fn({ p_provider_id: uuid, p_date: text, p_at: instant, p_send: bool }, as<unknown>()),
+  // Notifications, the rest (supabase/migrations/20261201000500_notify_gaps.sql)
+  calendar_failing_due: fn({ p_provider_id: uuid, p_source: text, p_failing_since: text }, as<number | null>()),
+  app_service_reminders: fn({ ...OWNER, p_service_id: uuid }, as<ServiceReminders>()),
+  app_set_service_reminders: fn({ ...OWNER, p_service_id: uuid, p_reminders: orNull(json<number[]>()) }, as<ServiceReminders>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;
