@@ -5,10 +5,9 @@ import { notFound } from '../http/problem.ts';
 import { readJson } from '../http/validate.ts';
 import { owner } from './errors.ts';
 import type { OwnerDeps } from './routes.ts';
-import { notificationsSchema } from './schemas.ts';
+import { notificationsSchema, uuid } from './schemas.ts';
 
 const NO_STORE = { 'cache-control': 'no-store' };
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `{reminders}`: the provider's rules for a reminder list (1–43200 minutes, at most 5, no repeats), or null. */
 export const serviceRemindersBody = z.object({ reminders: notificationsSchema.shape.reminders.unwrap().nullable() }).strict();
