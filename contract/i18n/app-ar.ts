@@ -373,4 +373,13 @@ export const appAr: AppMessages = {
   approveTitle: "هل توافق على هذا الطلب؟ سيصل إلى العميل تأكيد.",
   msgSkippedWhy: "السبب: {error}",
   msgSkippedStale: "لم تُرسل: لم تعد تنطبق عندما حان وقتها.",
+  "kind_provider.freed-time": "موعد أصبح متاحًا، جاهز لإعادة الإرسال",
+  "kind_provider.calendar-failing": "تعذّرت قراءة تقويم، إليك",
+  msgFreedReady: "جاهزة لإعادة الإرسال: أرسلها إلى العملاء الذين أرادوا موعدًا أقرب. الموعد لأول من يحجز.",
+  msgOfferWhatsapp: "اعرضه عبر واتساب",
+  svcReminders: "تذكيرات هذه الخدمة",
+  svcRemindersDefault: "مثل إعدادات التذكير لديّ ({list})",
+  svcRemindersOwn: "تذكيرات خاصة بهذه الخدمة",
+  svcRemindersNone: "لا شيء",
+  svcRemindersSaved: "حُفظت التذكيرات. تتبعها الحجوزات الجديدة لهذه الخدمة.",
 };

@@ -376,6 +376,15 @@ export const appEn = {
   approveTitle: "Approve this request? The client gets a confirmation.",
   msgSkippedWhy: "Why: {error}",
   msgSkippedStale: "Not sent: it no longer applied when its turn came.",
+  "kind_provider.freed-time": "Freed time, ready to forward",
+  "kind_provider.calendar-failing": "A calendar cannot be read, to you",
+  msgFreedReady: "Ready to forward: send it to clients who wanted an earlier time. The first to book gets it.",
+  msgOfferWhatsapp: "Offer on WhatsApp",
+  svcReminders: "Reminders for this service",
+  svcRemindersDefault: "Same as my reminder settings ({list})",
+  svcRemindersOwn: "Own reminders for this service",
+  svcRemindersNone: "none",
+  svcRemindersSaved: "Reminders saved. New bookings of this service follow them.",
 };
 
 export type AppMessages = typeof appEn;

@@ -1,6 +1,6 @@
 import type {
   Agenda, BookingDetails, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
-  OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, SlugAvailable, Verified,
+  OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, ServiceReminders, SlugAvailable, Verified,
 } from '../../contract/app-api';
 import type { Problem } from '../../contract/api';
 import { ApiError, problemKind } from '../lib/api';
@@ -71,6 +71,9 @@ export const api = {
   clientsCsvUrl: (app: AppState) => `${P(app)}/clients.csv`,
   outbox: (app: AppState) => call<OutboxMessage[]>(app, 'GET', `${P(app)}/outbox`),
   agenda: (app: AppState, date: string) => call<Agenda>(app, 'GET', `${P(app)}/agenda?${new URLSearchParams({ date })}`),
+  serviceReminders: (app: AppState, id: string) => call<ServiceReminders>(app, 'GET', `${P(app)}/services/${id}/reminders`),
+  setServiceReminders: (app: AppState, id: string, reminders: number[] | null) =>
+    call<ServiceReminders>(app, 'PUT', `${P(app)}/services/${id}/reminders`, { reminders }),
 };
 
 /** Loads who is signed in, then their first provider and its services (none yet: onboarding). */
