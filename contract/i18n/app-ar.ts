@@ -382,4 +382,5 @@ export const appAr: AppMessages = {
   svcRemindersOwn: "تذكيرات خاصة بهذه الخدمة",
   svcRemindersNone: "لا شيء",
   svcRemindersSaved: "حُفظت التذكيرات. تتبعها الحجوزات الجديدة لهذه الخدمة.",
+  svcRemindersSave: "احفظ التذكيرات",
 };

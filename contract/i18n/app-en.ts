@@ -385,6 +385,7 @@ export const appEn = {
   svcRemindersOwn: "Own reminders for this service",
   svcRemindersNone: "none",
   svcRemindersSaved: "Reminders saved. New bookings of this service follow them.",
+  svcRemindersSave: "Save reminders",
 };
 
 export type AppMessages = typeof appEn;

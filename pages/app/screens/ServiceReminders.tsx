@@ -59,7 +59,7 @@ export function ServiceReminders({ serviceId }: { serviceId: string }) {
               )) : null}
             </fieldset>
             {error.value ? <p class="alert" role="alert">{error.value}</p> : null}
-            <button class="secondary" type="submit" aria-disabled={busy.value ? 'true' : undefined}>{busy.value ? t('saving') : t('save')}</button>
+            <button class="secondary" type="submit" aria-disabled={busy.value ? 'true' : undefined}>{busy.value ? t('saving') : t('svcRemindersSave')}</button>
           </form>
         );
       }}
