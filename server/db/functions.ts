@@ -210,7 +210,7 @@ const SQL_FUNCTIONS = {
   get_agenda: fn({ p_provider_id: uuid, p_date: orNull(text) }, as<AgendaRows>()),
   agenda_due: fn({ p_provider_id: uuid, p_date: text, p_at: instant, p_send: bool }, as<unknown>()),
   // Notifications, the rest (supabase/migrations/20261201000500_notify_gaps.sql)
-  calendar_failing_due: fn({ p_provider_id: uuid, p_source: text, p_failing_since: text }, as<number | null>()),
+  calendar_failing_due: fn({ p_provider_id: uuid, p_source: text, p_failing_since: instant }, as<number | null>()),
   app_service_reminders: fn({ ...OWNER, p_service_id: uuid }, as<ServiceReminders>()),
   app_set_service_reminders: fn({ ...OWNER, p_service_id: uuid, p_reminders: orNull(json<number[]>()) }, as<ServiceReminders>()),
 };
