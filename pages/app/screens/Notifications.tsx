@@ -44,7 +44,7 @@ function MessageItem({ m }: { m: OutboxMessage }) {
         {freed ? null : <span class={STATUS_BADGE[m.status] ?? 'badge'}>{t(`msgStatus_${m.status}` as AppKey)}</span>}
       </span>
       <span class="muted small">
-        {whenText(app, m.createdAt)} · {m.channel === 'whatsapp' ? `${t('msgWhatsapp')} · ` : ''}
+        {whenText(app, m.createdAt)}{freed ? '' : ' · '}{m.channel === 'whatsapp' ? `${t('msgWhatsapp')} · ` : ''}
         {m.recipient ? <bdi dir="ltr">{t('msgTo', { to: m.recipient })}</bdi> : freed ? null : t('msgNoRecipient')}
       </span>
       {m.subject ? <span><bdi>{m.subject}</bdi></span> : null}
