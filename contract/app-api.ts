@@ -379,3 +379,14 @@ export interface PaymentConnectBody { secretKey: string; webhookSecret: string }
 export const paymentConnectedSchema = paymentStatusSchema.extend({ message: z.string() });
 /** `DELETE …/payments`: how many key sets were removed (0 or 1), and the status after. */
 export const paymentDisconnectedSchema = paymentStatusSchema.extend({ removed: z.number() });
+/**
+ * `GET|PUT …/services/:serviceId/reminders`: a service's own reminder offsets (minutes before the start). `reminders`
+ * null follows the provider's list (`providerReminders`, from `notifications.reminders`, default 24 h and 2 h);
+ * `[]` sends none. PUT takes `{reminders: number[] | null}`: 1–43200 whole minutes, at most 5, no repeats.
+ */
+export const serviceRemindersSchema = z.object({
+  serviceId: z.string(),
+  reminders: z.array(z.number()).nullable(),
+  providerReminders: z.array(z.number()),
+});
+export type ServiceReminders = z.infer<typeof serviceRemindersSchema>;

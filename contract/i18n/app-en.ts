@@ -481,6 +481,16 @@ export const appEn = {
   payDisconnectConfirm: "Yes, delete my keys",
   payDisconnected: "Stripe disconnected",
   errPaymentsInFlight: "A visitor is paying, or a refund is still being made, with these keys. Try again once it has settled.",
+  "kind_provider.freed-time": "Freed time, ready to forward",
+  "kind_provider.calendar-failing": "A calendar cannot be read, to you",
+  msgFreedReady: "Ready to forward: send it to clients who wanted an earlier time. The first to book gets it.",
+  msgOfferWhatsapp: "Offer on WhatsApp",
+  svcReminders: "Reminders for this service",
+  svcRemindersDefault: "Same as my reminder settings ({list})",
+  svcRemindersOwn: "Own reminders for this service",
+  svcRemindersNone: "none",
+  svcRemindersSaved: "Reminders saved. New bookings of this service follow them.",
+  svcRemindersSave: "Save reminders",
 };
 
 export type AppMessages = typeof appEn;

@@ -3,8 +3,8 @@ import type {
 } from '../../contract/app-api';
 import type {
   Agenda, BookingDetails, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
-  OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, SlugAvailable, Verified,
   PaymentConnectBody, PaymentKeyCheck, PaymentStatus,
+  OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, ServiceReminders, SlugAvailable, Verified,
 } from '../../contract/app-api';
 import type { Problem } from '../../contract/api';
 import { ApiError, problemKind } from '../lib/api';
@@ -88,6 +88,9 @@ export const api = {
   testPayments: (app: AppState, secretKey: string) => call<PaymentKeyCheck>(app, 'POST', `${P(app)}/payments/test`, { secretKey }),
   connectPayments: (app: AppState, body: PaymentConnectBody) => call<PaymentStatus>(app, 'POST', `${P(app)}/payments`, body),
   disconnectPayments: (app: AppState) => call<PaymentStatus>(app, 'DELETE', `${P(app)}/payments`, {}),
+  serviceReminders: (app: AppState, id: string) => call<ServiceReminders>(app, 'GET', `${P(app)}/services/${id}/reminders`),
+  setServiceReminders: (app: AppState, id: string, reminders: number[] | null) =>
+    call<ServiceReminders>(app, 'PUT', `${P(app)}/services/${id}/reminders`, { reminders }),
 };
 
 /** Loads who is signed in, then their first provider and its services (none yet: onboarding). */

@@ -13,6 +13,7 @@ import { bookingRoutes } from './bookings.ts';
 import { calendarRoutes } from './calendars.ts';
 import { clientRoutes } from './clients.ts';
 import { paymentRoutes } from './payments.ts';
+import { serviceReminderRoutes } from './service-reminders.ts';
 import { owner } from './errors.ts';
 import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours } from './hours.ts';
 import {
@@ -201,6 +202,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
   });
 
   bookingRoutes(app, deps);
+  serviceReminderRoutes(app, deps);
   clientRoutes(app, deps);
   // Notifications (server/notify/): the outbox (what was sent, kept without SMTP, or failed) and the day's agenda.
   app.get('/api/app/providers/:providerId/outbox', (c) => owner(c, async () =>

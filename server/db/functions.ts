@@ -16,6 +16,7 @@ import type { Provider } from '../providers/public.ts';
 import type { StoredSecret } from '../secrets/check.ts';
 import type { EncryptedSecret } from '../secrets/crypto.ts';
 import type { BusyData } from '../slots/offered.ts';
+import type { ServiceReminders } from '../../contract/app-api.ts';
 
 /*
  * Every SQL function the server calls through `Db.rpc`: its argument names (sent as named arguments, the runtime
@@ -226,6 +227,10 @@ const SQL_FUNCTIONS = {
   }, as<{ bookingId: string; sessionId: string }>()),
   note_payment_webhook: fn({ p_provider_id: uuid, p_at: instant }, as<{ providerId: string } | null>()),
   list_payment_secrets: fn({}, as<StoredSecret[]>()),
+  // Notifications, the rest (supabase/migrations/20261201000500_notify_gaps.sql)
+  calendar_failing_due: fn({ p_provider_id: uuid, p_source: text, p_failing_since: instant }, as<number | null>()),
+  app_service_reminders: fn({ ...OWNER, p_service_id: uuid }, as<ServiceReminders>()),
+  app_set_service_reminders: fn({ ...OWNER, p_service_id: uuid, p_reminders: orNull(json<number[]>()) }, as<ServiceReminders>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;

@@ -6,6 +6,7 @@ import { emailJob, EMAIL_JOB, type NotifyOptions } from '../notify/send.ts';
 import { reminderJob, REMINDER_JOB } from '../notify/reminders.ts';
 import { agendaJob, AGENDA_JOB } from '../notify/agenda-job.ts';
 import { whatsappJob, WHATSAPP_JOB } from '../notify/whatsapp-cloud.ts';
+import { calendarFailingJob, CALENDAR_FAILING_JOB } from '../notify/calendar-failing.ts';
 import type { JobHandler } from './worker.ts';
 
 /**
@@ -34,6 +35,7 @@ export function jobHandlers(options: {
     handlers[EMAIL_JOB] = emailJob({ ...options.notify, now: options.now });
     handlers[REMINDER_JOB] = reminderJob({ now: options.now });
     handlers[AGENDA_JOB] = agendaJob({ now: options.now });
+    handlers[CALENDAR_FAILING_JOB] = calendarFailingJob({ now: options.now });
     handlers[WHATSAPP_JOB] = whatsappJob({ cloud: options.notify.whatsappCloud ?? null, publicUrl: options.notify.publicUrl });
   }
   return handlers;

@@ -29,6 +29,8 @@ export interface RenderInput {
   manageUrl: string | null;
   /** Visitor reminders: the opt-out page. */
   remindersOffUrl?: string | null;
+  /** Provider cancellations of a time still ahead: the ready-to-forward offer of the freed time. */
+  freedTime?: FreedTimeOffer | null;
 }
 
 export interface RenderedEmail {
@@ -70,6 +72,8 @@ const T = {
     providerRescheduled: { s: (n: string, x: string, w: string) => `Moved: ${n} — ${x}, now ${w}`, h: 'A booking was moved', p: '' },
     providerCancelled: { s: (n: string, x: string, w: string) => `Cancelled: ${n} — ${x}, ${w}`, h: 'A booking was cancelled', p: 'The time is free again.' },
     providerPaid: { s: (n: string, a: string) => `Payment received: ${a} from ${n}`, h: 'Payment received', p: '' },
+    offerIntro: 'Fill the time: forward this message to clients who wanted an earlier slot. The first to book gets it.',
+    offerShare: 'Offer it on WhatsApp',
   },
   ar: {
     when: 'الموعد', what: 'الخدمة', where: 'المكان', video: 'رابط الفيديو', payment: 'الدفع', ref: 'المرجع',
@@ -94,6 +98,8 @@ const T = {
     providerRescheduled: { s: (n: string, x: string, w: string) => `تم تغيير الموعد: ${n} — ${x}، الآن ${w}`, h: 'تم تغيير موعد حجز', p: '' },
     providerCancelled: { s: (n: string, x: string, w: string) => `تم الإلغاء: ${n} — ${x}، ${w}`, h: 'تم إلغاء حجز', p: 'أصبح الموعد متاحاً من جديد.' },
     providerPaid: { s: (n: string, a: string) => `تم استلام الدفع: ${a} من ${n}`, h: 'تم استلام الدفع', p: '' },
+    offerIntro: 'املأ الموعد: أرسل هذه الرسالة إلى العملاء الذين أرادوا موعداً أقرب. الموعد لأول من يحجز.',
+    offerShare: 'اعرضه عبر واتساب',
   },
 } as const;
 
@@ -178,7 +184,12 @@ function compose(input: RenderInput): Email {
       { label: t.decline, url: `${appUrl}?action=decline` },
     ]);
     case 'provider.rescheduled': return forProvider(t.providerRescheduled.s(client, service, when), t.providerRescheduled.h, t.providerRescheduled.p);
-    case 'provider.cancelled': return forProvider(t.providerCancelled.s(client, service, when), t.providerCancelled.h, t.providerCancelled.p);
+    case 'provider.cancelled': {
+      const e = forProvider(t.providerCancelled.s(client, service, when), t.providerCancelled.h, t.providerCancelled.p);
+      const offer = input.freedTime;
+      if (!offer) return e;
+      return { ...e, paragraphs: [...e.paragraphs, t.offerIntro, offer.text], actions: [{ label: t.offerShare, url: offer.shareUrl }, ...e.actions] };
+    }
     case 'provider.payment-received': return forProvider(t.providerPaid.s(client, amount), t.providerPaid.h, t.providerPaid.p);
   }
 }
@@ -188,8 +199,12 @@ const escapeHtml = (s: string) =>
 
 /** One message as a subject, a plain-text part and an HTML part in the reader's language and direction. */
 export function renderEmail(input: RenderInput): RenderedEmail {
-  const e = compose(input);
-  const dir = dirOf(input.lang);
+  return emailParts(compose(input), input.lang);
+}
+
+/** An `Email` as its subject, plain-text part and HTML part (`dir="rtl"` for Arabic). */
+function emailParts(e: Email, lang: Lang): RenderedEmail {
+  const dir = dirOf(lang);
   const text = [
     e.heading,
     '',
@@ -201,7 +216,7 @@ export function renderEmail(input: RenderInput): RenderedEmail {
   ].join('\n').replace(/\n{3,}/g, '\n\n').trim() + '\n';
   const align = dir === 'rtl' ? 'right' : 'left';
   const html = `<!doctype html>
-<html lang="${input.lang}" dir="${dir}">
+<html lang="${lang}" dir="${dir}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(e.subject)}</title></head>
 <body dir="${dir}" style="margin:0;padding:24px;font-family:system-ui,-apple-system,'Segoe UI',Tahoma,Arial,sans-serif;color:#1b1b1f;background:#f6f6f8;text-align:${align}">
 <div style="max-width:560px;margin:0 auto;background:#fff;border-radius:12px;padding:24px">
@@ -257,4 +272,71 @@ ${input.items.map((i) => `<li style="margin:0 0 12px"><bdi>${escapeHtml(line(i))
 </html>
 `;
   return { subject, text, html };
+}
+
+/** The ready-to-forward offer of a freed time: its words, the booking page on that instant, and a `wa.me` share. */
+export interface FreedTimeOffer {
+  text: string;
+  bookUrl: string;
+  shareUrl: string;
+}
+
+const OFFER = {
+  en: { s: (w: string) => `Freed time to offer: ${w}`, text: (p: string, x: string, w: string, url: string) => `A time just opened up with ${p}: ${x}, ${w}. First to book gets it: ${url}` },
+  ar: { s: (w: string) => `موعد متاح لعرضه: ${w}`, text: (p: string, x: string, w: string, url: string) => `أصبح موعد متاحاً لدى ${p}: ${x}، ${w}. الموعد لأول من يحجز: ${url}` },
+} as const;
+
+/**
+ * The offer of a cancelled booking's time, in the provider's language and zone. The link opens the booking page on
+ * exactly that time (`/c/<slug>/<service>?slot=<ISO>`, the page's own deep link to the details step); whoever books
+ * first gets it — the database's no-overlap constraint answers everyone else 409 "taken".
+ * Example: "A time just opened up with Lina: Video call, Wed 16 Dec 2026, 10:00 (Europe/Berlin). First to book gets
+ * it: https://example.com/c/lina/call?slot=2026-12-16T09:00:00.000Z"
+ */
+export function freedTimeOffer(input: { lang: Lang; publicUrl: string; booking: Booking }): FreedTimeOffer & { subject: string } {
+  const { lang, publicUrl, booking: b } = input;
+  const when = whenLabel(b.start, b.provider.timezone ?? 'UTC', lang);
+  const bookUrl = `${publicUrl}/c/${encodeURIComponent(b.provider.slug ?? '')}/${encodeURIComponent(b.service.slug ?? '')}?slot=${new Date(b.start).toISOString()}`;
+  const text = OFFER[lang].text(b.provider.name || 'Slotline', b.service.title || 'Booking', when, bookUrl);
+  return { subject: OFFER[lang].s(when), text, bookUrl, shareUrl: whatsappLink(null, text) };
+}
+
+const CALENDAR_FAILING = {
+  en: {
+    s: (n: string) => `Your calendar "${n}" cannot be read`,
+    h: 'A calendar cannot be read',
+    p: (n: string, since: string) => `Slotline has not been able to read your calendar "${n}" since ${since}.`,
+    why: 'Until it can, your booking page uses what it read last, so a new event in that calendar may not block its time.',
+    todo: 'Open Settings → Calendars, check the calendar there and connect it again if its password or link changed.',
+    err: 'What the calendar answered', open: 'Open calendar settings',
+  },
+  ar: {
+    s: (n: string) => `تعذّرت قراءة تقويمك «${n}»`,
+    h: 'تعذّرت قراءة تقويم',
+    p: (n: string, since: string) => `لم تتمكن Slotline من قراءة تقويمك «${n}» منذ ${since}.`,
+    why: 'إلى أن تنجح القراءة، تستخدم صفحة الحجز آخر ما قرأته، فقد لا يحجب موعدٌ جديد في ذلك التقويم وقته.',
+    todo: 'افتح الإعدادات ← التقويمات، وتحقق من التقويم هناك وأعد ربطه إن تغيّرت كلمة مروره أو رابطه.',
+    err: 'ردّ التقويم', open: 'افتح إعدادات التقويمات',
+  },
+} as const;
+
+const KIND_NAMES: Record<string, string> = { google: 'Google Calendar', caldav: 'CalDAV', ics: 'ICS feed', microsoft: 'Microsoft 365' };
+
+/** The provider's email about a calendar source failing for more than an hour, in plain words, with what to do. */
+export function renderCalendarFailingEmail(input: {
+  lang: Lang; publicUrl: string; timezone: string;
+  details: { failingSince: string; lastError?: string | null; kind?: string | null; label?: string | null; account?: string | null };
+}): RenderedEmail {
+  const { lang, details: d } = input;
+  const t = CALENDAR_FAILING[lang];
+  const kind = KIND_NAMES[d.kind ?? ''] ?? d.kind ?? 'calendar';
+  const name = d.label || (d.account ? `${kind} (${d.account})` : kind);
+  const url = `${input.publicUrl}/app/settings/calendars`;
+  const e: Email = {
+    subject: t.s(name), heading: t.h,
+    paragraphs: [t.p(name, whenLabel(d.failingSince, input.timezone, lang)), t.why, t.todo],
+    facts: d.lastError ? [[t.err, d.lastError]] : [],
+    actions: [{ label: t.open, url }],
+  };
+  return emailParts(e, lang);
 }

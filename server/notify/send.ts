@@ -11,7 +11,7 @@ import { PermanentJobError } from '../jobs/worker.ts';
 import type { EncryptedSecret } from '../secrets/crypto.ts';
 import { openLinkCopy } from './link-copy.ts';
 import { loadProviderAgenda } from './agenda.ts';
-import { MESSAGE_KINDS, renderAgendaEmail, renderEmail, type MessageKind } from './render.ts';
+import { freedTimeOffer, MESSAGE_KINDS, renderAgendaEmail, renderCalendarFailingEmail, renderEmail, type MessageKind } from './render.ts';
 
 /** The job each outbox row enqueues (trigger functions in the notifications migration; one open job per row). */
 export const EMAIL_JOB = 'notify.email';
@@ -37,7 +37,9 @@ export interface OutboxMessage {
   recipient: string | null;
   providerId: string;
   providerLang: string | null;
-  details: { date?: string } | null;
+  providerTimezone?: string | null;
+  /** What a message not about one booking is about: the agenda's date, a failing calendar source. */
+  details: { date?: string; failingSince?: string; lastError?: string | null; kind?: string | null; label?: string | null; account?: string | null } | null;
   booking: (BookingRow & { awaitingApproval?: boolean; remindersOff?: boolean; erased?: boolean }) | null;
   link: { sealed: EncryptedSecret; lang: string } | null;
 }
@@ -87,6 +89,10 @@ const redactLinks = (text: string) => text.replace(/(\/b\/|%2Fb%2F)[A-Za-z0-9_-]
 
 /** The daily agenda message (`agenda_due` makes it; it is about a day, not one booking). */
 export const AGENDA_KIND = 'provider.agenda';
+/** A calendar source failing for more than an hour (`calendar_failing_due` makes it). */
+export const CALENDAR_FAILING_KIND = 'provider.calendar-failing';
+/** The ready-to-forward offer of a cancelled booking's time: rendered and kept for the app, never emailed. */
+export const FREED_TIME_KIND = 'provider.freed-time';
 
 type Stored = Partial<Record<'lang' | 'subject' | 'text' | 'html' | 'ics' | 'icsMethod', string | null>>;
 
@@ -147,6 +153,28 @@ export function emailJob(options: NotifyOptions): JobHandler {
       await deliver(db, options, job, log, id, AGENDA_KIND, msg.recipient, { ...rendered, lang, calendar: null }, stored, null);
       return;
     }
+    if (msg.kind === CALENDAR_FAILING_KIND) {
+      const lang: Lang = msg.providerLang === 'ar' ? 'ar' : 'en';
+      if (!msg.details?.failingSince) throw new PermanentJobError('details.failingSince is missing');
+      const rendered = renderCalendarFailingEmail({
+        lang, publicUrl: options.publicUrl, timezone: msg.providerTimezone ?? 'UTC', details: { ...msg.details, failingSince: msg.details.failingSince },
+      });
+      const stored = { lang, subject: rendered.subject, text: rendered.text, html: rendered.html };
+      await deliver(db, options, job, log, id, CALENDAR_FAILING_KIND, msg.recipient, { ...rendered, lang, calendar: null }, stored, null);
+      return;
+    }
+    if (msg.kind === FREED_TIME_KIND) {
+      if (!msg.booking || msg.booking.erased || toBooking(msg.booking).status !== 'cancelled') {
+        await record(db, id, 'skipped', { error: 'the booking is no longer cancelled' });
+        return;
+      }
+      const lang: Lang = msg.providerLang === 'ar' ? 'ar' : 'en';
+      const offer = freedTimeOffer({ lang, publicUrl: options.publicUrl, booking: toBooking(msg.booking) });
+      // The text is the message to forward as it is; the app offers it through `https://wa.me/?text=…`.
+      await record(db, id, 'kept', { lang, subject: offer.subject, text: offer.text });
+      log(`[slotline] ${FREED_TIME_KIND} kept for the app — outbox ${id}`);
+      return;
+    }
     const kind = msg.kind as MessageKind;
     if (!MESSAGE_KINDS.includes(kind)) throw new PermanentJobError(`unknown message kind ${msg.kind}`);
     if (!msg.booking || msg.booking.erased) {
@@ -163,9 +191,14 @@ export function emailJob(options: NotifyOptions): JobHandler {
     const lang: Lang = (visitor ? msg.link?.lang : msg.providerLang) === 'ar' ? 'ar' : 'en';
     const token = visitor && msg.link ? await openLinkCopy(db, msg.link.sealed) : null;
     const manageUrl = token ? bookingLinks(options.publicUrl, token).manageUrl : null;
+    // A cancelled time still ahead: the provider's email carries the offer of the freed time to forward.
+    const freedTime = kind === 'provider.cancelled' && Date.parse(booking.start) > now().getTime()
+      ? freedTimeOffer({ lang, publicUrl: options.publicUrl, booking })
+      : null;
     const rendered = renderEmail({
       kind, lang, booking, publicUrl: options.publicUrl, manageUrl,
       remindersOffUrl: token ? `${options.publicUrl}/api/bookings/${token}/reminders` : null,
+      freedTime,
     });
     const invitation = WITH_INVITATION.has(kind)
       ? invitationIcs(booking, manageUrl ?? options.publicUrl, now())

@@ -135,10 +135,12 @@ describe('visitor and provider emails over SMTP', () => {
     expect((await smtp.waitFor('lina@example.com', beforeCancel)).subject).toMatch(/^Cancelled: Sara/);
 
     // The outbox records each message as sent, without the manage token anywhere in what it keeps.
-    await until(async () => (await outbox(b.id)).every((m) => m.status === 'sent'), 'every message sent');
+    // (The freed-time offer is never emailed: it is kept for the provider app.)
+    await until(async () => (await outbox(b.id)).every((m) => m.status === (m.kind === 'provider.freed-time' ? 'kept' : 'sent')), 'every message sent');
     const rows = await outbox(b.id);
     expect(rows.map((r) => r.kind)).toEqual([
-      'visitor.confirmation', 'provider.new-booking', 'visitor.rescheduled', 'provider.rescheduled', 'visitor.cancelled', 'provider.cancelled',
+      'visitor.confirmation', 'provider.new-booking', 'visitor.rescheduled', 'provider.rescheduled',
+      'provider.freed-time', 'visitor.cancelled', 'provider.cancelled',
     ]);
     for (const r of rows) {
       expect(`${r.body_text}${r.body_html}${r.ics ?? ''}`).not.toContain(b.token);
@@ -171,7 +173,8 @@ describe('visitor and provider emails over SMTP', () => {
       await tx.query("update bookings set status = 'cancelled', cancelled_at = now() where id = $1", [bookingId]);
       return bookingId;
     });
-    await until(async () => (await outbox(id)).length === 4 && (await outbox(id)).every((m) => m.status !== 'queued'), 'all messages handled');
+    // Four emails, and the freed-time offer kept for the app.
+    await until(async () => (await outbox(id)).length === 5 && (await outbox(id)).every((m) => m.status !== 'queued'), 'all messages handled');
     const rows = await outbox(id);
     expect(rows.find((r) => r.kind === 'visitor.confirmation')).toMatchObject({ status: 'skipped' });
     expect(rows.find((r) => r.kind === 'provider.new-booking')).toMatchObject({ status: 'skipped' });

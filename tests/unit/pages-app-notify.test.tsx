@@ -297,3 +297,58 @@ describe('notification settings form', () => {
     expect(reminderChoices([2880, 60, 15])).toEqual([2880, 1440, 120, 60, 15]);
   });
 });
+
+describe('freed time and per-service reminders', () => {
+  it('shows a freed-time offer as the text to forward with a one-tap WhatsApp share, and no "no email server" hint', async () => {
+    const offer = 'A time just opened up with Layla Fitness: Personal training, Tue 3 Mar 2026, 10:00 (Asia/Dubai). First to book gets it: https://x.test/c/layla/pt?slot=2026-03-03T06:00:00.000Z';
+    const api = fakeApi(routes({
+      [`GET /api/app/providers/${PID}/outbox`]: () => json(200, [
+        message({ id: 7, kind: 'provider.freed-time', recipient: null, subject: 'Freed time to offer: Tue 3 Mar 2026, 10:00 (Asia/Dubai)', text: offer, status: 'kept' }),
+      ]),
+    }));
+    mount('/app/settings/messages', api);
+    const item = (await screen.findByText('Freed time, ready to forward')).closest('li') as HTMLElement;
+    expect(item.textContent).toContain(offer);
+    expect(item.textContent).toMatch(/The first to book gets it/);
+    expect(item.textContent).not.toMatch(/Kept, not sent|No recipient/);
+    const share = within(item).getByRole('link', { name: 'Offer on WhatsApp' });
+    expect(share.getAttribute('href')).toBe(`https://wa.me/?text=${encodeURIComponent(offer)}`);
+    expect(screen.queryByText(/set SMTP_URL/)).toBeNull();
+  });
+
+  it('the service editor sets this service\'s own reminders, or goes back to the provider\'s', async () => {
+    const path = `/api/app/providers/${PID}/services/${service.id}/reminders`;
+    const api = fakeApi(routes({
+      [`GET ${path}`]: () => json(200, { serviceId: service.id, reminders: null, providerReminders: [1440, 120] }),
+      [`PUT ${path}`]: [
+        () => json(400, { type: 'about:blank#invalid', title: 'Invalid', status: 400, errors: [{ field: 'reminders', message: 'must not repeat an offset' }] }),
+        (body) => json(200, { serviceId: service.id, reminders: body.reminders, providerReminders: [1440, 120] }),
+      ],
+    }));
+    mount(`/app/settings/services/${service.id}`, api);
+    const group = (await screen.findByRole('group', { name: 'Reminders for this service' })) as HTMLElement;
+    const same = within(group).getByRole('radio', { name: 'Same as my reminder settings (24 h before, 2 h before)' }) as HTMLInputElement;
+    expect(same.checked).toBe(true);
+    expect(within(group).queryByRole('checkbox')).toBeNull();
+
+    fireEvent.click(within(group).getByRole('radio', { name: 'Own reminders for this service' }));
+    fireEvent.click(within(group).getByRole('checkbox', { name: '24 h before' }));
+    fireEvent.click(within(group).getByRole('checkbox', { name: '2 h before' }));
+    fireEvent.click(within(group).getByRole('checkbox', { name: '1 h before' }));
+    const form = group.closest('form') as HTMLFormElement;
+    fireEvent.submit(form);
+    expect((await within(form).findByRole('alert')).textContent).toBeTruthy();
+    fireEvent.submit(form);
+    await waitFor(() => expect(api.sent('PUT', path)).toHaveLength(2));
+    expect(api.sent('PUT', path).map((c) => c.body)).toEqual([{ reminders: [60] }, { reminders: [60] }]);
+    await screen.findByText('Reminders saved. New bookings of this service follow them.');
+    expect(within(form).queryByRole('alert')).toBeNull();
+
+    fireEvent.click(same);
+    fireEvent.submit(form);
+    await waitFor(() => expect(api.sent('PUT', path)).toHaveLength(3));
+    expect(api.sent('PUT', path)[2].body).toEqual({ reminders: null });
+    // The service form itself is a separate form: saving reminders never sent the service.
+    expect(api.sent('PATCH', `/api/app/providers/${PID}/services/${service.id}`)).toEqual([]);
+  });
+});

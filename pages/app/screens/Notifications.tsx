@@ -27,26 +27,36 @@ export function kindText(app: AppState, kind: string): string {
   return app.t.value(key in appEn ? (key as AppKey) : 'kindOther');
 }
 
+/** The ready-to-forward offer of a cancelled booking's time (server/notify/send.ts FREED_TIME_KIND). */
+const FREED_TIME = 'provider.freed-time';
+
 function MessageItem({ m }: { m: OutboxMessage }) {
   const app = useApp();
   const t = app.t.value;
   const open = useSignal(false);
   const textId = `msg-${m.id}-text`;
+  // The offer of a cancelled booking's time is never emailed: its text is the message to forward, shown as it is.
+  const freed = m.kind === FREED_TIME;
   return (
     <li class="item">
       <span class="item-top">
         <span class="item-title">{kindText(app, m.kind)}</span>
-        <span class={STATUS_BADGE[m.status] ?? 'badge'}>{t(`msgStatus_${m.status}` as AppKey)}</span>
+        {freed ? null : <span class={STATUS_BADGE[m.status] ?? 'badge'}>{t(`msgStatus_${m.status}` as AppKey)}</span>}
       </span>
       <span class="muted small">
-        {whenText(app, m.createdAt)} · {m.channel === 'whatsapp' ? `${t('msgWhatsapp')} · ` : ''}
-        {m.recipient ? <bdi dir="ltr">{t('msgTo', { to: m.recipient })}</bdi> : t('msgNoRecipient')}
+        {whenText(app, m.createdAt)}{freed ? '' : ' · '}{m.channel === 'whatsapp' ? `${t('msgWhatsapp')} · ` : ''}
+        {m.recipient ? <bdi dir="ltr">{t('msgTo', { to: m.recipient })}</bdi> : freed ? null : t('msgNoRecipient')}
       </span>
       {m.subject ? <span><bdi>{m.subject}</bdi></span> : null}
       {m.status === 'failed' && m.lastError ? <span class="small field-error">{t('msgFailedError', { error: m.lastError })}</span> : null}
       {m.status === 'skipped' ? <span class="small muted">{m.lastError ? t('msgSkippedWhy', { error: m.lastError }) : t('msgSkippedStale')}</span> : null}
+      {freed ? <span class="small muted">{t('msgFreedReady')}</span> : null}
+      {freed && m.text ? <div class="msg-text" dir="auto" lang={m.lang ?? undefined}>{m.text}</div> : null}
       <span class="row">
-        {m.text ? (
+        {freed && m.text ? (
+          <a class="primary small-button whatsapp" href={`https://wa.me/?text=${encodeURIComponent(m.text)}`} target="_blank" rel="noopener">{t('msgOfferWhatsapp')}</a>
+        ) : null}
+        {m.text && !freed ? (
           <button type="button" class="link-button" aria-expanded={open.value} aria-controls={textId} onClick={() => (open.value = !open.value)}>
             {t(open.value ? 'msgHide' : 'msgRead')}
           </button>
@@ -71,7 +81,7 @@ export function Messages() {
       <Show loaded={loaded}>
         {(messages) => messages.length === 0 ? <Empty>{t('messagesEmpty')}</Empty> : (
           <>
-            {messages.some((m) => m.status === 'kept') ? <p class="banner banner-info msg-hint">{t('msgKeptHint')}</p> : null}
+            {messages.some((m) => m.status === 'kept' && m.kind !== FREED_TIME) ? <p class="banner banner-info msg-hint">{t('msgKeptHint')}</p> : null}
             <ul class="list">{messages.map((m) => <MessageItem m={m} key={m.id} />)}</ul>
           </>
         )}

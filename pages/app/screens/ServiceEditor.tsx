@@ -5,6 +5,7 @@ import { api } from '../api';
 import { describedBy, Empty, Field, Link, problemText, ScreenTitle } from '../parts';
 import { navigate, showFlash, useApp } from '../state';
 import { minorDigits } from './Onboarding';
+import { ServiceReminders } from './ServiceReminders';
 
 const LOCATIONS = ['video', 'phone', 'whatsapp', 'in_person'] as const;
 
@@ -127,6 +128,7 @@ export function ServiceEditor({ id }: { id: string | null }) {
         {error.value ? <p class="alert" role="alert">{error.value}</p> : null}
         <button class="primary" type="submit" aria-disabled={busy.value ? 'true' : undefined}>{busy.value ? t('saving') : t('save')}</button>
       </form>
+      {existing ? <ServiceReminders serviceId={existing.id} /> : null}
     </section>
   );
 }
