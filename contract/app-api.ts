@@ -114,8 +114,23 @@ export const ownerServiceSchema = z.object({
   bookingMode: z.enum(['instant', 'request']),
   hidden: z.boolean(),
   position: z.number(),
+  /** The service's own notice (minutes), horizon (days) and bookings per day; null: the provider's policy. */
+  minNoticeMinutes: z.number().nullish(),
+  horizonDays: z.number().nullish(),
+  maxPerDay: z.number().nullish(),
 });
 export type OwnerService = z.infer<typeof ownerServiceSchema>;
+
+/** `GET …/preview`: the next 7 days of free times as a visitor sees them (the public slots answer) for one service. */
+export interface FreeTimesPreview {
+  timezone: string;
+  slots: { start: string; end: string }[];
+  days: Record<string, number>;
+  calendar: { stale: boolean; failing: boolean };
+  serviceId: string;
+  from: string;
+  to: string;
+}
 
 export const ownerBookingStatus = z.enum(['pending', 'confirmed', 'cancelled', 'declined', 'completed', 'expired', 'no_show']);
 export type OwnerBookingStatus = z.infer<typeof ownerBookingStatus>;
@@ -268,6 +283,10 @@ export interface ServiceBody {
   location?: Location;
   bookingMode?: 'instant' | 'request';
   hidden?: boolean;
+  /** null: back to the provider's policy (left out: unchanged). */
+  minNoticeMinutes?: number | null;
+  horizonDays?: number | null;
+  maxPerDay?: number | null;
 }
 
 export interface ProviderPatch {

@@ -22,6 +22,7 @@ const CONFLICTS: Record<string, { title: string; field?: string }> = {
   not_started: { title: 'This booking has not started yet' },
   no_manage_link: { title: 'This booking has no manage link to move it with' },
   client_has_upcoming: { title: 'This client has upcoming bookings: cancel them first' },
+  day_full: { title: 'This service is fully booked that day' },
 };
 
 /**

@@ -14,6 +14,7 @@ import { calendarRoutes } from './calendars.ts';
 import { clientRoutes } from './clients.ts';
 import { owner } from './errors.ts';
 import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours } from './hours.ts';
+import { previewRoutes } from './preview.ts';
 import {
   emptySchema, onboardingSchema, providerPatchSchema, reorderSchema, serviceCreateSchema, servicePatchSchema, slug,
   slugify, uuid,
@@ -166,7 +167,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
     if (!parsed.ok) return parsed.response;
     const service = { ...parsed.value, slug: parsed.value.slug ?? slugify(parsed.value.title) };
     if (!service.slug || service.slug === 'share') return invalid(c, [{ field: 'slug', message: 'give an address for this service (letters, digits, dashes)' }]);
-    return owner(c, async () => c.json(await db.rpc('app_save_service', {
+    return owner(c, async () => c.json(await db.rpc('app_save_service_limits', {
       p_user_id: user(c), p_provider_id: pid(c), p_service_id: null, p_service: service,
     }), 201, NO_STORE));
   });
@@ -184,7 +185,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
     if (!uuid.test(serviceId)) return notFound(c, 'Service');
     const parsed = await readJson(c, servicePatchSchema);
     if (!parsed.ok) return parsed.response;
-    return owner(c, async () => c.json(await db.rpc('app_save_service', {
+    return owner(c, async () => c.json(await db.rpc('app_save_service_limits', {
       p_user_id: user(c), p_provider_id: pid(c), p_service_id: serviceId, p_service: parsed.value,
     }), 200, NO_STORE));
   });
@@ -212,6 +213,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
     return c.json(await loadAgenda(db, user(c), pid(c), day, config.publicUrl), 200, NO_STORE);
   }));
 
+  previewRoutes(app, deps);
   calendarRoutes(app, { ...deps, calendarPrivateHosts: config.calendarPrivateHosts ?? false, signedIn });
   return app;
 }

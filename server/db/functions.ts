@@ -161,6 +161,9 @@ const SQL_FUNCTIONS = {
   app_import_provider: fn({ ...OWNER, p_file: json() }, as<OwnerProviderJson>()),
   app_list_services: fn(OWNER, as<OwnerServiceJson[]>()),
   app_save_service: fn({ ...OWNER, p_service_id: orNull(uuid), p_service: json() }, as<OwnerServiceJson>()),
+  /** app_save_service plus the service's own notice and limits (20261201000400_service_limits.sql). */
+  app_save_service_limits: fn({ ...OWNER, p_service_id: orNull(uuid), p_service: json() }, as<OwnerServiceJson>()),
+  service_booked_starts: fn({ p_service_id: uuid, p_from: instant, p_to: instant }, as<string[]>()),
   app_reorder_services: fn({ ...OWNER, p_service_ids: json<string[]>() }, as<OwnerServiceJson[]>()),
   app_delete_service: fn({ ...OWNER, p_service_id: uuid }, as<{ deleted: string }>()),
   app_list_bookings: fn({

@@ -15,6 +15,10 @@ export interface ProviderService {
   bufferBeforeMinutes: number;
   bufferAfterMinutes: number;
   location: { type?: string; address?: string };
+  /** The service's own notice, horizon and daily limit (20261201000400_service_limits.sql); null: the provider's policy. */
+  minNoticeMinutes?: number | null;
+  horizonDays?: number | null;
+  maxPerDay?: number | null;
 }
 
 export interface BookingPolicy {
@@ -45,6 +49,8 @@ export interface Provider {
     embed?: { allowedOrigins?: string[] };
     appearance?: { accentColor?: string };
     calendarOnError?: 'hide' | 'ignore';
+    /** `settings.profile.personName`: "Layla", where `name` is "Layla Haddad — Personal Training". */
+    personName?: string;
   };
   services: ProviderService[];
 }
@@ -60,6 +66,7 @@ export function publicProviderJson(p: Provider): PublicProvider {
   return {
     slug: p.slug,
     name: p.name,
+    personName: p.settings.personName ?? null,
     timezone: p.timezone,
     accentColor: p.settings.appearance?.accentColor ?? null,
     embedAllowedOrigins: p.settings.embed?.allowedOrigins ?? null,
