@@ -70,6 +70,16 @@ export const notificationSettingsSchema = z.object({
 });
 export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
 
+/** `settings.embed`: allowed framing origins and the snippet chosen on the Share screen. */
+export const embedSettingsSchema = z.object({
+  allowedOrigins: z.array(z.string()).optional(),
+  mode: z.enum(['inline', 'popup', 'floating']).optional(),
+  buttonLabel: z.string().optional(),
+  buttonTextColor: z.string().optional(),
+  prefill: z.boolean().optional(),
+});
+export type EmbedSettings = z.infer<typeof embedSettingsSchema>;
+
 export const ownerProviderSchema = z.object({
   id: z.string(),
   slug: z.string(),
@@ -80,7 +90,7 @@ export const ownerProviderSchema = z.object({
   booking: bookingPolicySchema.nullish(),
   whatsapp: whatsappSettingsSchema.nullish(),
   appearance: z.object({ accentColor: z.string().optional() }).nullish(),
-  embed: z.object({ allowedOrigins: z.array(z.string()).optional() }).nullish(),
+  embed: embedSettingsSchema.nullish(),
   notifications: notificationSettingsSchema.nullish(),
   workingHours: z.unknown(),
   timeOff: z.unknown(),
@@ -298,7 +308,7 @@ export interface ProviderPatch {
   booking?: BookingPolicy;
   whatsapp?: WhatsappSettings;
   appearance?: { accentColor?: string };
-  embed?: { allowedOrigins?: string[] };
+  embed?: EmbedSettings;
   notifications?: NotificationSettings;
 }
 
