@@ -150,3 +150,33 @@ describe('the owner\'s preview of free times', () => {
     expect((await owner.get(`${base}/preview?from=2026-02-30`)).status).toBe(400);
   });
 });
+
+describe('embed and appearance choices are saved (the "embed colour not saved" bug)', () => {
+  it('stores mode, button text and colours, prefill and the accent; the booking page takes the accent', async () => {
+    const saved = await owner.json('PATCH', base, {
+      appearance: { accentColor: '#aa0000' },
+      embed: { mode: 'floating', buttonLabel: 'Train with Layla', buttonTextColor: '#ffff00', prefill: true },
+    }, 200);
+    expect(saved.embed).toEqual({ mode: 'floating', buttonLabel: 'Train with Layla', buttonTextColor: '#ffff00', prefill: true });
+    expect((await owner.json('GET', base, undefined, 200)).appearance).toEqual({ accentColor: '#aa0000' });
+    expect((await (await fetch(`${server.url}/api/providers/demo`)).json()).accentColor).toBe('#aa0000');
+  });
+
+  it('an unknown or misspelt key is refused by name instead of being dropped with a 200 (why the colour was lost)', async () => {
+    for (const [body, field] of [
+      [{ embed: { color: '#00ff00' } }, 'embed'], [{ appearance: { accent: '#00ff00' } }, 'appearance'],
+      [{ embed: { mode: 'sideways' } }, 'embed.mode'], [{ embed: { buttonTextColor: 'red' } }, 'embed.buttonTextColor'],
+    ] as const) {
+      const res = await owner.patch(base, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect((await res.json()).errors.map((e: { field: string }) => e.field).join(' '), JSON.stringify(body)).toContain(field);
+    }
+    expect((await owner.json('GET', base, undefined, 200)).embed.mode).toBe('floating');
+  });
+
+  it('the visitor page gets the person\'s name for "so Layla can reach you"', async () => {
+    await owner.json('PATCH', base, { profile: { personName: 'Layla' } }, 200);
+    const pub = await (await fetch(`${server.url}/api/providers/demo`)).json();
+    expect(pub).toMatchObject({ name: 'Layla Haddad — Personal Training', personName: 'Layla' });
+  });
+});
