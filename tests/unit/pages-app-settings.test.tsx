@@ -5,7 +5,8 @@ import type { FreeTimesPreview, Hours, Me, OwnerProvider, OwnerService } from '.
 import { providerApp } from '../../pages/app/main';
 import { groupByDay } from '../../pages/app/FreeTimesPreview';
 import { embedSnippet } from '../../pages/app/screens/Share';
-import { initials, isPhotoUrl } from '../../pages/app/screens/Settings';
+import { initials, isPhotoUrl, regionOfZone } from '../../pages/app/screens/Settings';
+import { holidaysFrom } from '../../pages/app/holidays';
 
 /**
  * Settings forms of issue 12 mounted for real in jsdom over a fake owner API: a service's own notice and limits,
@@ -215,5 +216,39 @@ describe('profile photo', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(api.sent('PATCH', `/api/app/providers/${PID}`)).toHaveLength(1));
     expect(api.sent('PATCH', `/api/app/providers/${PID}`)[0].body.profile).toEqual({ personName: 'Layla', photoUrl: 'https://cdn.example/l.jpg' });
+  });
+});
+
+describe('holiday presets', () => {
+  it('gives the fixed-date holidays of the next 12 months, a holiday under way included, in date order', () => {
+    expect(holidaysFrom('ae', '2026-12-02', 'en')).toEqual([
+      { from: '2026-12-02', to: '2026-12-03', label: 'National Day' },
+      { from: '2027-01-01', to: '2027-01-01', label: "New Year's Day" },
+      { from: '2027-12-01', to: '2027-12-01', label: 'Commemoration Day' },
+    ]);
+    expect(holidaysFrom('sa', '2026-03-02', 'ar').map((h) => h.from)).toEqual(['2026-09-23', '2027-02-22']);
+    expect(holidaysFrom('us', '2026-07-05', 'en').map((h) => h.from)).toEqual(['2026-11-11', '2026-12-25', '2027-01-01', '2027-06-19', '2027-07-04']);
+    expect(regionOfZone('Asia/Riyadh')).toBe('sa');
+    expect(regionOfZone('America/Chicago')).toBe('us');
+  });
+
+  it('adds the region\'s holidays as time off once, and saves them with the hours', async () => {
+    const hours: Hours = { timezone: 'Asia/Dubai', weekly: [{ days: [1], start: '09:00', end: '11:00' }], overrides: [], timeOff: [{ from: '2027-01-01', to: '2027-01-01' }] };
+    const api = fakeApi({
+      [`GET /api/app/providers/${PID}/hours`]: () => json(200, hours),
+      [`PUT /api/app/providers/${PID}/hours`]: (body) => json(200, body),
+      [`GET ${PREVIEW}`]: () => json(200, preview),
+    });
+    mount('/app/settings/hours', api);
+    await screen.findByRole('heading', { name: 'Working hours' });
+    fireEvent.change(await screen.findByLabelText('Region'), { target: { value: 'de' } });
+    fireEvent.click(await screen.findByRole('button', { name: 'Add 5 holidays' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add 5 holidays' })); // twice: nothing doubles
+    fireEvent.click(screen.getByRole('button', { name: 'Save hours' }));
+    await screen.findByText('Hours saved. Your page shows the new times now.');
+    // The clock: 2 March 2026 in Dubai; 1 January 2027 was already there.
+    expect(api.sent('PUT', `/api/app/providers/${PID}/hours`)[0].body.timeOff.map((o: { from: string }) => o.from)).toEqual([
+      '2027-01-01', '2026-05-01', '2026-10-03', '2026-12-25', '2026-12-26',
+    ]);
   });
 });

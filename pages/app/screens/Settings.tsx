@@ -2,7 +2,17 @@ import { useSignal } from '@preact/signals';
 import type { BookingPolicy, Hours, ProviderPatch } from '../../../contract/app-api';
 import { api, loadSession } from '../api';
 import { byDay, fromDays, WeekEditor, weeklyProblem } from '../HoursEditor';
-import { FreeTimesPreview } from '../FreeTimesPreview';
+import { FreeTimesPreview, localDay } from '../FreeTimesPreview';
+import { holidaysFrom, REGIONS, type Region } from '../holidays';
+
+/** The holiday region a provider most likely starts from, by their zone. */
+export function regionOfZone(zone: string): Region {
+  if (zone === 'Asia/Riyadh') return 'sa';
+  if (zone === 'Europe/London') return 'gb';
+  if (zone === 'Europe/Berlin') return 'de';
+  if (zone.startsWith('America/') || zone.startsWith('US/') || zone === 'Pacific/Honolulu') return 'us';
+  return 'ae';
+}
 import { Field, Link, problemText, ScreenTitle, Show, useLoad } from '../parts';
 import { showFlash, signedOut, useApp, type AppState } from '../state';
 import { e164 } from './Onboarding';
@@ -99,6 +109,8 @@ export function HoursForm({ hours }: { hours: Hours }) {
   /** Bumped after each save: the free-times preview loads again. */
   const saved = useSignal(0);
   const provider = app.provider.value!;
+  const region = useSignal<Region>(regionOfZone(provider.timezone));
+  const holidays = holidaysFrom(region.value, localDay(new Date(app.now()).toISOString(), provider.timezone), app.lang.value);
 
   async function save(e: Event) {
     e.preventDefault();
@@ -178,6 +190,21 @@ export function HoursForm({ hours }: { hours: Hours }) {
         </div>
       ))}
       <button type="button" class="secondary" onClick={() => (timeOff.value = [...timeOff.value, { from: '', to: '', label: '' }])}>{t('addTimeOff')}</button>
+
+      <h3 class="section-title">{t('holidaysTitle')}</h3>
+      <p class="muted small">{t('holidaysHint')}</p>
+      <div class="row">
+        <Field id="hol-region" label={t('holidaysRegion')}>
+          <select id="hol-region" value={region.value} onChange={(e) => (region.value = e.currentTarget.value as Region)}>
+            {(Object.keys(REGIONS) as Region[]).map((r) => <option key={r} value={r}>{REGIONS[r][app.lang.value]}</option>)}
+          </select>
+        </Field>
+        <button type="button" class="secondary" onClick={() => {
+          const known = new Set(timeOff.value.map((o) => `${o.from}/${o.to}`));
+          timeOff.value = [...timeOff.value, ...holidays.filter((h) => !known.has(`${h.from}/${h.to}`))];
+          showFlash(app, t('holidaysAdded'));
+        }}>{t('holidaysAdd', { count: String(holidays.length) })}</button>
+      </div>
 
       {error.value ? <p class="alert" role="alert">{error.value}</p> : null}
       <div class="row">
