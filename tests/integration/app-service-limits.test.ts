@@ -180,3 +180,17 @@ describe('embed and appearance choices are saved (the "embed colour not saved" b
     expect(pub).toMatchObject({ name: 'Layla Haddad — Personal Training', personName: 'Layla' });
   });
 });
+
+describe('the public page lets visitors reach every service\'s horizon', () => {
+  it('a service with a longer horizon than the provider widens the page\'s navigation; a shorter one does not narrow it', async () => {
+    const pub = async () => (await (await fetch(`${server.url}/api/providers/demo`)).json()).booking;
+    expect(await pub()).toEqual({ minNoticeMinutes: 60, horizonDays: 60 });
+    await owner.json('PATCH', `${base}/services/${intro.id}`, { horizonDays: 120, minNoticeMinutes: 0 }, 200);
+    await owner.json('PATCH', `${base}/services/${session.id}`, { horizonDays: 7 }, 200);
+    expect(await pub()).toEqual({ minNoticeMinutes: 0, horizonDays: 120 });
+    expect((await publicSlots('intro', day(90), day(96))).length).toBeGreaterThan(0);
+    expect(await publicSlots('session', day(9), day(15))).toEqual([]);
+    await owner.json('PATCH', `${base}/services/${intro.id}`, { horizonDays: null, minNoticeMinutes: null }, 200);
+    await owner.json('PATCH', `${base}/services/${session.id}`, { horizonDays: null }, 200);
+  });
+});
