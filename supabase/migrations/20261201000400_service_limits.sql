@@ -2,8 +2,8 @@
 -- (minutes), horizon (days) and hold its own maximum of bookings per provider-local day. Null = the provider's
 -- booking policy applies (`settings.booking.minNoticeMinutes` / `horizonDays`; no per-service daily limit).
 -- The engine honours all three (server/slots/offered.ts → rule 8 of server/availability/); the database holds the
--- daily limit at booking time (trigger below), under the provider lock create_booking_if_free and
--- reschedule_booking already take, so concurrent bookings cannot exceed it.
+-- service's daily limit and the provider's `booking.maxPerDay` at booking time (trigger at the end), under the
+-- provider lock create_booking_if_free and reschedule_booking already take, so concurrent bookings cannot exceed them.
 
 alter table public.services
   add column min_notice_minutes int check (min_notice_minutes between 0 and 525600),
@@ -122,50 +122,59 @@ as $$
    where b.service_id = p_service_id and b.starts_at >= p_from and b.starts_at < p_to and public.booking_is_live(b)
 $$;
 
--- The database holds a service's `max_per_day`: a visitor's booking (create_booking_if_free) or a move
--- (reschedule_booking) onto a provider-local day that already holds that many live bookings of the service is
--- refused with SL409 'day_full' (the booking API answers slot-taken: the last time of the day just went). Both
+-- The database holds the daily limits: a visitor's booking (create_booking_if_free) or a move (reschedule_booking)
+-- onto a provider-local day that already holds the service's `max_per_day` live bookings of that service, or the
+-- provider's `settings.booking.maxPerDay` live bookings of any service (until now only the engine checked that one),
+-- is refused with SL409 'day_full' (the booking API answers slot-taken: the last time of the day just went). Both
 -- functions take lock_provider_bookings before writing, so concurrent bookings are counted one after the other.
--- The provider's own manual bookings (app_create_booking sets slotline.owner_booking) may go over, like they may
--- go outside hours. A move within the same local day never makes the day fuller, so it is not checked.
-create or replace function public.bookings_check_service_day_limit() returns trigger
+-- The provider's own manual bookings (app_create_booking sets slotline.owner_booking) may go over, like they may go
+-- outside hours. A move within the same local day never makes the day fuller, so it is not checked.
+create or replace function public.bookings_check_day_limits() returns trigger
 language plpgsql security definer set search_path = public
 as $$
 declare
-  v_max int;
+  v_service_max int;
+  v_provider_max int;
   v_zone text;
   v_day date;
-  v_count int;
+  v_from timestamptz;
+  v_to timestamptz;
 begin
   if not public.booking_is_live(new)
      or coalesce(current_setting('slotline.owner_booking', true), '') = 'on' then
     return new;
   end if;
-  select s.max_per_day, coalesce(p.settings #>> '{workingHours,timezone}', p.timezone)
-    into v_max, v_zone
+  select s.max_per_day, (p.settings #>> '{booking,maxPerDay}')::numeric::int,
+         coalesce(p.settings #>> '{workingHours,timezone}', p.timezone)
+    into v_service_max, v_provider_max, v_zone
     from public.services s join public.providers p on p.id = s.provider_id
    where s.id = new.service_id;
-  if v_max is null then
+  if v_service_max is null and v_provider_max is null then
     return new;
   end if;
   v_day := (new.starts_at at time zone v_zone)::date;
   if tg_op = 'UPDATE' and public.booking_is_live(old) and (old.starts_at at time zone v_zone)::date = v_day then
     return new;
   end if;
-  select count(*) into v_count
-    from public.bookings b
-   where b.service_id = new.service_id and b.id <> new.id
-     and b.starts_at >= (v_day::timestamp at time zone v_zone) - interval '1 day'
-     and b.starts_at < ((v_day + 1)::timestamp at time zone v_zone) + interval '1 day'
-     and (b.starts_at at time zone v_zone)::date = v_day
-     and public.booking_is_live(b);
-  if v_count >= v_max then
-    raise exception using errcode = 'SL409', message = 'day_full', detail = v_max::text;
+  -- The local day as instants: [its midnight, the next midnight) in the provider's zone.
+  v_from := v_day::timestamp at time zone v_zone;
+  v_to := (v_day + 1)::timestamp at time zone v_zone;
+  if v_service_max is not null and v_service_max <= (
+       select count(*) from public.bookings b
+        where b.service_id = new.service_id and b.id <> new.id
+          and b.starts_at >= v_from and b.starts_at < v_to and public.booking_is_live(b)) then
+    raise exception using errcode = 'SL409', message = 'day_full', detail = v_service_max::text;
+  end if;
+  if v_provider_max is not null and v_provider_max <= (
+       select count(*) from public.bookings b
+        where b.provider_id = new.provider_id and b.id <> new.id
+          and b.starts_at >= v_from and b.starts_at < v_to and public.booking_is_live(b)) then
+    raise exception using errcode = 'SL409', message = 'day_full', detail = v_provider_max::text;
   end if;
   return new;
 end
 $$;
--- Named to fire after bookings_approval_mode (triggers fire in name order), on the status it settles. Status changes
+-- Named to fire after the other before-insert triggers (they fire in name order), on the status they settle. Status changes
 -- (approval, payment of a hold) never add a booking to a day, so only inserts and moves are checked.
-create trigger bookings_service_day_limit before insert or update of starts_at on public.bookings
-  for each row execute function public.bookings_check_service_day_limit();
+create trigger bookings_zz_day_limits before insert or update of starts_at on public.bookings
+  for each row execute function public.bookings_check_day_limits();

@@ -55,4 +55,16 @@ describe('a service\'s max bookings per day is held by the database (PostgreSQL 
     await db.sql`update bookings set status = 'cancelled' where id = (select id from bookings where service_id = ${p.services[0].id} and starts_at < ${`${date}T19:00:00Z`} limit 1)`;
     await expect(bookSql(db, p, `${date}T15:00:00Z`)).resolves.toMatchObject({ booking: { status: 'confirmed' } });
   });
+
+  it('the provider\'s maxPerDay too: 20 concurrent bookings over two services on a day with a limit of 3 → exactly 3', async () => {
+    const p = await makeProvider(db, {
+      slug: 'provider-limited', timezone: 'Asia/Dubai', settings: { booking: { maxPerDay: 3 } },
+      services: [{ slug: 'a', title: 'A', durationMinutes: 15 }, { slug: 'b', title: 'B', durationMinutes: 15 }],
+    });
+    const date = ahead(21);
+    const starts = Array.from({ length: 20 }, (_, i) => new Date(Date.parse(`${date}T02:00:00Z`) + i * 15 * 60_000).toISOString());
+    const results = await Promise.allSettled(starts.map((s, i) => bookSql(pool, p, s, { p_service_id: p.services[i % 2].id })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'SL409', message: 'day_full' });
+  });
 });
