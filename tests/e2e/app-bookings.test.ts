@@ -209,6 +209,32 @@ describe('bookings in the provider app, in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('sets a service\'s own daily limit in the service editor; its preview and the public slots follow', async () => {
+    const services = await owner.json('GET', `${base}/services`, undefined, 200);
+    const session = services.find((s: { slug: string }) => s.slug === 'session');
+    const { page, problems, context } = await signedInPage();
+    await page.goto(`${server.url}/app/settings/services/${session.id}`);
+    await page.getByRole('heading', { name: 'Edit service' }).waitFor();
+    await page.locator('section.free-times').getByText('Times in Asia/Dubai.').waitFor();
+    await page.getByLabel('Most bookings a day').fill('1');
+    await page.getByLabel('Minimum notice (minutes)').fill('1440');
+    await checkScreen(page, 'service-limits-phone-en');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Services' }).waitFor();
+    expect((await owner.json('GET', `${base}/services`, undefined, 200)).find((s: { id: string }) => s.id === session.id))
+      .toMatchObject({ maxPerDay: 1, minNoticeMinutes: 1440 });
+    // A day notice: nothing left today for this service, on the preview and the public API alike.
+    const res = await fetch(`${server.url}/api/providers/demo/slots?service=session&from=${day(0)}&to=${day(0)}&tz=Asia/Dubai`);
+    expect((await res.json()).slots).toEqual([]);
+    await page.goto(`${server.url}/app/settings/services/${session.id}`);
+    const first = page.locator('section.free-times li').first();
+    await first.waitFor();
+    expect(await first.textContent()).not.toMatch(/Monday/);
+    await owner.json('PATCH', `${base}/services/${session.id}`, { maxPerDay: null, minNoticeMinutes: null }, 200);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
   it('lists clients with their history, keeps notes, exports CSV and erases a client after confirming', async () => {
     const { page, problems, context } = await signedInPage();
     await page.goto(`${server.url}/app/clients`);
