@@ -40,6 +40,8 @@ export function FreeTimesPreview({ serviceId, version = 0 }: { serviceId?: strin
   const locale = app.locale.value;
   const hour12 = uses12Hour(locale);
   const preview = loaded.data.value;
+  // No service yet: there is nothing a visitor could book (the services screen says so).
+  if (!serviceId && app.services.value && services.length === 0) return null;
   return (
     <section class="card-box free-times" aria-labelledby="free-times-title">
       <h2 class="section-title" id="free-times-title">{t('previewTitle')}</h2>
