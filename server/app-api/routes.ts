@@ -138,7 +138,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
 
   // The provider file (the CLI's format): download, and apply an edited one.
   app.get('/api/app/providers/:providerId/export', (c) => owner(c, async () => {
-    const file = await db.rpc('app_export_provider', { p_user_id: user(c), p_provider_id: pid(c) });
+    const file = await db.rpc('app_export_provider_with_limits', { p_user_id: user(c), p_provider_id: pid(c) });
     return c.body(JSON.stringify(file, null, 2) + '\n', 200, {
       ...NO_STORE, 'content-type': 'application/json; charset=utf-8',
       'content-disposition': `attachment; filename="${file.slug}.json"`,
@@ -155,7 +155,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
     const parsed = parseProviderFile(data);
     if (!parsed.ok) return invalid(c, parsed.errors);
     return owner(c, async () =>
-      c.json(await db.rpc('app_import_provider', { p_user_id: user(c), p_provider_id: pid(c), p_file: parsed.file }), 200, NO_STORE));
+      c.json(await db.rpc('app_import_provider_with_limits', { p_user_id: user(c), p_provider_id: pid(c), p_file: parsed.file }), 200, NO_STORE));
   });
 
   // Services

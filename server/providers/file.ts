@@ -27,6 +27,10 @@ const serviceSchema = z.object({
     .optional(),
   /** Provider app: `request` makes a free booking wait for the provider's approval (kept when absent). */
   bookingMode: z.enum(['instant', 'request']).optional(),
+  /** The service's own notice, horizon and bookings a day; null = the provider's `booking` (kept when absent). */
+  minNoticeMinutes: z.number().int().min(0).max(525_600).nullable().optional(),
+  horizonDays: z.number().int().min(1).max(730).nullable().optional(),
+  maxPerDay: z.number().int().min(1).max(1000).nullable().optional(),
 });
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be #RRGGBB');
@@ -140,7 +144,7 @@ export async function readProviderFile(path: string): Promise<ParseResult> {
  * invalid file never half-applies.
  */
 export async function applyProviderFile(db: Db, file: ProviderFile): Promise<{ id: string; slug: string }> {
-  return db.rpc('apply_provider', {
+  return db.rpc('apply_provider_with_limits', {
     p_slug: file.slug,
     p_name: file.name,
     p_timezone: file.timezone,

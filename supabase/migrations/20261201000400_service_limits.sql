@@ -178,3 +178,71 @@ $$;
 -- (approval, payment of a hold) never add a booking to a day, so only inserts and moves are checked.
 create trigger bookings_zz_day_limits before insert or update of starts_at on public.bookings
   for each row execute function public.bookings_check_day_limits();
+
+-- ---------------------------------------------------------------------------------------------
+-- The provider file carries the limits too (`npm run provider`, the app's export and import). Wrappers around the
+-- functions of 20261130000100_booking_rules.sql / 20261130000500_provider_app.sql, which stay as they are.
+-- ---------------------------------------------------------------------------------------------
+
+-- Sets the limits of a provider's services from the file's services (by slug): a key present sets it (null = the
+-- provider's policy), a key left out keeps it, as `bookingMode` does. SL422 for a value out of range.
+create or replace function public.apply_service_limits(p_provider_id uuid, p_services jsonb) returns void
+language plpgsql security definer set search_path = public
+as $$
+declare
+  v jsonb;
+begin
+  for v in select value from jsonb_array_elements(coalesce(p_services, '[]'::jsonb)) loop
+    update public.services
+       set min_notice_minutes = case when v ? 'minNoticeMinutes'
+                                     then public.service_limit_value(v, 'minNoticeMinutes', 0, 525600) else min_notice_minutes end,
+           horizon_days = case when v ? 'horizonDays'
+                               then public.service_limit_value(v, 'horizonDays', 1, 730) else horizon_days end,
+           max_per_day = case when v ? 'maxPerDay'
+                              then public.service_limit_value(v, 'maxPerDay', 1, 1000) else max_per_day end
+     where provider_id = p_provider_id and slug = v ->> 'slug';
+  end loop;
+end
+$$;
+
+-- apply_provider (the CLI's path), then the services' limits, in one transaction.
+create or replace function public.apply_provider_with_limits(
+  p_slug text, p_name text, p_timezone text, p_is_public boolean, p_settings jsonb, p_services jsonb
+) returns jsonb
+language plpgsql security definer set search_path = public
+as $$
+declare
+  v_result jsonb := public.apply_provider(p_slug, p_name, p_timezone, p_is_public, p_settings, p_services);
+begin
+  perform public.apply_service_limits((v_result ->> 'id')::uuid, p_services);
+  return v_result;
+end
+$$;
+
+-- app_import_provider (ownership, rename, apply_provider), then the services' limits, in one transaction.
+create or replace function public.app_import_provider_with_limits(p_user_id uuid, p_provider_id uuid, p_file jsonb) returns jsonb
+language plpgsql security definer set search_path = public
+as $$
+declare
+  v_result jsonb := public.app_import_provider(p_user_id, p_provider_id, p_file);
+begin
+  perform public.apply_service_limits(p_provider_id, p_file -> 'services');
+  return v_result;
+end
+$$;
+
+-- app_export_provider with each service's own limits (left out when not set).
+create or replace function public.app_export_provider_with_limits(p_user_id uuid, p_provider_id uuid) returns jsonb
+language plpgsql stable security definer set search_path = public
+as $$
+declare
+  v_file jsonb := public.app_export_provider(p_user_id, p_provider_id);
+begin
+  return jsonb_set(v_file, '{services}', coalesce((
+    select jsonb_agg(f.value || jsonb_strip_nulls(jsonb_build_object(
+             'minNoticeMinutes', s.min_notice_minutes, 'horizonDays', s.horizon_days, 'maxPerDay', s.max_per_day))
+           order by f.ordinality)
+      from jsonb_array_elements(v_file -> 'services') with ordinality f
+      left join public.services s on s.provider_id = p_provider_id and s.slug = f.value ->> 'slug'), '[]'::jsonb));
+end
+$$;

@@ -194,3 +194,24 @@ describe('the public page lets visitors reach every service\'s horizon', () => {
     await owner.json('PATCH', `${base}/services/${session.id}`, { horizonDays: null }, 200);
   });
 });
+
+describe('the provider file carries a service\'s own limits', () => {
+  it('export writes them, import sets them (null resets, left out keeps), and a bad value is refused naming it', async () => {
+    await owner.json('PATCH', `${base}/services/${intro.id}`, { maxPerDay: 3, horizonDays: 14 }, 200);
+    const file = await owner.json('GET', `${base}/export`, undefined, 200);
+    const introFile = file.services.find((s: { slug: string }) => s.slug === 'intro');
+    expect(introFile).toMatchObject({ maxPerDay: 3, horizonDays: 14 });
+    expect(introFile).not.toHaveProperty('minNoticeMinutes');
+
+    const edited = { ...file, services: file.services.map((s: Record<string, unknown>) => (s.slug === 'intro'
+      ? { ...s, maxPerDay: null, minNoticeMinutes: 30, horizonDays: undefined } : s)) };
+    await owner.json('POST', `${base}/import`, edited, 200);
+    const after = (await owner.json('GET', `${base}/services`, undefined, 200)).find((s: { id: string }) => s.id === intro.id);
+    expect(after).toMatchObject({ maxPerDay: null, minNoticeMinutes: 30, horizonDays: 14 });
+
+    const bad = await owner.post(`${base}/import`, { ...file, services: file.services.map((s: Record<string, unknown>) => ({ ...s, maxPerDay: 0 })) });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors.map((e: { field: string }) => e.field)).toContain('services.0.maxPerDay');
+    await owner.json('PATCH', `${base}/services/${intro.id}`, { maxPerDay: null, horizonDays: null, minNoticeMinutes: null }, 200);
+  });
+});

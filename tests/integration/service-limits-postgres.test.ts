@@ -33,8 +33,9 @@ const ahead = (days: number) => new Date(Date.now() + days * 86_400_000).toISOSt
 
 describe('a service\'s max bookings per day is held by the database (PostgreSQL 15)', () => {
   it('24 concurrent bookings of one service on one Dubai day with a limit of 2: exactly 2 succeed, the rest are day_full', async () => {
-    const p = await makeProvider(db, { slug: 'limited', timezone: 'Asia/Dubai', services: [{ slug: 'call', title: 'Call', durationMinutes: 15 }] });
-    await db.sql`update services set max_per_day = 2 where id = ${p.services[0].id}`;
+    // Set through the provider file (apply_provider_with_limits, the CLI's path).
+    const p = await makeProvider(db, { slug: 'limited', timezone: 'Asia/Dubai', services: [{ slug: 'call', title: 'Call', durationMinutes: 15, maxPerDay: 2 }] });
+    expect(p.services[0].maxPerDay).toBe(2);
     const date = ahead(20);
     // 24 distinct, non-overlapping quarter hours of that Dubai day (from 06:00 local = 02:00Z): only the limit decides.
     const starts = Array.from({ length: 24 }, (_, i) => new Date(Date.parse(`${date}T02:00:00Z`) + i * 15 * 60_000).toISOString());
