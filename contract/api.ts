@@ -124,6 +124,8 @@ export const providerSchema = z.strictObject({
   slug: z.string(),
   name: z.string(),
   timezone: z.string(),
+  /** The person behind the page ("Layla"), for copy such as "so Layla can reach you"; null: use `name`. */
+  personName: z.string().nullish(),
   accentColor: z.string().nullish(),
   embedAllowedOrigins: z.array(z.string()).nullish(),
   services: z.array(serviceSchema),

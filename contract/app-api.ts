@@ -70,6 +70,16 @@ export const notificationSettingsSchema = z.object({
 });
 export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
 
+/** `settings.embed`: allowed framing origins and the snippet chosen on the Share screen. */
+export const embedSettingsSchema = z.object({
+  allowedOrigins: z.array(z.string()).optional(),
+  mode: z.enum(['inline', 'popup', 'floating']).optional(),
+  buttonLabel: z.string().optional(),
+  buttonTextColor: z.string().optional(),
+  prefill: z.boolean().optional(),
+});
+export type EmbedSettings = z.infer<typeof embedSettingsSchema>;
+
 export const ownerProviderSchema = z.object({
   id: z.string(),
   slug: z.string(),
@@ -80,7 +90,7 @@ export const ownerProviderSchema = z.object({
   booking: bookingPolicySchema.nullish(),
   whatsapp: whatsappSettingsSchema.nullish(),
   appearance: z.object({ accentColor: z.string().optional() }).nullish(),
-  embed: z.object({ allowedOrigins: z.array(z.string()).optional() }).nullish(),
+  embed: embedSettingsSchema.nullish(),
   notifications: notificationSettingsSchema.nullish(),
   workingHours: z.unknown(),
   timeOff: z.unknown(),
@@ -114,8 +124,23 @@ export const ownerServiceSchema = z.object({
   bookingMode: z.enum(['instant', 'request']),
   hidden: z.boolean(),
   position: z.number(),
+  /** The service's own notice (minutes), horizon (days) and bookings per day; null: the provider's policy. */
+  minNoticeMinutes: z.number().nullish(),
+  horizonDays: z.number().nullish(),
+  maxPerDay: z.number().nullish(),
 });
 export type OwnerService = z.infer<typeof ownerServiceSchema>;
+
+/** `GET …/preview`: the next 7 days of free times as a visitor sees them (the public slots answer) for one service. */
+export interface FreeTimesPreview {
+  timezone: string;
+  slots: { start: string; end: string }[];
+  days: Record<string, number>;
+  calendar: { stale: boolean; failing: boolean };
+  serviceId: string;
+  from: string;
+  to: string;
+}
 
 export const ownerBookingStatus = z.enum(['pending', 'confirmed', 'cancelled', 'declined', 'completed', 'expired', 'no_show']);
 export type OwnerBookingStatus = z.infer<typeof ownerBookingStatus>;
@@ -268,6 +293,10 @@ export interface ServiceBody {
   location?: Location;
   bookingMode?: 'instant' | 'request';
   hidden?: boolean;
+  /** null: back to the provider's policy (left out: unchanged). */
+  minNoticeMinutes?: number | null;
+  horizonDays?: number | null;
+  maxPerDay?: number | null;
 }
 
 export interface ProviderPatch {
@@ -279,7 +308,7 @@ export interface ProviderPatch {
   booking?: BookingPolicy;
   whatsapp?: WhatsappSettings;
   appearance?: { accentColor?: string };
-  embed?: { allowedOrigins?: string[] };
+  embed?: EmbedSettings;
   notifications?: NotificationSettings;
 }
 

@@ -2,7 +2,7 @@ import type {
   AccountCalendars, CalDavConnectBody, CalDavForm, CalDavTest, CalendarChoice, CalendarKind, Calendars, CalendarsWithChoice, IcsTest, OAuthStart,
 } from '../../contract/app-api';
 import type {
-  Agenda, BookingDetails, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
+  Agenda, BookingDetails, FreeTimesPreview, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
   PaymentConnectBody, PaymentKeyCheck, PaymentStatus,
   OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, ServiceReminders, SlugAvailable, Verified,
 } from '../../contract/app-api';
@@ -56,6 +56,9 @@ export const api = {
   services: (app: AppState, id = app.providerId.value) => call<OwnerService[]>(app, 'GET', `/api/app/providers/${id}/services`),
   createService: (app: AppState, body: ServiceBody) => call<OwnerService>(app, 'POST', `${P(app)}/services`, body),
   patchService: (app: AppState, id: string, body: Partial<ServiceBody>) => call<OwnerService>(app, 'PATCH', `${P(app)}/services/${id}`, body),
+  /** The next 7 days of free times as visitors see them (one service; the first visible one when left out). */
+  preview: (app: AppState, serviceId?: string) =>
+    call<FreeTimesPreview>(app, 'GET', `${P(app)}/preview${serviceId ? `?serviceId=${encodeURIComponent(serviceId)}` : ''}`),
   orderServices: (app: AppState, serviceIds: string[]) => call<OwnerService[]>(app, 'PUT', `${P(app)}/services/order`, { serviceIds }),
   bookings: (app: AppState, q: { scope: BookingScope; service?: string; status?: string; offset?: number }) => {
     const query = new URLSearchParams({ scope: q.scope, limit: '50', offset: String(q.offset ?? 0) });

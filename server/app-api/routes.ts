@@ -16,6 +16,7 @@ import { paymentRoutes } from './payments.ts';
 import { serviceReminderRoutes } from './service-reminders.ts';
 import { owner } from './errors.ts';
 import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours } from './hours.ts';
+import { previewRoutes } from './preview.ts';
 import {
   emptySchema, onboardingSchema, providerPatchSchema, reorderSchema, serviceCreateSchema, servicePatchSchema, slug,
   slugify, uuid,
@@ -139,7 +140,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
 
   // The provider file (the CLI's format): download, and apply an edited one.
   app.get('/api/app/providers/:providerId/export', (c) => owner(c, async () => {
-    const file = await db.rpc('app_export_provider', { p_user_id: user(c), p_provider_id: pid(c) });
+    const file = await db.rpc('app_export_provider_with_limits', { p_user_id: user(c), p_provider_id: pid(c) });
     return c.body(JSON.stringify(file, null, 2) + '\n', 200, {
       ...NO_STORE, 'content-type': 'application/json; charset=utf-8',
       'content-disposition': `attachment; filename="${file.slug}.json"`,
@@ -156,7 +157,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
     const parsed = parseProviderFile(data);
     if (!parsed.ok) return invalid(c, parsed.errors);
     return owner(c, async () =>
-      c.json(await db.rpc('app_import_provider', { p_user_id: user(c), p_provider_id: pid(c), p_file: parsed.file }), 200, NO_STORE));
+      c.json(await db.rpc('app_import_provider_with_limits', { p_user_id: user(c), p_provider_id: pid(c), p_file: parsed.file }), 200, NO_STORE));
   });
 
   // Services
@@ -168,7 +169,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
     if (!parsed.ok) return parsed.response;
     const service = { ...parsed.value, slug: parsed.value.slug ?? slugify(parsed.value.title) };
     if (!service.slug || service.slug === 'share') return invalid(c, [{ field: 'slug', message: 'give an address for this service (letters, digits, dashes)' }]);
-    return owner(c, async () => c.json(await db.rpc('app_save_service', {
+    return owner(c, async () => c.json(await db.rpc('app_save_service_limits', {
       p_user_id: user(c), p_provider_id: pid(c), p_service_id: null, p_service: service,
     }), 201, NO_STORE));
   });
@@ -186,7 +187,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
     if (!uuid.test(serviceId)) return notFound(c, 'Service');
     const parsed = await readJson(c, servicePatchSchema);
     if (!parsed.ok) return parsed.response;
-    return owner(c, async () => c.json(await db.rpc('app_save_service', {
+    return owner(c, async () => c.json(await db.rpc('app_save_service_limits', {
       p_user_id: user(c), p_provider_id: pid(c), p_service_id: serviceId, p_service: parsed.value,
     }), 200, NO_STORE));
   });
@@ -215,6 +216,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
     return c.json(await loadAgenda(db, user(c), pid(c), day, config.publicUrl), 200, NO_STORE);
   }));
 
+  previewRoutes(app, deps);
   calendarRoutes(app, { ...deps, calendarPrivateHosts: config.calendarPrivateHosts ?? false, signedIn });
   paymentRoutes(app, { ...deps, serverStripe: config.stripe ?? null });
   return app;

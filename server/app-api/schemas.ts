@@ -33,6 +33,10 @@ const serviceFields = {
   location,
   bookingMode: z.enum(['instant', 'request']),
   hidden: z.boolean(),
+  /** The service's own notice (minutes), horizon (days) and bookings per day; null = the provider's policy. */
+  minNoticeMinutes: z.number().int().min(0).max(525_600).nullable(),
+  horizonDays: z.number().int().min(1).max(730).nullable(),
+  maxPerDay: z.number().int().min(1).max(1000).nullable(),
 };
 
 export const serviceCreateSchema = z.object({
@@ -46,6 +50,9 @@ export const serviceCreateSchema = z.object({
   location: location.optional(),
   bookingMode: serviceFields.bookingMode.optional(),
   hidden: serviceFields.hidden.optional(),
+  minNoticeMinutes: serviceFields.minNoticeMinutes.optional(),
+  horizonDays: serviceFields.horizonDays.optional(),
+  maxPerDay: serviceFields.maxPerDay.optional(),
 }).strict();
 
 export const servicePatchSchema = z.object(serviceFields).partial().strict()

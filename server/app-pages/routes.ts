@@ -13,14 +13,15 @@ export interface AppPageOptions {
 
 /**
  * The provider app's page: scripts, styles and data from our origin only, no inline script, never framed
- * (a page that cancels bookings must not be clickjacked), `img-src data:` for nothing but inline icons.
+ * (a page that cancels bookings must not be clickjacked), `img-src data:` for inline icons and `https:` for the
+ * provider's own profile photo (an address they typed; images run no script).
  * https://www.w3.org/TR/CSP3/
  */
 export const APP_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' data: https:",
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'self'",

@@ -31,6 +31,13 @@ export interface SlotQuery {
    * `maxPerDay` per provider-local day, since `busy` cannot tell bookings from calendar events.
    */
   bookedStarts?: Instant[];
+  /**
+   * Rule 8: the service's own daily limit — a provider-local day holding this many of `serviceBookedStarts` (the
+   * live bookings of this service only) offers nothing for this service. Default: no limit.
+   */
+  serviceMaxPerDay?: number;
+  /** Starts of this service's live bookings; counted only for `serviceMaxPerDay`. */
+  serviceBookedStarts?: Instant[];
   now: Instant;
   /** Slot starts `s` satisfy `from ≤ s < to`. */
   from: Instant;
@@ -54,7 +61,8 @@ export interface Slot {
  * - `[s − bufferBefore, s + duration + bufferAfter)` overlaps no busy interval (touching is
  *   fine), as the database's exclusion constraint;
  * - `s ≥ now + minNotice`, `s` before the end of the local day `today + horizonDays`,
- *   `from ≤ s < to`, and the local day of `s` holds fewer than `maxPerDay` `bookedStarts`.
+ *   `from ≤ s < to`, and the local day of `s` holds fewer than `maxPerDay` `bookedStarts`
+ *   and fewer than `serviceMaxPerDay` `serviceBookedStarts`.
  * Cost: O((ranges + busy) · log) plus the slots returned.
  *
  * @example
@@ -81,7 +89,10 @@ export function computeSlots(query: SlotQuery): Slot[] {
   const ranges = workingSpans(new WeekPlan(query.workingHours), clock, firstDay, lastDay);
   // An interval with end ≤ start is empty: like an empty PostgreSQL range, it overlaps nothing.
   const busy = mergeSpans(q.busy.filter((b) => b.end > b.start));
-  const fullDays = fullDaySpans(clock, q.bookedStarts, q.maxPerDay);
+  const fullDays = mergeSpans([
+    ...fullDaySpans(clock, q.bookedStarts, q.maxPerDay),
+    ...fullDaySpans(clock, q.serviceBookedStarts, q.serviceMaxPerDay),
+  ]);
 
   const iso = createIsoFormatter();
   const out: Slot[] = [];
@@ -138,8 +149,10 @@ interface Normalized {
   minNotice: number;
   horizonDays: number;
   maxPerDay: number;
+  serviceMaxPerDay: number;
   busy: Span[];
   bookedStarts: number[];
+  serviceBookedStarts: number[];
   now: number;
   from: number;
   to: number;
@@ -164,6 +177,8 @@ function normalize(query: SlotQuery): Normalized {
     maxPerDay: query.maxPerDay === undefined ? Infinity : count('maxPerDay', query.maxPerDay),
     busy: query.busy.map((b, i) => ({ start: instant(`busy.${i}.start`, b?.start), end: instant(`busy.${i}.end`, b?.end) })),
     bookedStarts: (query.bookedStarts ?? []).map((t, i) => instant(`bookedStarts.${i}`, t)),
+    serviceMaxPerDay: query.serviceMaxPerDay === undefined ? Infinity : count('serviceMaxPerDay', query.serviceMaxPerDay),
+    serviceBookedStarts: (query.serviceBookedStarts ?? []).map((t, i) => instant(`serviceBookedStarts.${i}`, t)),
     now: instant('now', query.now),
     from: instant('from', query.from),
     to: instant('to', query.to),

@@ -8,7 +8,7 @@ import { stripeForBooking, stripeForProvider, type PaymentAccountsOptions } from
 import { ownerProvider } from '../providers/owner.ts';
 import { loadProvider, type Provider, type ProviderService } from '../providers/public.ts';
 import { calendarHealth } from '../slots/calendar-busy.ts';
-import { checkOffered, loadBusyForMove, loadBusyForOwnerMove, slotQuery } from '../slots/offered.ts';
+import { checkOffered, loadBusyForMove, loadBusyForOwnerMove, slotQuery, withServiceBookings } from '../slots/offered.ts';
 import type { Lang } from '../whatsapp/template.ts';
 import { isLive, toBooking, type Booking, type BookingRow } from './booking.ts';
 import { bookingLinks, manageTokenFor } from './links.ts';
@@ -312,7 +312,7 @@ export async function rescheduleBooking(
       const provider = await ownerProvider(db, access.userId, access.providerId);
       const service = provider.services.find((s) => s.id === before.service.id);
       if (!service) return { kind: 'service-hidden' };
-      const move = await loadBusyForOwnerMove(db, access, start, start);
+      const move = await withServiceBookings(db, service, { from: start, to: start }, await loadBusyForOwnerMove(db, access, start, start), before.start);
       const verdict = checkStart({ ...slotQuery(provider, service, move, now()), bufferBeforeMinutes: move.bufferBeforeMinutes, bufferAfterMinutes: move.bufferAfterMinutes }, start);
       if (verdict !== 'available') return { kind: verdict };
     }
@@ -330,8 +330,9 @@ export async function rescheduleBooking(
   const service = provider?.services.find((s) => s.slug === before.service.slug);
   if (!provider || !service) return { kind: 'not-found' };
   const tokenHash = hashToken(access.token);
-  const move = await loadBusyForMove(db, tokenHash, start, start);
-  if (!move) return { kind: 'not-found' };
+  const found = await loadBusyForMove(db, tokenHash, start, start);
+  if (!found) return { kind: 'not-found' };
+  const move = await withServiceBookings(db, service, { from: start, to: start }, found, before.start);
   const verdict = checkStart({ ...slotQuery(provider, service, move, now()), bufferBeforeMinutes: move.bufferBeforeMinutes, bufferAfterMinutes: move.bufferAfterMinutes }, start);
   if (verdict !== 'available') return { kind: verdict };
   try {

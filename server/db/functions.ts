@@ -165,6 +165,15 @@ const SQL_FUNCTIONS = {
   app_import_provider: fn({ ...OWNER, p_file: json() }, as<OwnerProviderJson>()),
   app_list_services: fn(OWNER, as<OwnerServiceJson[]>()),
   app_save_service: fn({ ...OWNER, p_service_id: orNull(uuid), p_service: json() }, as<OwnerServiceJson>()),
+  /** app_save_service plus the service's own notice and limits (20261201000400_service_limits.sql). */
+  app_save_service_limits: fn({ ...OWNER, p_service_id: orNull(uuid), p_service: json() }, as<OwnerServiceJson>()),
+  /** The provider file with each service's own limits (apply_provider / app_import_provider / app_export_provider, wrapped). */
+  apply_provider_with_limits: fn({
+    p_slug: text, p_name: text, p_timezone: text, p_is_public: bool, p_settings: json(), p_services: json<object[]>(),
+  }, as<{ id: string; slug: string }>()),
+  app_import_provider_with_limits: fn({ ...OWNER, p_file: json() }, as<OwnerProviderJson>()),
+  app_export_provider_with_limits: fn(OWNER, as<ProviderFile>()),
+  service_booked_starts: fn({ p_service_id: uuid, p_from: instant, p_to: instant }, as<string[]>()),
   app_reorder_services: fn({ ...OWNER, p_service_ids: json<string[]>() }, as<OwnerServiceJson[]>()),
   app_delete_service: fn({ ...OWNER, p_service_id: uuid }, as<{ deleted: string }>()),
   app_list_bookings: fn({

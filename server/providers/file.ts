@@ -27,7 +27,29 @@ const serviceSchema = z.object({
     .optional(),
   /** Provider app: `request` makes a free booking wait for the provider's approval (kept when absent). */
   bookingMode: z.enum(['instant', 'request']).optional(),
+  /** The service's own notice, horizon and bookings a day; null = the provider's `booking` (kept when absent). */
+  minNoticeMinutes: z.number().int().min(0).max(525_600).nullable().optional(),
+  horizonDays: z.number().int().min(1).max(730).nullable().optional(),
+  maxPerDay: z.number().int().min(1).max(1000).nullable().optional(),
 });
+
+const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be #RRGGBB');
+
+/**
+ * `settings.embed`: where the page may be framed, and the snippet the provider chose in the app's Share screen
+ * (mode, button label and text colour, whether the host page passes the visitor's name and email). Strict: an
+ * unknown key (a misspelt `color`) is refused by name instead of being dropped on save.
+ */
+export const embedSchema = z.object({
+  allowedOrigins: z.array(z.string().url()).optional(),
+  mode: z.enum(['inline', 'popup', 'floating']).optional(),
+  buttonLabel: z.string().trim().min(1).max(60).optional(),
+  buttonTextColor: hexColor.optional(),
+  prefill: z.boolean().optional(),
+}).strict();
+
+/** `settings.appearance`: the accent colour of the booking page, the widget's buttons and the embed snippet. */
+export const appearanceSchema = z.object({ accentColor: hexColor.optional() }).strict();
 
 /** `settings` exactly in the seeds' shape, plus `booking`, `embed` and `appearance`. */
 export const settingsSchema = z
@@ -64,8 +86,8 @@ export const settingsSchema = z
         refundUntilHoursBefore: z.number().min(0).optional(),
       })
       .optional(),
-    embed: z.object({ allowedOrigins: z.array(z.string().url()).optional() }).optional(),
-    appearance: z.object({ accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be #RRGGBB') }).partial().optional(),
+    embed: embedSchema.optional(),
+    appearance: appearanceSchema.optional(),
   })
   .passthrough();
 
@@ -122,7 +144,7 @@ export async function readProviderFile(path: string): Promise<ParseResult> {
  * invalid file never half-applies.
  */
 export async function applyProviderFile(db: Db, file: ProviderFile): Promise<{ id: string; slug: string }> {
-  return db.rpc('apply_provider', {
+  return db.rpc('apply_provider_with_limits', {
     p_slug: file.slug,
     p_name: file.name,
     p_timezone: file.timezone,

@@ -15,6 +15,10 @@ export interface ProviderService {
   bufferBeforeMinutes: number;
   bufferAfterMinutes: number;
   location: { type?: string; address?: string };
+  /** The service's own notice, horizon and daily limit (20261201000400_service_limits.sql); null: the provider's policy. */
+  minNoticeMinutes?: number | null;
+  horizonDays?: number | null;
+  maxPerDay?: number | null;
 }
 
 export interface BookingPolicy {
@@ -45,6 +49,8 @@ export interface Provider {
     embed?: { allowedOrigins?: string[] };
     appearance?: { accentColor?: string };
     calendarOnError?: 'hide' | 'ignore';
+    /** `settings.profile.personName`: "Layla", where `name` is "Layla Haddad — Personal Training". */
+    personName?: string;
   };
   services: ProviderService[];
 }
@@ -55,11 +61,15 @@ export async function loadProvider(db: Db, slug: string): Promise<Provider | nul
   return db.rpc('get_public_provider', { p_slug: slug });
 }
 
+const policyNotice = (p: Provider) => p.settings.booking?.minNoticeMinutes ?? 0;
+const policyHorizon = (p: Provider) => p.settings.booking?.horizonDays ?? 60;
+
 /** The fields a visitor may see — never the owner, calendar settings or secrets. */
 export function publicProviderJson(p: Provider): PublicProvider {
   return {
     slug: p.slug,
     name: p.name,
+    personName: p.settings.personName ?? null,
     timezone: p.timezone,
     accentColor: p.settings.appearance?.accentColor ?? null,
     embedAllowedOrigins: p.settings.embed?.allowedOrigins ?? null,
@@ -76,9 +86,11 @@ export function publicProviderJson(p: Provider): PublicProvider {
       enabled: Boolean(p.settings.whatsapp?.enabled && p.settings.whatsapp.phoneE164),
       bookingMode: p.settings.whatsapp?.bookingMode ?? 'confirm',
     },
+    // How far the page lets visitors navigate: the widest any service allows (a service may have its own notice and
+    // horizon; its slots decide within that).
     booking: {
-      minNoticeMinutes: p.settings.booking?.minNoticeMinutes ?? 0,
-      horizonDays: p.settings.booking?.horizonDays ?? 60,
+      minNoticeMinutes: Math.min(...p.services.map((s) => s.minNoticeMinutes ?? policyNotice(p)), policyNotice(p)),
+      horizonDays: Math.max(...p.services.map((s) => s.horizonDays ?? policyHorizon(p)), policyHorizon(p)),
     },
   };
 }

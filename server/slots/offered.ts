@@ -6,6 +6,8 @@ import { DAY } from '../time/units.ts';
 export interface BusyData {
   busy: { start: string; end: string }[];
   bookings: string[];
+  /** Starts of the service's own live bookings, when it has a daily limit (rule 8). */
+  serviceBookings?: string[];
 }
 
 /** Busy time around a window; a day either side covers buffers and whole local days. */
@@ -48,6 +50,27 @@ export async function loadBusyForOwnerMove(
 }
 
 /**
+ * Adds the service's own live booking starts around a window when it has a daily limit (one more query only then).
+ * `movingFrom`: the start of a booking being moved, which must not count against its own new day.
+ */
+export async function withServiceBookings<B extends BusyData>(
+  db: Db,
+  service: ProviderService,
+  window: { from: Date; to: Date },
+  busy: B,
+  movingFrom?: string | Date,
+): Promise<B> {
+  if (service.maxPerDay == null) return busy;
+  const starts = await db.rpc('service_booked_starts', {
+    p_service_id: service.id,
+    p_from: new Date(window.from.getTime() - DAY),
+    p_to: new Date(window.to.getTime() + DAY),
+  });
+  const own = movingFrom === undefined ? -1 : starts.findIndex((s) => new Date(s).getTime() === new Date(movingFrom).getTime());
+  return { ...busy, serviceBookings: own < 0 ? starts : starts.filter((_, i) => i !== own) };
+}
+
+/**
  * The engine's query for a provider's service: rules from settings, busy from the database.
  * The service's buffers are already the effective ones: `get_public_provider` computes them with the SQL function
  * `effective_buffers` (service value if set, an explicit 0 included, else the provider's policy, else 0), the same
@@ -67,9 +90,12 @@ export function slotQuery(
     stepMinutes: policy.slotStepMinutes ?? service.durationMinutes,
     bufferBeforeMinutes: service.bufferBeforeMinutes,
     bufferAfterMinutes: service.bufferAfterMinutes,
-    minNoticeMinutes: policy.minNoticeMinutes ?? 0,
-    horizonDays: policy.horizonDays ?? 60,
+    // A service's own notice and horizon replace the provider's (null: the policy's).
+    minNoticeMinutes: service.minNoticeMinutes ?? policy.minNoticeMinutes ?? 0,
+    horizonDays: service.horizonDays ?? policy.horizonDays ?? 60,
     maxPerDay: policy.maxPerDay,
+    serviceMaxPerDay: service.maxPerDay ?? undefined,
+    serviceBookedStarts: service.maxPerDay != null ? busy.serviceBookings ?? [] : undefined,
     busy: busy.busy,
     bookedStarts: busy.bookings,
     now,
@@ -84,7 +110,7 @@ export async function offeredSlots(
   window: { from: Date; to: Date },
   now = new Date(),
 ): Promise<Slot[]> {
-  const busy = await loadBusy(db, provider.id, window.from, window.to);
+  const busy = await withServiceBookings(db, service, window, await loadBusy(db, provider.id, window.from, window.to));
   return computeSlots({ ...slotQuery(provider, service, busy, now), ...window });
 }
 
@@ -96,6 +122,6 @@ export async function checkOffered(
   start: Date,
   now = new Date(),
 ): Promise<'available' | 'taken' | 'unavailable'> {
-  const busy = await loadBusy(db, provider.id, start, start);
+  const busy = await withServiceBookings(db, service, { from: start, to: start }, await loadBusy(db, provider.id, start, start));
   return checkStart(slotQuery(provider, service, busy, now), start);
 }

@@ -68,7 +68,8 @@ export interface CachedSlots {
   etag: string;
 }
 
-async function computeSlotsResponse(
+/** The slots answer for one service and window: also the owner's preview (server/app-api/preview.ts). */
+export async function computeSlotsResponse(
   db: Db,
   provider: Provider,
   service: ProviderService,

@@ -143,6 +143,10 @@ describe('bookings in the provider app, in Chromium', () => {
     await page.goto(`${server.url}/app/settings`);
     await page.getByRole('link', { name: /Working hours/ }).click();
     await page.getByRole('heading', { name: 'Working hours' }).waitFor();
+    // "What visitors see next week" (Monday to Sunday here): no Sunday before the change.
+    const freeTimes = page.locator('section.free-times');
+    await freeTimes.getByText('Times in Asia/Dubai.').waitFor();
+    expect(await freeTimes.locator('li', { hasText: 'Sunday' }).count()).toBe(0);
     await page.getByRole('checkbox', { name: 'Sunday' }).check();
     await page.getByLabel('Sunday: from').fill('10:00');
     await page.getByLabel('Sunday: until').fill('12:00');
@@ -153,6 +157,12 @@ describe('bookings in the provider app, in Chromium', () => {
     await checkScreen(page, 'hours-phone-en');
     await page.getByRole('button', { name: 'Save hours' }).click();
     await page.getByText('Hours saved. Your page shows the new times now.').waitFor();
+    // The preview loads again and shows Sunday from 10:00, as the public API below does.
+    const sunday = freeTimes.locator('li', { hasText: 'Sunday' });
+    await sunday.waitFor();
+    expect(await sunday.locator('.free-slot').first().textContent()).toMatch(/^10:00/);
+    await sunday.scrollIntoViewIfNeeded();
+    await checkScreen(page, 'hours');
 
     expect(await slots(6)).toContain(at(6, '06:00'));
     expect((await slots(6)).every((s) => s >= at(6, '06:00') && s < at(6, '08:00'))).toBe(true);
@@ -163,6 +173,64 @@ describe('bookings in the provider app, in Chromium', () => {
     await visitor.goto(`${server.url}/c/demo/intro?date=${day(6)}`);
     await visitor.getByRole('heading', { name: /^Times on / }).waitFor();
     expect(await visitor.locator('button.slot').first().textContent()).toMatch(/10:00/);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('saves the embed choices on the Share screen; the booking page takes the colour and the preview shows it', async () => {
+    const { page, problems, context } = await signedInPage();
+    await page.goto(`${server.url}/app/share`);
+    await page.getByRole('heading', { name: 'Share your page' }).waitFor();
+    await page.getByLabel('A floating button').check();
+    await page.getByLabel('Colour', { exact: true }).fill('#9d174d');
+    await page.getByLabel('Button text colour').fill('#ffffff');
+    await page.getByLabel('Button text', { exact: true }).fill('Train with Layla');
+    await page.getByLabel("Fill in the visitor's name and email from my site").check();
+    expect(await page.getByLabel('Code to paste').inputValue()).toContain(
+      'data-slotline-floating="demo" data-label="Train with Layla" data-color="#9d174d" data-text-color="#ffffff" data-name="" data-email=""');
+    await page.getByRole('button', { name: 'Save these choices' }).click();
+    await page.getByText('Saved.').waitFor();
+    const saved = await owner.json('GET', base, undefined, 200);
+    expect(saved.appearance.accentColor).toBe('#9d174d');
+    expect(saved.embed).toMatchObject({ mode: 'floating', buttonLabel: 'Train with Layla', buttonTextColor: '#ffffff', prefill: true });
+    // The live preview is the real page in a frame, in the saved colour, with the sample name filled in.
+    const frame = page.frameLocator('iframe.embed-preview-frame');
+    await frame.getByRole('heading').first().waitFor();
+    await expect.poll(() => page.locator('iframe.embed-preview-frame').evaluate((f: HTMLIFrameElement) =>
+      f.contentDocument?.documentElement.style.getPropertyValue('--accent'))).toBe('#9d174d');
+    await page.locator('.embed-preview').scrollIntoViewIfNeeded();
+    await checkScreen(page, 'share');
+    // After a reload the choices are still there (the bug: the colour was never saved).
+    await page.reload();
+    await page.getByRole('heading', { name: 'Share your page' }).waitFor();
+    expect(await page.getByLabel('A floating button').isChecked()).toBe(true);
+    expect(await page.getByLabel('Colour', { exact: true }).inputValue()).toBe('#9d174d');
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('sets a service\'s own daily limit in the service editor; its preview and the public slots follow', async () => {
+    const services = await owner.json('GET', `${base}/services`, undefined, 200);
+    const session = services.find((s: { slug: string }) => s.slug === 'session');
+    const { page, problems, context } = await signedInPage();
+    await page.goto(`${server.url}/app/settings/services/${session.id}`);
+    await page.getByRole('heading', { name: 'Edit service' }).waitFor();
+    await page.locator('section.free-times').getByText('Times in Asia/Dubai.').waitFor();
+    await page.getByLabel('Most bookings a day').fill('1');
+    await page.getByLabel('Minimum notice (minutes)').fill('1440');
+    await checkScreen(page, 'service-limits-phone-en');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Services' }).waitFor();
+    expect((await owner.json('GET', `${base}/services`, undefined, 200)).find((s: { id: string }) => s.id === session.id))
+      .toMatchObject({ maxPerDay: 1, minNoticeMinutes: 1440 });
+    // A day notice: nothing left today for this service, on the preview and the public API alike.
+    const res = await fetch(`${server.url}/api/providers/demo/slots?service=session&from=${day(0)}&to=${day(0)}&tz=Asia/Dubai`);
+    expect((await res.json()).slots).toEqual([]);
+    await page.goto(`${server.url}/app/settings/services/${session.id}`);
+    const first = page.locator('section.free-times li').first();
+    await first.waitFor();
+    expect(await first.textContent()).not.toMatch(/Monday/);
+    await owner.json('PATCH', `${base}/services/${session.id}`, { maxPerDay: null, minNoticeMinutes: null }, 200);
     await context.close();
     expect(problems).toEqual([]);
   });

@@ -111,6 +111,7 @@ describe(`on ${mode}: provider A signed in gets 404 for every read and write of 
       ['GET', `${P}/services`], ['POST', `${P}/services`, { title: 'Evil', durationMinutes: 30 }],
       ['PUT', `${P}/services/order`, { serviceIds: [serviceB] }],
       ['PATCH', `${P}/services/${serviceB}`, { title: 'Evil' }], ['DELETE', `${P}/services/${serviceB}`, {}],
+      ['PATCH', `${P}/services/${serviceB}`, { maxPerDay: 1 }], ['GET', `${P}/preview`], ['GET', `${P}/preview?serviceId=${serviceB}`],
       ['GET', `${P}/bookings`], ['GET', `${P}/bookings?scope=all`],
       ['POST', `${P}/bookings`, { serviceId: serviceB, start: at(3, 1), name: 'X', email: 'x@example.com', outsideHours: true }],
       ['GET', `${P}/bookings/${bookingB}`],

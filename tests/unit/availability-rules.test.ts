@@ -321,6 +321,35 @@ describe('rule: maxPerDay counts the provider-local day’s live bookings', () =
   });
 });
 
+describe('rule: serviceMaxPerDay counts only this service’s live bookings of the provider-local day', () => {
+  const twoDays = { from: '2026-11-23T00:00:00+04:00', to: '2026-11-25T00:00:00+04:00' };
+  // Tue 2026-11-24 00:30 Dubai = Mon 20:30Z: counts for Tuesday. Tue 14:00 Dubai = 10:00Z.
+  const thisService = ['2026-11-23T20:30:00Z', '2026-11-24T10:00:00Z'];
+
+  it('a day holding serviceMaxPerDay of the service’s bookings offers nothing; Monday keeps its 8 slots', () => {
+    const days = starts(query({ ...twoDays, serviceMaxPerDay: 2, serviceBookedStarts: thisService })).map((s) => localDayOf(s, 'Asia/Dubai'));
+    expect([...new Set(days)]).toEqual(['2026-11-23']);
+    expect(days).toHaveLength(8);
+  });
+
+  it('other services’ bookings (bookedStarts) do not count toward it', () => {
+    const q = query({ ...twoDays, serviceMaxPerDay: 2, serviceBookedStarts: [thisService[0]], bookedStarts: thisService });
+    expect(starts(q)).toHaveLength(16);
+  });
+
+  it('the provider’s maxPerDay and the service’s limit both hold: whichever day is full closes', () => {
+    // Monday 10:00 Dubai (06:00Z) is another service's booking; the provider allows 1 a day.
+    const q = query({ ...twoDays, maxPerDay: 1, bookedStarts: ['2026-11-23T06:00:00Z'], serviceMaxPerDay: 1, serviceBookedStarts: ['2026-11-24T10:00:00Z'] });
+    expect(starts(q)).toEqual([]);
+  });
+
+  it('serviceMaxPerDay 0 offers nothing; malformed values throw naming the field', () => {
+    expect(starts(query({ ...twoDays, serviceMaxPerDay: 0 }))).toEqual([]);
+    expect(() => computeSlots(query({ serviceMaxPerDay: 1.5 }))).toThrow(/^serviceMaxPerDay/);
+    expect(() => computeSlots(query({ serviceMaxPerDay: 1, serviceBookedStarts: ['2026-11-23 10:00'] }))).toThrow(/^serviceBookedStarts\.0/);
+  });
+});
+
 describe('localDayOf', () => {
   it('gives the local date of an instant in a zone', () => {
     expect(localDayOf('2026-11-22T21:30:00Z', 'Asia/Dubai')).toBe('2026-11-23');

@@ -176,7 +176,7 @@ describe('service editor', () => {
     const d = { ...draftOf(null), title: ' Intro ', duration: '30', price: '12.5', currency: 'KWD', after: '10', mode: 'request' as const };
     expect(checkService(d)).toEqual({ errors: {}, body: {
       title: 'Intro', description: '', durationMinutes: 30, priceCents: 12500, currency: 'KWD', bufferBeforeMinutes: 0,
-      bufferAfterMinutes: 10, bookingMode: 'request', hidden: false,
+      bufferAfterMinutes: 10, bookingMode: 'request', hidden: false, minNoticeMinutes: null, horizonDays: null, maxPerDay: null,
     } });
     expect(Object.keys(checkService({ ...d, title: '', duration: '3', currency: 'dollars', before: '-1' }).errors).sort())
       .toEqual(['before', 'currency', 'duration', 'title']);

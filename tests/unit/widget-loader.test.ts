@@ -204,6 +204,17 @@ describe('loader modes', () => {
     });
     expect(doc.querySelector('[role=dialog]')!.getAttribute('aria-label')).toBe('Book a session');
   });
+
+  it('colours: data-color and data-text-color (the app\'s saved choice) paint the floating and popup buttons', async () => {
+    const { doc } = await page('<button id="t" data-slotline-popup="kim" data-color="#9d174d" data-text-color="#ffffff">Book</button><button id="plain" data-slotline-popup="kim">Book</button>', {
+      tag: `<script src="${HOST}/widget.js" data-slotline-floating="kim" data-color="#0f766e" data-text-color="#111111" async></script>`,
+    });
+    const fab = doc.querySelector<HTMLButtonElement>('.slotline-fab')!;
+    expect([fab.style.background, fab.style.color]).toEqual(['rgb(15, 118, 110)', 'rgb(17, 17, 17)']);
+    const t = doc.getElementById('t')!;
+    expect([t.style.background, t.style.color]).toEqual(['rgb(157, 23, 77)', 'rgb(255, 255, 255)']);
+    expect(doc.getElementById('plain')!.getAttribute('style')).toBeNull(); // the host's own styling stays
+  });
 });
 
 describe('JS API and events', () => {

@@ -41,12 +41,18 @@ function inline(o: EmbedOptions): void {
   target.replaceChildren(createFrame(url(o), o.label || DEFAULT_LABEL));
 }
 
+/** The colours the provider chose in the app (`data-color`, `data-text-color`) on a button we open the popup from. */
+function paint(b: HTMLElement, o: EmbedOptions): void {
+  if (o.color) b.style.background = o.color;
+  if (o.textColor) b.style.color = o.textColor;
+}
+
 function floating(o: EmbedOptions): void {
   const b = document.createElement('button');
   b.type = 'button';
   b.className = 'slotline-fab';
   b.textContent = o.label || DEFAULT_LABEL;
-  if (o.color) b.style.background = o.color;
+  paint(b, o);
   b.onclick = () => popup(o, b);
   b.onmouseenter = b.onfocus = () => warmPopup(url(o), o.label || DEFAULT_LABEL);
   document.body.append(b);
@@ -96,6 +102,7 @@ function start(): void {
   addEventListener('mouseover', warmUp);
   addEventListener('focusin', warmUp);
 
+  document.querySelectorAll<HTMLElement>('[data-slotline-popup]').forEach((el) => paint(el, optionsFrom('', el)));
   document.querySelectorAll<HTMLElement>('[data-slotline]').forEach((el) =>
     inline({ ...optionsFrom(el.dataset.slotline!, el), element: el }),
   );

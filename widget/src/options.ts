@@ -13,6 +13,8 @@ export interface EmbedOptions {
   label?: string;
   /** Floating button background colour. */
   color?: string;
+  /** Floating button text colour (`data-text-color`). */
+  textColor?: string;
 }
 
 const PREFILL = ['name', 'email', 'phone', 'notes'] as const;
@@ -56,5 +58,6 @@ export function optionsFrom(target: string, el: HTMLElement): EmbedOptions {
     slot: d.slot,
     label: d.label,
     color: d.color,
+    textColor: d.textColor,
   };
 }

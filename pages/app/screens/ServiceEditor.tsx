@@ -6,6 +6,7 @@ import { describedBy, Empty, Field, Link, problemText, ScreenTitle } from '../pa
 import { navigate, showFlash, useApp } from '../state';
 import { minorDigits } from './Onboarding';
 import { ServiceReminders } from './ServiceReminders';
+import { FreeTimesPreview } from '../FreeTimesPreview';
 
 const LOCATIONS = ['video', 'phone', 'whatsapp', 'in_person'] as const;
 
@@ -13,6 +14,8 @@ const LOCATIONS = ['video', 'phone', 'whatsapp', 'in_person'] as const;
 export interface ServiceDraft {
   title: string; description: string; duration: string; price: string; currency: string;
   before: string; after: string; location: '' | (typeof LOCATIONS)[number]; address: string; mode: 'instant' | 'request'; hidden: boolean;
+  /** The service's own notice (minutes), horizon (days) and bookings a day; '' = the provider's default. */
+  notice: string; horizon: string; maxPerDay: string;
 }
 
 export function draftOf(s: OwnerService | null): ServiceDraft {
@@ -22,10 +25,16 @@ export function draftOf(s: OwnerService | null): ServiceDraft {
     price: s && s.priceCents > 0 ? String(s.priceCents / 10 ** digits) : '', currency: s?.currency ?? 'AED',
     before: String(s?.bufferBeforeMinutes ?? 0), after: String(s?.bufferAfterMinutes ?? 0),
     location: s?.location?.type ?? '', address: s?.location?.address ?? '', mode: s?.bookingMode ?? 'instant', hidden: s?.hidden ?? false,
+    notice: s?.minNoticeMinutes == null ? '' : String(s.minNoticeMinutes),
+    horizon: s?.horizonDays == null ? '' : String(s.horizonDays),
+    maxPerDay: s?.maxPerDay == null ? '' : String(s.maxPerDay),
   };
 }
 
 const whole = (v: string, min: number, max: number) => /^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max;
+/** Empty (the provider's default) or a whole number in range. */
+const optionalWhole = (v: string, min: number, max: number) => !v.trim() || whole(v, min, max);
+const orNull = (v: string) => (v.trim() ? Number(v) : null);
 
 /** The form's problems by field (empty when it can be sent), and the body to send. */
 export function checkService(d: ServiceDraft): { errors: Partial<Record<keyof ServiceDraft, true>>; body: ServiceBody } {
@@ -36,16 +45,23 @@ export function checkService(d: ServiceDraft): { errors: Partial<Record<keyof Se
   if (!/^[A-Z]{3}$/.test(d.currency)) errors.currency = true;
   if (!whole(d.before, 0, 1440)) errors.before = true;
   if (!whole(d.after, 0, 1440)) errors.after = true;
+  if (!optionalWhole(d.notice, 0, 525_600)) errors.notice = true;
+  if (!optionalWhole(d.horizon, 1, 730)) errors.horizon = true;
+  if (!optionalWhole(d.maxPerDay, 1, 1000)) errors.maxPerDay = true;
   const body: ServiceBody = {
     title: d.title.trim(), description: d.description.trim(), durationMinutes: Number(d.duration),
     priceCents: d.price.trim() ? Math.round(Number(d.price) * 10 ** minorDigits(d.currency)) : 0, currency: d.currency,
     bufferBeforeMinutes: Number(d.before), bufferAfterMinutes: Number(d.after), bookingMode: d.mode, hidden: d.hidden,
+    minNoticeMinutes: orNull(d.notice), horizonDays: orNull(d.horizon), maxPerDay: orNull(d.maxPerDay),
     ...(d.location ? { location: { type: d.location, ...(d.address.trim() ? { address: d.address.trim() } : {}) } } : {}),
   };
   return { errors, body };
 }
 
-/** Create or edit one service: length, price and currency, buffers, description, place, instant or request, hidden. */
+/**
+ * Create or edit one service: length, price and currency, buffers, description, place, instant or request, hidden,
+ * its own notice and limits (empty = the provider's default), and the free times visitors see next week.
+ */
 export function ServiceEditor({ id }: { id: string | null }) {
   const app = useApp();
   const t = app.t.value;
@@ -54,6 +70,7 @@ export function ServiceEditor({ id }: { id: string | null }) {
   const errors = useSignal<ReturnType<typeof checkService>['errors']>({});
   const error = useSignal<string | null>(null);
   const busy = useSignal(false);
+  const policy = app.provider.value?.booking ?? {};
   if (id && !existing) return <Empty><p>{t('errNotFound')}</p></Empty>;
   const d = draft.value;
   const set = (patch: Partial<ServiceDraft>) => (draft.value = { ...draft.value, ...patch });
@@ -117,6 +134,18 @@ export function ServiceEditor({ id }: { id: string | null }) {
           ) : null}
         </div>
         <fieldset class="choice">
+          <legend>{t('svcLimits')}</legend>
+          <p class="muted small">{t('svcLimitsHint')}</p>
+          <div class="row">
+            {input('notice', t('svcNotice'), 'noticeInvalid', { inputMode: 'numeric', dir: 'ltr', placeholder: String(policy.minNoticeMinutes ?? 0) },
+              t('svcDefault', { value: String(policy.minNoticeMinutes ?? 0) }))}
+            {input('horizon', t('svcHorizon'), 'horizonInvalid', { inputMode: 'numeric', dir: 'ltr', placeholder: String(policy.horizonDays ?? 60) },
+              t('svcDefault', { value: String(policy.horizonDays ?? 60) }))}
+            {input('maxPerDay', t('svcMaxPerDay'), 'maxPerDayInvalid', { inputMode: 'numeric', dir: 'ltr' },
+              t('svcDefault', { value: policy.maxPerDay ? String(policy.maxPerDay) : t('svcNoLimit') }))}
+          </div>
+        </fieldset>
+        <fieldset class="choice">
           <legend>{t('bookingMode')}</legend>
           <label class="toggle"><input type="radio" name="sv-mode" checked={d.mode === 'instant'} onChange={() => set({ mode: 'instant' })} />{t('mode_instant')}</label>
           <label class="toggle"><input type="radio" name="sv-mode" checked={d.mode === 'request'} onChange={() => set({ mode: 'request' })} />{t('mode_request')}</label>
@@ -129,6 +158,7 @@ export function ServiceEditor({ id }: { id: string | null }) {
         <button class="primary" type="submit" aria-disabled={busy.value ? 'true' : undefined}>{busy.value ? t('saving') : t('save')}</button>
       </form>
       {existing ? <ServiceReminders serviceId={existing.id} /> : null}
+      {existing ? <FreeTimesPreview serviceId={existing.id} /> : null}
     </section>
   );
 }

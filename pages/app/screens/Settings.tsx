@@ -2,6 +2,17 @@ import { useSignal } from '@preact/signals';
 import type { BookingPolicy, Hours, ProviderPatch } from '../../../contract/app-api';
 import { api, loadSession } from '../api';
 import { byDay, fromDays, WeekEditor, weeklyProblem } from '../HoursEditor';
+import { FreeTimesPreview, localDay } from '../FreeTimesPreview';
+import { holidaysFrom, REGIONS, type Region } from '../holidays';
+
+/** The holiday region a provider most likely starts from, by their zone. */
+export function regionOfZone(zone: string): Region {
+  if (zone === 'Asia/Riyadh') return 'sa';
+  if (zone === 'Europe/London') return 'gb';
+  if (zone === 'Europe/Berlin') return 'de';
+  if (zone.startsWith('America/') || zone.startsWith('US/') || zone === 'Pacific/Honolulu') return 'us';
+  return 'ae';
+}
 import { Field, Link, problemText, ScreenTitle, Show, useLoad } from '../parts';
 import { showFlash, signedOut, useApp, type AppState } from '../state';
 import { e164 } from './Onboarding';
@@ -97,7 +108,11 @@ export function HoursForm({ hours }: { hours: Hours }) {
   const timeOff = useSignal(hours.timeOff.map((o) => ({ ...o, label: o.label ?? '' })));
   const error = useSignal<string | null>(null);
   const busy = useSignal(false);
+  /** Bumped after each save: the free-times preview loads again. */
+  const saved = useSignal(0);
   const provider = app.provider.value!;
+  const region = useSignal<Region>(regionOfZone(provider.timezone));
+  const holidays = holidaysFrom(region.value, localDay(new Date(app.now()).toISOString(), provider.timezone), app.lang.value);
 
   async function save(e: Event) {
     e.preventDefault();
@@ -113,6 +128,7 @@ export function HoursForm({ hours }: { hours: Hours }) {
         overrides: overrides.value,
         timeOff: timeOff.value.map((o) => ({ from: o.from, to: o.to, ...(o.label.trim() ? { label: o.label.trim() } : {}) })),
       });
+      saved.value++;
       showFlash(app, t('hoursSaved'));
     } catch (err) {
       error.value = problemText(app, err);
@@ -122,6 +138,7 @@ export function HoursForm({ hours }: { hours: Hours }) {
   }
 
   return (
+    <>
     <form class="form" onSubmit={save} noValidate>
       <p class="muted">{t('hoursIntro', { zone: provider.timezone })}</p>
       <WeekEditor days={days.value} onChange={(d) => (days.value = d)} />
@@ -176,12 +193,29 @@ export function HoursForm({ hours }: { hours: Hours }) {
       ))}
       <button type="button" class="secondary" onClick={() => (timeOff.value = [...timeOff.value, { from: '', to: '', label: '' }])}>{t('addTimeOff')}</button>
 
+      <h3 class="section-title">{t('holidaysTitle')}</h3>
+      <p class="muted small">{t('holidaysHint')}</p>
+      <div class="row">
+        <Field id="hol-region" label={t('holidaysRegion')}>
+          <select id="hol-region" value={region.value} onChange={(e) => (region.value = e.currentTarget.value as Region)}>
+            {(Object.keys(REGIONS) as Region[]).map((r) => <option key={r} value={r}>{REGIONS[r][app.lang.value]}</option>)}
+          </select>
+        </Field>
+        <button type="button" class="secondary" onClick={() => {
+          const known = new Set(timeOff.value.map((o) => `${o.from}/${o.to}`));
+          timeOff.value = [...timeOff.value, ...holidays.filter((h) => !known.has(`${h.from}/${h.to}`))];
+          showFlash(app, t('holidaysAdded'));
+        }}>{t('holidaysAdd', { count: String(holidays.length) })}</button>
+      </div>
+
       {error.value ? <p class="alert" role="alert">{error.value}</p> : null}
       <div class="row">
         <button class="primary" type="submit" aria-disabled={busy.value ? 'true' : undefined}>{busy.value ? t('saving') : t('saveHours')}</button>
         <a class="secondary small-button" href={`/c/${provider.slug}`} target="_blank" rel="noopener">{t('previewPage')}</a>
       </div>
     </form>
+    <FreeTimesPreview version={saved.value} />
+    </>
   );
 }
 
@@ -223,6 +257,21 @@ export function PolicySettings() {
   );
 }
 
+/** An https photo address (the server accepts nothing else). */
+export const isPhotoUrl = (value: string) => /^https:\/\/[^\s/]+\.[^\s]+$/.test(value) && value.length <= 1000;
+
+/** The first letters of the first two words: "Layla Haddad" → "LH". */
+export function initials(name: string): string {
+  return name.trim().split(/\s+/).filter((w) => /^\p{L}/u.test(w)).slice(0, 2).map((w) => Array.from(w)[0].toUpperCase()).join('');
+}
+
+/** The provider's photo, or their initials on the accent colour when there is none. */
+export function Avatar({ name, photoUrl }: { name: string; photoUrl?: string }) {
+  return photoUrl
+    ? <img class="avatar" src={photoUrl} alt="" width={56} height={56} referrerpolicy="no-referrer" />
+    : <span class="avatar initials" aria-hidden="true">{initials(name)}</span>;
+}
+
 /** Profile: the business name clients see, the person's first name used in messages, bio, languages, public or not. */
 export function ProfileSettings() {
   const app = useApp();
@@ -232,6 +281,7 @@ export function ProfileSettings() {
   const person = useSignal(p.profile?.personName ?? '');
   const bio = useSignal(p.profile?.bio ?? '');
   const langs = useSignal((p.profile?.languages ?? []).join(', '));
+  const photo = useSignal(p.profile?.photoUrl ?? '');
   const isPublic = useSignal(p.isPublic);
   const error = useSignal<string | null>(null);
   const busy = useSignal(false);
@@ -242,10 +292,12 @@ export function ProfileSettings() {
       <form class="form" noValidate onSubmit={(e) => {
         e.preventDefault();
         if (!name.value.trim()) return void (error.value = t('nameRequired'));
+        const photoUrl = photo.value.trim();
+        if (photoUrl && !isPhotoUrl(photoUrl)) return void (error.value = t('photoUrlInvalid'));
         const languages = langs.value.split(/[\s,،]+/).filter(Boolean);
         void patch(app, {
           name: name.value.trim(), isPublic: isPublic.value,
-          profile: { ...(p.profile?.photoUrl ? { photoUrl: p.profile.photoUrl } : {}), ...(person.value.trim() ? { personName: person.value.trim() } : {}), ...(bio.value.trim() ? { bio: bio.value.trim() } : {}), ...(languages.length ? { languages } : {}) },
+          profile: { ...(photoUrl ? { photoUrl } : {}), ...(person.value.trim() ? { personName: person.value.trim() } : {}), ...(bio.value.trim() ? { bio: bio.value.trim() } : {}), ...(languages.length ? { languages } : {}) },
         }, error, busy);
       }}>
         <Field id="pr-name" label={t('businessName')} hint={t('businessNameHint')}>
@@ -254,6 +306,12 @@ export function ProfileSettings() {
         <Field id="pr-person" label={t('personName')} hint={t('personNameHint')}>
           <input id="pr-person" value={person.value} aria-describedby="pr-person-hint" onInput={(e) => (person.value = e.currentTarget.value)} />
         </Field>
+        <div class="profile-photo">
+          <Avatar name={person.value || name.value} photoUrl={isPhotoUrl(photo.value.trim()) ? photo.value.trim() : undefined} />
+          <Field id="pr-photo" label={t('photoUrl')} hint={t('photoUrlHint')}>
+            <input id="pr-photo" type="url" dir="ltr" value={photo.value} aria-describedby="pr-photo-hint" onInput={(e) => (photo.value = e.currentTarget.value)} />
+          </Field>
+        </div>
         <Field id="pr-bio" label={t('bio')}>
           <textarea id="pr-bio" value={bio.value} onInput={(e) => (bio.value = e.currentTarget.value)} />
         </Field>

@@ -97,14 +97,14 @@ export function Details() {
           <p class="muted">{serviceMeta(service, locale, t('free'))}</p>
         </div>
         <form class="form" noValidate onSubmit={onSubmit}>
-          {request ? <p>{t('requestHint', { name: provider.name })}</p> : null}
+          {request ? <p>{t('requestHint', { name: provider.personName || provider.name })}</p> : null}
           {input('name', 'text', 'name', { required: true, 'aria-required': 'true', maxLength: 200 })}
           {request ? null : (
             <>
               {input('email', 'email', 'email', { inputMode: 'email', maxLength: 254 })}
               {input('phone', 'tel', 'tel', { inputMode: 'tel', maxLength: 26 })}
               <p class="hint" id="contact-hint">
-                {t('contactHint', { name: provider.name })}
+                {t('contactHint', { name: provider.personName || provider.name })}
               </p>
               {input('notes', '', 'off', { rows: 3, maxLength: 2000 })}
             </>
