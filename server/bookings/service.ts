@@ -64,6 +64,8 @@ export interface BookingInput {
   idempotencyKey?: string;
   /** Owner only: a time the public page would not offer (outside hours, inside the notice); overlaps are still refused. */
   outsideHours?: boolean;
+  /** Visitor only: pay with one credit of this wallet (`book_with_credit`): confirmed without payment. */
+  walletToken?: string;
 }
 
 type Verdict = 'taken' | 'unavailable';
@@ -86,7 +88,9 @@ export type CreateOutcome =
   /** The contact already holds `limit` unpaid bookings at this provider. */
   | { kind: 'too-many-holds'; limit: number }
   /** A paid service without Stripe (`before`: nothing written), or Checkout failed and the hold was released (`checkout`). */
-  | { kind: 'payments-unavailable'; stage: 'before' | 'checkout' };
+  | { kind: 'payments-unavailable'; stage: 'before' | 'checkout' }
+  /** Booking with a wallet: the link is unknown, no credit of this service is left, or those left have expired. */
+  | { kind: 'wallet-not-found' | 'no-credit' | 'credit-expired' };
 
 export type CancelOutcome =
   | { kind: 'cancelled'; booking: Booking; refund: { pending: boolean; issued: boolean; byPolicy: boolean } }
@@ -165,7 +169,7 @@ export async function createBooking(
     };
   }
 
-  const paid = service.priceCents > 0;
+  const paid = service.priceCents > 0 && !input.walletToken;
   if (paid && !deps.payments) return { kind: 'payments-unavailable', stage: 'before' };
   // A stale calendar is refreshed before booking; a calendar we cannot read blocks ("hide").
   const health = await calendarHealth(db, provider.id, { from: input.start, to: input.start }, { forBooking: true, calendars: deps.calendars, at: now() });
@@ -180,7 +184,8 @@ export async function createBooking(
   await saveLinkCopy(db, token, input.lang);
   let result: { booking: BookingRow; replayed: boolean; manageTokenMatches: boolean };
   try {
-    result = await db.rpc('create_booking_if_free', {
+    // With a wallet: the same booking insert and one credit spent, in one SQL transaction (book_with_credit).
+    result = input.walletToken ? await bookWithCredit(deps, provider, service, input, token) : await db.rpc('create_booking_if_free', {
       p_provider_id: provider.id,
       p_service_id: service.id,
       p_starts_at: input.start,
@@ -197,6 +202,9 @@ export async function createBooking(
     if (isSlotTaken(error)) return { kind: 'taken' };
     if (error instanceof DbError && error.code === SQL_KEY_REUSED) return { kind: 'key-reused' };
     if (error instanceof DbError && error.code === SQL_TOO_MANY_HOLDS) return { kind: 'too-many-holds', limit: Number(error.detail) || 0 };
+    if (isNotFound(error) && (error as DbError).message === 'wallet_not_found') return { kind: 'wallet-not-found' };
+    if (error instanceof DbError && error.code === 'SL409' && error.message === 'no_credit') return { kind: 'no-credit' };
+    if (error instanceof DbError && error.code === 'SL409' && error.message === 'credit_expired') return { kind: 'credit-expired' };
     throw error;
   }
   const booking = withDetails(result.booking, provider, service);
@@ -235,6 +243,24 @@ export async function createBooking(
     ? confirmationWhatsapp(provider, service, booking, links.manageUrl, { name: input.name, lang: input.lang })
     : null;
   return { kind: 'created', booking, manageToken, links, next, whatsappUrl, replayed: result.replayed };
+}
+
+/** `book_with_credit`: the wallet link's hash, never the link; a malformed link is as unknown as a wrong one. */
+async function bookWithCredit(deps: BookingServiceDeps, provider: Provider, service: ProviderService, input: BookingInput, token: string) {
+  if (!looksLikeToken(input.walletToken ?? '')) throw new DbError('wallet_not_found', 'SL404');
+  return deps.db.rpc('book_with_credit', {
+    p_wallet_token_hash: hashToken(input.walletToken!),
+    p_service_id: service.id,
+    p_starts_at: input.start,
+    p_customer_name: input.name ?? '',
+    p_customer_email: input.email ?? null,
+    p_customer_phone: input.phone ?? null,
+    p_notes: input.notes ?? '',
+    p_customer_timezone: input.timezone ?? null,
+    p_idempotency_key: input.idempotencyKey ?? null,
+    p_manage_token_hash: hashToken(token),
+    p_now: deps.now(),
+  });
 }
 
 /**

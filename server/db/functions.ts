@@ -15,6 +15,8 @@ import type { Provider } from '../providers/public.ts';
 import type { StoredSecret } from '../secrets/check.ts';
 import type { EncryptedSecret } from '../secrets/crypto.ts';
 import type { BusyData } from '../slots/offered.ts';
+import type { BookingCredit } from '../../contract/credit-line.ts';
+import type { GrantJson, PackageJson, PublicPackages, WalletJson } from '../../contract/packages.ts';
 
 /*
  * Every SQL function the server calls through `Db.rpc`: its argument names (sent as named arguments, the runtime
@@ -208,6 +210,30 @@ const SQL_FUNCTIONS = {
   app_get_agenda: fn({ ...OWNER, p_date: orNull(text) }, as<AgendaRows>()),
   get_agenda: fn({ p_provider_id: uuid, p_date: orNull(text) }, as<AgendaRows>()),
   agenda_due: fn({ p_provider_id: uuid, p_date: text, p_at: instant, p_send: bool }, as<unknown>()),
+  // Packages and credits (supabase/migrations/20261201000700_packages.sql, server/packages/)
+  get_public_packages: fn({ p_slug: text }, as<PublicPackages | null>()),
+  start_package_purchase: fn({
+    p_slug: text, p_package_id: uuid, p_email: orNull(text), p_phone: orNull(text), p_name: text, p_wallet_token_hash: text,
+  }, as<{ grantId: string; walletId: string; clientKey: string; package: PackageJson }>()),
+  attach_package_checkout: fn({ p_grant_id: uuid, p_session_id: text, p_checkout_url: text }, as<{ grantId: string; sessionId: string } | null>()),
+  apply_package_payment_event: fn({
+    p_event_id: text, p_event_type: text, p_kind: text, p_grant_id: uuid, p_session_id: text, p_payment_intent: orNull(text),
+    p_now: instant,
+  }, as<{ outcome: 'granted' | 'cancelled' | 'duplicate' | 'ignored' }>()),
+  get_wallet: fn({ p_token_hash: text, p_now: instant }, as<WalletJson | null>()),
+  get_booking_credit: fn({ p_token_hash: text }, as<BookingCredit | null>()),
+  book_with_credit: fn({
+    p_wallet_token_hash: text, p_service_id: uuid, p_starts_at: instant, p_customer_name: text, p_customer_email: orNull(text),
+    p_customer_phone: orNull(text), p_notes: text, p_customer_timezone: orNull(text), p_idempotency_key: orNull(text),
+    p_manage_token_hash: text, p_now: instant,
+  }, as<{ booking: BookingRow; replayed: boolean; manageTokenMatches: boolean; credit: BookingCredit }>()),
+  app_list_packages: fn(OWNER, as<PackageJson[]>()),
+  app_save_package: fn({ ...OWNER, p_package_id: orNull(uuid), p_package: json() }, as<PackageJson>()),
+  app_record_package_sale: fn({
+    ...OWNER, p_package_id: uuid, p_email: orNull(text), p_phone: orNull(text), p_name: text, p_source: text,
+    p_payment_ref: orNull(text), p_wallet_token_hash: text, p_now: instant,
+  }, as<{ wallet: WalletJson; grant: GrantJson }>()),
+  app_list_wallets: fn({ ...OWNER, p_now: instant }, as<WalletJson[]>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;
