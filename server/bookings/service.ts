@@ -199,12 +199,13 @@ export async function createBooking(
       p_hold_minutes: paid ? (provider.settings.booking?.holdMinutes ?? target.holdMinutes ?? null) : null,
     });
   } catch (error) {
-    if (isSlotTaken(error)) return { kind: 'taken' };
-    if (error instanceof DbError && error.code === SQL_KEY_REUSED) return { kind: 'key-reused' };
-    if (error instanceof DbError && error.code === SQL_TOO_MANY_HOLDS) return { kind: 'too-many-holds', limit: Number(error.detail) || 0 };
+    // book_with_credit's own refusals (SL404 / SL409 with their reason) before the booking's.
     if (isNotFound(error) && (error as DbError).message === 'wallet_not_found') return { kind: 'wallet-not-found' };
     if (error instanceof DbError && error.code === 'SL409' && error.message === 'no_credit') return { kind: 'no-credit' };
     if (error instanceof DbError && error.code === 'SL409' && error.message === 'credit_expired') return { kind: 'credit-expired' };
+    if (isSlotTaken(error)) return { kind: 'taken' };
+    if (error instanceof DbError && error.code === SQL_KEY_REUSED) return { kind: 'key-reused' };
+    if (error instanceof DbError && error.code === SQL_TOO_MANY_HOLDS) return { kind: 'too-many-holds', limit: Number(error.detail) || 0 };
     throw error;
   }
   const booking = withDetails(result.booking, provider, service);
