@@ -15,6 +15,7 @@ import { policyState, refundDecision } from './policy.ts';
 import { hashToken, looksLikeToken, newManageToken } from './tokens.ts';
 import { saveLinkCopy } from '../notify/link-copy.ts';
 import { confirmationWhatsapp } from './view.ts';
+import type { BookingCredit } from '../../contract/credit-line.ts';
 
 /**
  * The booking service: every change to a booking — create, cancel, reschedule, confirm, release — for the visitor
@@ -182,7 +183,7 @@ export async function createBooking(
   const token = await manageTokenFor(db, provider.id, input.idempotencyKey);
   // Before the booking exists, so its outbox rows (same transaction as the booking) always find the link.
   await saveLinkCopy(db, token, input.lang);
-  let result: { booking: BookingRow; replayed: boolean; manageTokenMatches: boolean };
+  let result: { booking: BookingRow; replayed: boolean; manageTokenMatches: boolean; credit?: BookingCredit };
   try {
     // With a wallet: the same booking insert and one credit spent, in one SQL transaction (book_with_credit).
     result = input.walletToken ? await bookWithCredit(deps, provider, service, input, token) : await db.rpc('create_booking_if_free', {
@@ -241,7 +242,7 @@ export async function createBooking(
     }
   }
   const whatsappUrl = booking.status === 'confirmed' && links
-    ? confirmationWhatsapp(provider, service, booking, links.manageUrl, { name: input.name, lang: input.lang })
+    ? confirmationWhatsapp(provider, service, booking, links.manageUrl, { name: input.name, lang: input.lang, credit: result.credit })
     : null;
   return { kind: 'created', booking, manageToken, links, next, whatsappUrl, replayed: result.replayed };
 }

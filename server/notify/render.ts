@@ -1,6 +1,7 @@
 import { dirOf, intlLocale, type Lang } from '../../contract/i18n/index.ts';
 import { bookingRef, locationLine, type Booking } from '../bookings/booking.ts';
 import { whatsappLink } from '../whatsapp/template.ts';
+import { creditLine, type BookingCredit } from '../../contract/credit-line.ts';
 
 /**
  * Every email Slotline sends, as plain template functions: one `Email` (heading, paragraphs, facts, buttons) per
@@ -29,6 +30,8 @@ export interface RenderInput {
   manageUrl: string | null;
   /** Visitor reminders: the opt-out page. */
   remindersOffUrl?: string | null;
+  /** A booking paid with a package credit: "Session 5 of 10 · 5 left, valid until 12 March". */
+  credit?: BookingCredit | null;
 }
 
 export interface RenderedEmail {
@@ -140,6 +143,7 @@ function compose(input: RenderInput): Email {
   if (b.meetingUrl) facts.push([t.video, b.meetingUrl]);
   const paid = paymentLabel(b, lang);
   if (paid) facts.push([t.payment, paid]);
+  if (input.credit) facts.push([lang === 'ar' ? 'الباقة' : 'Package', creditLine(input.credit, lang, b.provider.timezone ?? zone)]);
   facts.push([t.ref, bookingRef(b.id)]);
 
   const visitorActions: Email['actions'] = manageUrl ? [{ label: t.manage, url: manageUrl }] : [];

@@ -1,3 +1,4 @@
+import { hashToken } from '../bookings/tokens.ts';
 import type { Lang } from '../../contract/i18n/index.ts';
 import type { Mailer, MailMessage } from '../auth/mailer.ts';
 import type { WhatsAppCloudConfig } from '../config.ts';
@@ -166,6 +167,7 @@ export function emailJob(options: NotifyOptions): JobHandler {
     const rendered = renderEmail({
       kind, lang, booking, publicUrl: options.publicUrl, manageUrl,
       remindersOffUrl: token ? `${options.publicUrl}/api/bookings/${token}/reminders` : null,
+      credit: token ? await db.rpc('get_booking_credit', { p_token_hash: hashToken(token) }) : null,
     });
     const invitation = WITH_INVITATION.has(kind)
       ? invitationIcs(booking, manageUrl ?? options.publicUrl, now())

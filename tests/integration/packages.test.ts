@@ -9,6 +9,8 @@ import type { Provider } from '../../server/providers/public.ts';
 import { startFakeStripe } from '../support/fake-stripe.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { makeProvider } from '../support/fixtures.ts';
+import { until } from '../support/until.ts';
+import { jobHandlers } from '../../server/jobs/handlers.ts';
 
 /**
  * Packages and credits (supabase/migrations/20261201000700_packages.sql, server/packages/) on PGlite through the real
@@ -32,7 +34,11 @@ const nextStart = () => new Date(Math.floor(Date.now() / HOUR) * HOUR + 3 * DAY 
 
 beforeAll(async () => {
   stripe = await startFakeStripe({ webhookSecret: SECRET });
-  server = await startTestServer({ payments: { stripe: stripeClient('sk_test_123', stripe.url), webhookSecret: SECRET }, seed: false });
+  const payments = { stripe: stripeClient('sk_test_123', stripe.url), webhookSecret: SECRET };
+  // The worker sends booking emails too (kept in the outbox without SMTP), so the confirmation can be read back.
+  server = await startTestServer({
+    payments, seed: false, jobs: { handlers: jobHandlers({ payments, notify: { mailer: null, publicUrl: 'http://127.0.0.1' } }) },
+  });
   pg = (server.db as unknown as { pg: PGlite }).pg;
   provider = await makeProvider(server.db, {
     slug: 'coach',
@@ -172,6 +178,11 @@ describe('booking with a credit', () => {
     const w = await wallet(token);
     expect(w.balance[0].left).toBe(9);
     expect(w.history).toEqual([expect.objectContaining({ bookingId: body.booking.id, returnedAt: null })]);
+    // The confirmation email says it too (kept in the outbox: no SMTP in tests).
+    const confirmation = async () => (await pg.query<{ body_text: string | null; status: string }>(
+      "select body_text, status from outbox where booking_id = $1 and kind = 'visitor.confirmation'", [body.booking.id])).rows[0];
+    await until(async () => Boolean((await confirmation())?.body_text), 'the confirmation email');
+    expect((await confirmation()).body_text).toMatch(/Session 1 of 10 · 9 left, valid until/);
   });
 
   it('answers 409 no-credit when every credit is spent, 404 for a wrong wallet link, and the slot stays free', async () => {
