@@ -7,6 +7,7 @@ import { invalid, notFound, problem } from '../http/problem.ts';
 import { fieldErrors, readJson } from '../http/validate.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
 import { hashToken } from '../bookings/tokens.ts';
+import { htmlText } from '../pages/escape.ts';
 import { uuid } from '../app-api/schemas.ts';
 import { startPackagePurchase } from './purchase.ts';
 
@@ -46,7 +47,9 @@ export function packageRoutes({ db, payments = null, publicUrl, now = () => new 
         detail: 'This provider cannot take payments online right now. Ask them about paying in cash or by transfer.',
       }, { 'retry-after': '30' });
     }
-    if (form) return c.redirect(outcome.url, 303);
+    // Not a redirect: a page's CSP `form-action 'self'` also covers where its form's answer redirects to, and Checkout
+    // lives on Stripe's origin. A plain page that moves on by itself (and offers the link) is a new navigation.
+    if (form) return toCheckout(c, outcome.url);
     return c.json({ url: outcome.url, walletUrl: outcome.walletUrl }, 201, NO_STORE);
   });
 
@@ -57,6 +60,15 @@ export function packageRoutes({ db, payments = null, publicUrl, now = () => new 
     return c.json(wallet, 200, { ...NO_STORE, 'referrer-policy': 'no-referrer' });
   });
   return app;
+}
+
+function toCheckout(c: Context, url: string): Response {
+  const href = htmlText(url);
+  return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="0;url=${href}"><meta name="referrer" content="no-referrer"><title>Payment</title></head>
+<body><main><p><a href="${href}">Continue to payment</a></p></main></body></html>`, 200, {
+    ...NO_STORE, 'content-security-policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  });
 }
 
 /** The package page's form, checked with the same schema as JSON. */
