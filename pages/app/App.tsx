@@ -12,6 +12,7 @@ import { ServiceEditor, ServiceList } from './screens/ServiceEditor';
 import { FileSettings, HoursSettings, PolicySettings, ProfileSettings, SettingsMenu, WhatsappSettings } from './screens/Settings';
 import { Agenda, Messages, NotificationSettings } from './screens/Notifications';
 import { Share } from './screens/Share';
+import { Packages } from './screens/Packages';
 import { SignIn } from './screens/SignIn';
 
 /** Which screen a signed-in provider's path shows (null: no such screen). */
@@ -37,6 +38,7 @@ function screenFor(app: AppState, path: string): ComponentChildren | null {
   if (path === '/app/settings/notifications') return <NotificationSettings />;
   if (path === '/app/settings/messages' || path === '/app/messages') return <Messages />;
   if (path === '/app/agenda') return <Agenda />;
+  if (path === '/app/settings/packages') return <Packages />;
   return null;
 }
 

@@ -36,6 +36,7 @@ export function SettingsMenu() {
     ['whatsapp', 'settingsWhatsapp', 'settingsWhatsappHint'],
     ['notifications', 'settingsNotifications', 'settingsNotificationsHint'],
     ['messages', 'settingsMessages', 'settingsMessagesHint'],
+    ['packages', 'settingsPackages', 'settingsPackagesHint'],
     ['file', 'settingsFile', 'settingsFileHint'],
   ];
   const busy = useSignal(false);
