@@ -5,6 +5,7 @@ import { creditLine } from '../../contract/credit-line.ts';
 import { stripeClient } from '../../server/payments/stripe.ts';
 import { DbError } from '../../server/db/port.ts';
 import { hashToken } from '../../server/bookings/tokens.ts';
+import { redactPath, redactedLogLine } from '../../server/http/redact.ts';
 import type { Provider } from '../../server/providers/public.ts';
 import { startFakeStripe } from '../support/fake-stripe.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -281,6 +282,9 @@ describe('the wallet link is a secret', () => {
     }
     const page = await fetch(`${server.url}/w/${nearMiss}`);
     expect([404, 503]).toContain(page.status); // 503 only when the pages are not built
+    // Never in a log line either.
+    expect(redactedLogLine(`/w/${token}`, `GET /w/${token} failed: ${token}`)).toBe('GET /w/[redacted] failed: [redacted]');
+    expect(redactPath(`/api/wallet/${token}`).path).toBe('/api/wallet/[redacted]');
     const ok = await fetch(`${server.url}/api/wallet/${token}`);
     expect(ok.headers.get('cache-control')).toBe('no-store');
   });
