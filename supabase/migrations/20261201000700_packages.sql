@@ -403,6 +403,24 @@ $$;
 create trigger bookings_return_credit after update of status on public.bookings
   for each row execute function public.bookings_return_credit();
 
+-- GDPR erasure (app_erase_client) also forgets the client in their wallet: name and contact go, the key becomes the
+-- wallet's id (no longer the email or phone), the credits and their history stay for the provider's accounts.
+create or replace function public.bookings_erase_wallet() returns trigger
+language plpgsql security definer set search_path = public
+as $$
+begin
+  if old.erased_at is null and new.erased_at is not null then
+    update public.credit_wallets
+       set client_name = '', client_email = null, client_phone = null, client_key = 'erased:' || id::text
+     where provider_id = old.provider_id
+       and client_key = public.wallet_client_key(old.customer_email, old.customer_phone);
+  end if;
+  return new;
+end
+$$;
+create trigger bookings_erase_wallet after update of erased_at on public.bookings
+  for each row execute function public.bookings_erase_wallet();
+
 -- ---------------------------------------------------------------------------------------------
 -- Owner functions (the acting user; SL404 for anything not theirs)
 -- ---------------------------------------------------------------------------------------------
@@ -521,7 +539,7 @@ begin
        and p.proname in ('wallet_client_key', 'ensure_wallet', 'package_json', 'grant_used', 'grant_json', 'wallet_json',
                          'booking_credit_json', 'get_booking_credit', 'get_public_packages', 'start_package_purchase',
                          'attach_package_checkout', 'apply_package_payment_event', 'get_wallet', 'book_with_credit',
-                         'bookings_return_credit', 'app_list_packages', 'app_save_package', 'app_record_package_sale',
+                         'bookings_return_credit', 'bookings_erase_wallet', 'app_list_packages', 'app_save_package', 'app_record_package_sale',
                          'app_list_wallets')
   loop
     execute format('revoke execute on function %s from public, anon, authenticated', f.sig);

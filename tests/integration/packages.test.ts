@@ -291,6 +291,18 @@ describe('the wallet link is a secret', () => {
 });
 
 describe('the provider sells and lists in the owner functions', () => {
+  it('erasing a client (GDPR) forgets them in their wallet too; the credits stay counted', async () => {
+    const token = await buy('erase-me@example.com');
+    await bookWithCredit(token, nextStart(), { p_customer_email: 'erase-me@example.com' });
+    await server.db.rpc('app_erase_client', {
+      p_user_id: ownerId, p_provider_id: provider.id, p_client_key: 'erase-me@example.com', p_now: new Date(Date.now() + 30 * DAY),
+    });
+    const { rows } = await pg.query<Record<string, unknown>>('select * from credit_wallets where token_hash = $1', [hashToken(token)]);
+    expect(rows[0]).toMatchObject({ client_name: '', client_email: null, client_phone: null });
+    expect(JSON.stringify(rows)).not.toContain('erase-me');
+    expect((await wallet(token)).grants[0]).toMatchObject({ used: 1, left: 9 });
+  });
+
   it('a cash sale grants at once; another provider\'s owner gets 404', async () => {
     const sale = await server.db.rpc('app_record_package_sale', {
       p_user_id: ownerId, p_provider_id: provider.id, p_package_id: tenPack.id, p_email: null, p_phone: '+971500000001',
