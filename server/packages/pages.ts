@@ -72,7 +72,8 @@ export function packagePageRoutes(options: { fetchApi: (path: string) => Promise
 <p class="hint" id="hint-${e(p.id)}">${e(t('contactHint'))}</p>
 <button class="primary" type="submit">${e(t('buy'))}</button>
 </form></li>`).join('\n');
-    const banner = c.req.query('payment') === 'cancelled' ? `<p class="banner banner-info" role="status">${e(t('cancelledBanner'))}</p>` : '';
+    const banner = c.req.query('payment') === 'cancelled' ? `<p class="banner banner-info" role="status">${e(t('cancelledBanner'))}</p>`
+      : c.req.query('error') === 'contact' ? `<p class="banner banner-error" role="alert">${e(t('contactError'))}</p>` : '';
     const title = t('packagesTitle', { name: data.provider.name });
     return shell(c, lang, title, `<section class="step"><h1 class="step-title">${e(title)}</h1>${banner}
 ${items ? `<ul class="services">${items}</ul>` : `<p class="muted empty">${e(t('noPackages'))}</p>`}</section>`);

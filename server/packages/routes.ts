@@ -37,6 +37,8 @@ export function packageRoutes({ db, payments = null, publicUrl, now = () => new 
   app.post('/api/providers/:slug/packages/:id/checkout', limit, async (c) => {
     const form = /^application\/x-www-form-urlencoded\b/i.test(c.req.header('content-type') ?? '');
     const parsed = form ? readForm(c, await c.req.parseBody()) : await readJson(c, packageCheckoutSchema);
+    // The package page's form comes back to the page, which says what to fix (no page script to read a problem).
+    if (!parsed.ok && form) return c.redirect(`/p/${encodeURIComponent(c.req.param('slug'))}?error=contact`, 303);
     if (!parsed.ok) return parsed.response;
     const id = c.req.param('id');
     if (!uuid.test(id)) return notFound(c, 'Package');

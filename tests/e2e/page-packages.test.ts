@@ -76,6 +76,19 @@ describe('packages in Chromium', () => {
     await page.goto(walletUrl);
     await page.getByText(/^4 left for /).waitFor();
     expect(await page.locator('h2:has-text("History") + ul li').count()).toBe(1);
+    // In Arabic, right to left.
+    await page.goto(`${walletUrl}?lang=ar`);
+    await page.getByRole('heading', { name: /^جلساتك مع / }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await expectAxeClean(page, 'wallet page, Arabic');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'packages-4-wallet-ar.png'), fullPage: true });
+
+    // A purchase without a contact comes back to the package page, which says what to fix.
+    await page.goto(`${server.url}/p/demo`);
+    await page.getByLabel('Name').fill('No Contact');
+    await page.getByRole('button', { name: 'Buy and pay online' }).click();
+    await page.getByRole('alert').filter({ hasText: 'an email address or a phone number' }).waitFor();
+    await expectAxeClean(page, 'package page with an error');
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);

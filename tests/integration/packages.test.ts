@@ -150,6 +150,12 @@ describe('buying a package through Stripe Checkout', () => {
     const res = await post(`/api/providers/coach/packages/${tenPack.id}/checkout`, { name: 'No contact' });
     expect(res.status).toBe(400);
     expect((await res.json()).errors[0].field).toBe('email');
+    // The package page's form gets its page back, saying what to fix.
+    const form = await fetch(`${server.url}/api/providers/coach/packages/${tenPack.id}/checkout`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=No+contact&email=&phone=', redirect: 'manual',
+    });
+    expect(form.status).toBe(303);
+    expect(form.headers.get('location')).toBe('/p/coach?error=contact');
     const bare = await startTestServer({ payments: null, localPayments: false, seed: false, db: server.db, jobs: false });
     try {
       const r = await fetch(`${bare.url}/api/providers/coach/packages/${tenPack.id}/checkout`, {
