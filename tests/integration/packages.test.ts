@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditLine } from '../../contract/credit-line.ts';
+import { manageViewSchema } from '../../contract/api.ts';
 import { stripeClient } from '../../server/payments/stripe.ts';
 import { DbError } from '../../server/db/port.ts';
 import { hashToken } from '../../server/bookings/tokens.ts';
@@ -178,6 +179,7 @@ describe('booking with a credit', () => {
     expect(body.next).toEqual({ type: 'confirmed' });
     const view = await (await fetch(body.manageUrl.replace('/b/', '/api/bookings/'))).json();
     expect(view.credit).toMatchObject({ number: 1, sessions: 10, left: 9, returned: false });
+    expect(manageViewSchema.safeParse(view).success).toBe(true); // the contract's answer, credit included
     expect(view.booking.payment).toBeNull();
     expect(creditLine(view.credit, 'en', 'UTC')).toMatch(/^Session 1 of 10 · 9 left, valid until \d{1,2} [A-Z][a-z]+$/);
     expect(creditLine(view.credit, 'ar', 'UTC')).toMatch(/^الجلسة ١ من ١٠ · متبقٍ ٩، صالحة حتى/);
