@@ -273,7 +273,7 @@ async function bookWithCredit(deps: BookingServiceDeps, provider: Provider, serv
 export async function cancelBooking(
   deps: BookingServiceDeps,
   access: BookingAccess,
-  input: { reason?: string; refund?: boolean } = {},
+  input: { reason?: string; refund?: boolean; returnCredit?: boolean } = {},
 ): Promise<CancelOutcome> {
   const { db, now } = deps;
   const before = await findBooking(deps, access);
@@ -284,10 +284,11 @@ export async function cancelBooking(
     const decision = refundDecision(before, now(), input.refund);
     if (decision.refund && !deps.payments) return { kind: 'payments-unavailable' };
     // The refund (if any) is queued in the same transaction as the cancellation; the job worker makes it.
-    const row = await db.rpc('app_cancel_booking', {
-      p_user_id: access.userId, p_provider_id: access.providerId, p_booking_id: access.bookingId,
-      p_reason: reason, p_refund: input.refund ?? null,
-    });
+    const ids = { p_user_id: access.userId, p_provider_id: access.providerId, p_booking_id: access.bookingId };
+    // A package credit goes back by the refund window unless the provider decides (app_cancel_booking_credit).
+    const row = input.returnCredit === undefined
+      ? await db.rpc('app_cancel_booking', { ...ids, p_reason: reason, p_refund: input.refund ?? null })
+      : await db.rpc('app_cancel_booking_credit', { ...ids, p_reason: reason, p_refund: input.refund ?? null, p_return_credit: input.returnCredit });
     deps.wake();
     const after = toBooking(row);
     const status = after.payment?.status;

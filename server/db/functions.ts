@@ -234,6 +234,9 @@ const SQL_FUNCTIONS = {
     p_payment_ref: orNull(text), p_wallet_token_hash: text, p_now: instant,
   }, as<{ wallet: WalletJson; grant: GrantJson }>()),
   app_list_wallets: fn({ ...OWNER, p_now: instant }, as<WalletJson[]>()),
+  app_cancel_booking_credit: fn({
+    ...OWNER, p_booking_id: uuid, p_reason: orNull(text), p_refund: orNull(bool), p_return_credit: bool,
+  }, as<BookingRow>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;

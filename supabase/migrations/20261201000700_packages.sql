@@ -386,16 +386,19 @@ $$;
 
 -- Gives a booking's credit back when the booking stops being live without taking place: cancelled while its frozen
 -- refund window is open (by the database clock, as cancel_booking judges a payment's), declined or expired at any
--- time. A trigger, so every path that cancels (manage link, provider app, hold sweep, refunds) is covered.
+-- time. A trigger, so every path that cancels (manage link, provider app, hold sweep, refunds) is covered. The provider
+-- may decide otherwise for one cancellation (app_cancel_booking_credit sets slotline.credit_return to on / off).
 create or replace function public.bookings_return_credit() returns trigger
 language plpgsql security definer set search_path = public
 as $$
+declare
+  v_decision text := coalesce(current_setting('slotline.credit_return', true), '');
 begin
-  if old.status in ('pending', 'confirmed') and new.status in ('cancelled', 'declined', 'expired') then
+  if old.status in ('pending', 'confirmed') and new.status in ('cancelled', 'declined', 'expired') and v_decision <> 'off' then
     update public.credit_uses
        set returned_at = now()
      where booking_id = new.id and returned_at is null
-       and (new.status <> 'cancelled' or now() <= return_until);
+       and (new.status <> 'cancelled' or v_decision = 'on' or now() <= return_until);
   end if;
   return new;
 end
@@ -511,6 +514,24 @@ begin
 end
 $$;
 
+-- The provider cancels a booking (app_cancel_booking, every rule as is) and decides about its credit in the same
+-- transaction: p_return_credit true gives it back even outside the refund window, false keeps it spent inside it.
+create or replace function public.app_cancel_booking_credit(
+  p_user_id uuid, p_provider_id uuid, p_booking_id uuid, p_reason text, p_refund boolean, p_return_credit boolean
+) returns jsonb
+language plpgsql security definer set search_path = public
+as $$
+declare
+  v_result jsonb;
+begin
+  perform set_config('slotline.credit_return', case when p_return_credit then 'on' else 'off' end, true);
+  v_result := public.app_cancel_booking(p_user_id => p_user_id, p_provider_id => p_provider_id,
+                                        p_booking_id => p_booking_id, p_reason => p_reason, p_refund => p_refund);
+  perform set_config('slotline.credit_return', '', true);
+  return v_result;
+end
+$$;
+
 -- The provider's client wallets with their grants and balances, most recent first.
 create or replace function public.app_list_wallets(p_user_id uuid, p_provider_id uuid, p_now timestamptz) returns jsonb
 language plpgsql stable security definer set search_path = public
@@ -539,7 +560,7 @@ begin
        and p.proname in ('wallet_client_key', 'ensure_wallet', 'package_json', 'grant_used', 'grant_json', 'wallet_json',
                          'booking_credit_json', 'get_booking_credit', 'get_public_packages', 'start_package_purchase',
                          'attach_package_checkout', 'apply_package_payment_event', 'get_wallet', 'book_with_credit',
-                         'bookings_return_credit', 'bookings_erase_wallet', 'app_list_packages', 'app_save_package', 'app_record_package_sale',
+                         'bookings_return_credit', 'bookings_erase_wallet', 'app_cancel_booking_credit', 'app_list_packages', 'app_save_package', 'app_record_package_sale',
                          'app_list_wallets')
   loop
     execute format('revoke execute on function %s from public, anon, authenticated', f.sig);

@@ -275,6 +275,28 @@ describe('a cancelled booking gives its credit back inside the refund window onl
   });
 });
 
+describe('the provider may decide about the credit when cancelling', () => {
+  it('gives it back outside the window (returnCredit: true) or keeps it inside (false), in the cancel\'s transaction', async () => {
+    const token = await buy('decide@example.com');
+    const soon = new Date(Math.ceil(Date.now() / HOUR) * HOUR + 5 * HOUR).toISOString();
+    const late = await bookWithCredit(token, soon);
+    const early = await bookWithCredit(token, nextStart());
+    expect((await wallet(token)).balance[0].left).toBe(8);
+    const cancel = (id: string, returnCredit: boolean) => server.db.rpc('app_cancel_booking_credit', {
+      p_user_id: ownerId, p_provider_id: provider.id, p_booking_id: id, p_reason: null, p_refund: null, p_return_credit: returnCredit,
+    });
+    await cancel(late.booking.id, true);
+    expect((await wallet(token)).balance[0].left).toBe(9);
+    await cancel(early.booking.id, false);
+    expect((await wallet(token)).balance[0].left).toBe(9);
+    // The decision held for those cancellations only: a later visitor cancel inside the window still returns.
+    const manage = randomBytes(32).toString('base64url');
+    await bookWithCredit(token, nextStart(), { p_manage_token_hash: hashToken(manage) });
+    await server.db.rpc('cancel_booking', { p_token_hash: hashToken(manage), p_reason: null });
+    expect((await wallet(token)).balance[0].left).toBe(9);
+  });
+});
+
 describe('the wallet link is a secret', () => {
   it('only its sha256 is stored; a wrong, malformed or near-miss link answers the same 404', async () => {
     const token = await buy('secret@example.com');
