@@ -54,6 +54,8 @@ export const bookingRequestSchema = z
       .max(200, 'must be at most 200 characters')
       .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
       .optional(),
+    /** Pay with one credit of this wallet (the secret of a `/w/:token` link): confirmed at once, nothing to pay. */
+    walletToken: z.string().max(64).regex(/^[A-Za-z0-9_-]+$/, 'is not a wallet link').optional(),
   })
   .superRefine((b, ctx) => {
     if (!b.email && !b.phone) ctx.addIssue({ code: 'custom', message: 'give an email or a phone number', path: ['email'] });
@@ -207,6 +209,11 @@ export const manageViewSchema = z.strictObject({
     }).nullable(),
   }),
   policy: z.strictObject({ canCancel: z.boolean(), canReschedule: z.boolean(), refundable: z.boolean() }),
+  /** A booking paid with a package credit: where the client stands (contract/credit-line.ts formats it). */
+  credit: z.strictObject({
+    number: z.number(), sessions: z.number(), left: z.number(), expiresAt: z.string().nullable(),
+    returned: z.boolean().optional(), title: z.string().optional(),
+  }).optional(),
   /** Links that do not apply are left out: every value present is a URL. */
   links: z.strictObject({
     manage: z.string(),

@@ -16,6 +16,8 @@ import { icsFeedRoutes } from './ics/feed-routes.ts';
 import type { StripeSetup } from './payments/stripe.ts';
 import { stripeWebhookRoutes } from './payments/webhook.ts';
 import { pageRoutes } from './pages/routes.ts';
+import { packageRoutes } from './packages/routes.ts';
+import { packagePageRoutes } from './packages/pages.ts';
 import { providerRoutes } from './providers/routes.ts';
 import { ResponseCache } from './slots/cache.ts';
 import { slotRoutes, type CachedSlots } from './slots/routes.ts';
@@ -44,6 +46,7 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   // Only writes are limited; reads never pay for the check.
   const limiter = rateLimit({ db, rules: config.rateLimits, trustProxy: config.trustProxy, log });
   app.post('/api/bookings/*', limiter); // also matches /api/bookings itself
+  app.post('/api/providers/:slug/packages/*', limiter);
   // Public reads are cached for a few seconds; any write through this server clears them.
   const readCache = new ResponseCache<CachedSlots>(config.readCacheMs);
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/api/*', async (_c, next) => {
@@ -65,6 +68,11 @@ export function createApp({ db, config, payments = null, now, log = console.erro
     db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, wake, log, now,
     accounts: { secretsKey: config.calendars.secretsKey, apiBase: config.stripeApiBase },
   }));
+  app.route('/', packageRoutes({
+    db, publicUrl: config.publicUrl, now, log,
+    accounts: { server: payments, secretsKey: config.calendars.secretsKey, apiBase: config.stripeApiBase },
+  }));
+  app.route('/', packagePageRoutes({ fetchApi: async (path) => app.request(path), now }));
   app.route('/', whatsappRoutes({ db, config, now }));
   app.route('/', icsFeedRoutes({ db, now }));
   app.route('/', authRoutes({ db, config, mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : null, now, log }));

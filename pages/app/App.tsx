@@ -14,6 +14,7 @@ import { FileSettings, HoursSettings, PolicySettings, ProfileSettings, SettingsM
 import { Agenda, Messages, NotificationSettings } from './screens/Notifications';
 import { PaymentSettings } from './screens/Payments';
 import { Share } from './screens/Share';
+import { Packages } from './screens/Packages';
 import { SignIn } from './screens/SignIn';
 
 /** Which screen a signed-in provider's path shows (null: no such screen). */
@@ -41,6 +42,7 @@ function screenFor(app: AppState, path: string): ComponentChildren | null {
   if (path === '/app/agenda') return <Agenda />;
   if (path === '/app/settings/calendars') return <CalendarSettings />;
   if (path === '/app/settings/payments') return <PaymentSettings />;
+  if (path === '/app/settings/packages') return <Packages />;
   return null;
 }
 

@@ -7,6 +7,7 @@ import type {
   OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, ServiceReminders, SlugAvailable, Verified,
 } from '../../contract/app-api';
 import type { Problem } from '../../contract/api';
+import type { PackageJson, PackageSaleRequest, WalletJson } from '../../contract/packages';
 import { ApiError, problemKind } from '../lib/api';
 import { signedIn, signedOut, type AppState } from './state';
 
@@ -94,7 +95,18 @@ export const api = {
   serviceReminders: (app: AppState, id: string) => call<ServiceReminders>(app, 'GET', `${P(app)}/services/${id}/reminders`),
   setServiceReminders: (app: AppState, id: string, reminders: number[] | null) =>
     call<ServiceReminders>(app, 'PUT', `${P(app)}/services/${id}/reminders`, { reminders }),
+  // Packages (server/app-api/packages.ts)
+  packages: (app: AppState) => call<PackageJson[]>(app, 'GET', `${P(app)}/packages`),
+  savePackage: (app: AppState, id: string | null, body: Partial<PackageBody>) =>
+    call<PackageJson>(app, id ? 'PATCH' : 'POST', `${P(app)}/packages${id ? `/${id}` : ''}`, body),
+  sellPackage: (app: AppState, id: string, body: PackageSaleRequest) =>
+    call<{ wallet: WalletWithLink }>(app, 'POST', `${P(app)}/packages/${id}/sales`, body),
+  wallets: (app: AppState) => call<WalletWithLink[]>(app, 'GET', `${P(app)}/wallets`),
 };
+
+/** A client's wallet as the owner API answers it: with its secret link and a WhatsApp message carrying it. */
+export type WalletWithLink = WalletJson & { url: string; whatsappUrl: string };
+export type PackageBody = Omit<PackageJson, 'id' | 'service' | 'sold'>;
 
 /** Loads who is signed in, then their first provider and its services (none yet: onboarding). */
 export async function loadSession(app: AppState): Promise<void> {

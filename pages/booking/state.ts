@@ -205,6 +205,8 @@ export async function submit(app: BookingApp): Promise<void> {
       timezone: state.tz.value,
       lang: page.lang,
       idempotencyKey: app.attempt.key,
+      // `?wallet=` (from the wallet page): pay with a package credit.
+      walletToken: new URLSearchParams(page.win.location.search).get('wallet') || undefined,
     });
     const b = res.booking;
     page.embed.post({ type: 'booked', payload: { id: b.id, start: b.start, end: b.end, service: svc.slug } });
@@ -217,7 +219,8 @@ export async function submit(app: BookingApp): Promise<void> {
     if (checkout) page.embed.checkout(checkout);
   } catch (error) {
     const problem = error instanceof ApiError ? error.problem : { status: 0 };
-    if (problem.status === 409) slotGone(app, problemKind(problem) === 'slot-taken' ? 'slotTaken' : 'slotUnavailable');
+    if (/credit/.test(problemKind(problem))) state.formError.value = problem.detail ?? null;
+    else if (problem.status === 409) slotGone(app, problemKind(problem) === 'slot-taken' ? 'slotTaken' : 'slotUnavailable');
     else if (problem.status === 400 && problem.errors?.length) {
       const known: Partial<Record<Field, string>> = {};
       const other: string[] = [];

@@ -1,3 +1,4 @@
+import { creditLine } from '../../contract/credit-line.ts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MessageKey } from '../../contract/i18n';
 import { webUrl } from '../lib/api';
@@ -212,7 +213,7 @@ function MovePanel({ manage }: { manage: ManageApp }) {
 function Overview({ manage }: { manage: ManageApp }) {
   const { page, state: store } = useManage();
   const { t, locale } = page;
-  const { booking: b, policy, links } = manage.state.view.value;
+  const { booking: b, policy, links, credit } = manage.state.view.value;
   const live = manage.state.live.value;
   const providerName = store.provider.value?.name ?? b.providerName;
   const pay = b.payment;
@@ -233,6 +234,7 @@ function Overview({ manage }: { manage: ManageApp }) {
       <p class="done-what">
         {t('bookedWith', { service: store.provider.value?.services.find((s) => s.slug === b.service)?.title ?? b.serviceTitle, provider: providerName })}
       </p>
+      {credit ? <p class="muted">{creditLine(credit, page.lang, b.providerTimezone)}</p> : null}
       <When start={b.start} end={b.end} zone={store.tz.value} providerZone={b.providerTimezone} providerName={providerName} />
       {b.status === 'pending' && b.holdExpiresAt ? (
         <HoldTimer until={b.holdExpiresAt} onEnd={() => void refresh(manage)} />

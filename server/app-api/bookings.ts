@@ -125,7 +125,7 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
     const parsed = await readJson(c, cancelSchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => {
-      const outcome = await cancelBooking(service, access(c, id), { reason: parsed.value.reason ?? '', refund: parsed.value.refund });
+      const outcome = await cancelBooking(service, access(c, id), { reason: parsed.value.reason ?? '', refund: parsed.value.refund, returnCredit: parsed.value.returnCredit });
       if (outcome.kind === 'payments-unavailable') {
         return problem(c, 503, 'payments-unavailable', 'Refunds cannot be made right now', {
           detail: 'Payments are not set up on this server, so the booking was not cancelled. Try again, or cancel with "refund": false.',

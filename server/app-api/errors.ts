@@ -8,6 +8,7 @@ const NOT_FOUND_WHAT: Record<string, string> = {
   service_not_found: 'Service',
   client_not_found: 'Client',
   account_not_found: 'Account',
+  package_not_found: 'Package',
 };
 
 /** The owner functions' SL409 reasons: the problem title, and the field to name when one field is at fault. */

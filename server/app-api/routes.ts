@@ -14,6 +14,7 @@ import { calendarRoutes } from './calendars.ts';
 import { clientRoutes } from './clients.ts';
 import { paymentRoutes } from './payments.ts';
 import { serviceReminderRoutes } from './service-reminders.ts';
+import { packageRoutes } from './packages.ts';
 import { owner } from './errors.ts';
 import { HOURS_PRESETS, hoursSchema, hoursView, toWorkingHours } from './hours.ts';
 import { previewRoutes } from './preview.ts';
@@ -205,6 +206,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
   bookingRoutes(app, deps);
   serviceReminderRoutes(app, deps);
   clientRoutes(app, deps);
+  packageRoutes(app, deps); // packages, cash and bank-transfer sales, client wallets
   // Notifications (server/notify/): the outbox (what was sent, kept without SMTP, or failed) and the day's agenda.
   app.get('/api/app/providers/:providerId/outbox', (c) => owner(c, async () =>
     c.json(await db.rpc('app_list_outbox', { p_user_id: user(c), p_provider_id: pid(c), p_limit: 100 }), 200, NO_STORE)));

@@ -122,7 +122,11 @@ export const onboardingSchema = z.object({
 
 const reason = text(500).optional();
 export const reasonSchema = z.object({ reason }).strict();
-export const cancelSchema = z.object({ reason, refund: z.boolean().optional() }).strict();
+export const cancelSchema = z.object({
+  reason, refund: z.boolean().optional(),
+  /** A booking paid with a package credit: give the credit back (true) or keep it spent (false); left out = the policy. */
+  returnCredit: z.boolean().optional(),
+}).strict();
 export const rescheduleSchema = z.object({ start: instant, outsideHours: z.boolean().optional() }).strict();
 export const outcomeSchema = z.object({ outcome: z.enum(['completed', 'no_show']) }).strict();
 export const emptySchema = z.object({}).strict();

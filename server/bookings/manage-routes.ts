@@ -9,6 +9,7 @@ import { readJson } from '../http/validate.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
 import type { Booking } from './booking.ts';
 import { bookingLinks } from './links.ts';
+import { hashToken } from './tokens.ts';
 import { cancelBooking, findBooking, rescheduleBooking, type BookingServiceDeps } from './service.ts';
 import { manageView } from './view.ts';
 
@@ -29,8 +30,12 @@ export function manageRoutes({ db, config, payments = null, now = () => new Date
   const limit = bodyLimit({ maxSize: 16 * 1024, onError: (c) => problem(c, 413, 'body-too-large', 'The body is over 16 KB') });
   const deps: BookingServiceDeps = { db, publicUrl: config.publicUrl, payments, now, wake, calendars: config.calendars, stripeApiBase: config.stripeApiBase };
   const visitor = (c: Context) => ({ kind: 'visitor' as const, token: c.req.param('token') ?? '' });
-  const show = (c: Context, token: string, booking: Booking) =>
-    c.json(manageView(booking, bookingLinks(config.publicUrl, token), now()), 200, { 'cache-control': 'no-store' });
+  const show = async (c: Context, token: string, booking: Booking) => {
+    // A booking paid with a package credit says where the client stands ("session 5 of 10 · 5 left").
+    const credit = await db.rpc('get_booking_credit', { p_token_hash: hashToken(token) });
+    const view = manageView(booking, bookingLinks(config.publicUrl, token), now());
+    return c.json(credit ? { ...view, credit } : view, 200, { 'cache-control': 'no-store' });
+  };
   const tryAgain = { detail: 'Please pick another time.' };
 
   app.get('/api/bookings/:token', async (c) => {

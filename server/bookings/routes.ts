@@ -73,6 +73,18 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
           detail: 'A booking was already made with this idempotencyKey from a different request. Send a new key for a new booking, or the same request to get the same booking.',
           errors: [{ field: 'idempotencyKey', message: 'was already used for a different request' }],
         });
+      case 'wallet-not-found':
+        return problem(c, 404, 'not-found', 'Wallet not found', {
+          errors: [{ field: 'walletToken', message: 'is not a wallet link' }],
+        });
+      case 'no-credit':
+        return problem(c, 409, 'no-credit', 'No credit left for this service', {
+          detail: 'Your package has no session left for this service. Buy a new package, or book and pay as usual.',
+        });
+      case 'credit-expired':
+        return problem(c, 409, 'credit-expired', 'Your package has expired', {
+          detail: 'The sessions left in your package are past their expiry date. Please contact the provider.',
+        });
       case 'too-many-holds':
         return problem(c, 429, 'too-many-holds', 'Too many unpaid bookings', {
           detail: `You already have ${outcome.limit} unpaid ${outcome.limit === 1 ? 'booking' : 'bookings'} waiting for payment with this provider. Pay for one, or wait until one expires, then try again.`,

@@ -16,6 +16,7 @@ import { policyState, refundDecision } from './policy.ts';
 import { hashToken, looksLikeToken, newManageToken } from './tokens.ts';
 import { saveLinkCopy } from '../notify/link-copy.ts';
 import { confirmationWhatsapp } from './view.ts';
+import type { BookingCredit } from '../../contract/credit-line.ts';
 
 /**
  * The booking service: every change to a booking — create, cancel, reschedule, confirm, release — for the visitor
@@ -67,6 +68,8 @@ export interface BookingInput {
   idempotencyKey?: string;
   /** Owner only: a time the public page would not offer (outside hours, inside the notice); overlaps are still refused. */
   outsideHours?: boolean;
+  /** Visitor only: pay with one credit of this wallet (`book_with_credit`): confirmed without payment. */
+  walletToken?: string;
 }
 
 type Verdict = 'taken' | 'unavailable';
@@ -89,7 +92,9 @@ export type CreateOutcome =
   /** The contact already holds `limit` unpaid bookings at this provider. */
   | { kind: 'too-many-holds'; limit: number }
   /** A paid service without Stripe (`before`: nothing written), or Checkout failed and the hold was released (`checkout`). */
-  | { kind: 'payments-unavailable'; stage: 'before' | 'checkout' };
+  | { kind: 'payments-unavailable'; stage: 'before' | 'checkout' }
+  /** Booking with a wallet: the link is unknown, no credit of this service is left, or those left have expired. */
+  | { kind: 'wallet-not-found' | 'no-credit' | 'credit-expired' };
 
 export type CancelOutcome =
   | { kind: 'cancelled'; booking: Booking; refund: { pending: boolean; issued: boolean; byPolicy: boolean } }
@@ -168,7 +173,7 @@ export async function createBooking(
     };
   }
 
-  const paid = service.priceCents > 0;
+  const paid = service.priceCents > 0 && !input.walletToken;
   // The provider's own Stripe when they connected one in the app, else the server's.
   const payments = paid ? await stripeForProvider(db, paymentAccounts(deps), provider.id) : null;
   if (paid && !payments) return { kind: 'payments-unavailable', stage: 'before' };
@@ -183,9 +188,10 @@ export async function createBooking(
   const token = await manageTokenFor(db, provider.id, input.idempotencyKey);
   // Before the booking exists, so its outbox rows (same transaction as the booking) always find the link.
   await saveLinkCopy(db, token, input.lang);
-  let result: { booking: BookingRow; replayed: boolean; manageTokenMatches: boolean };
+  let result: { booking: BookingRow; replayed: boolean; manageTokenMatches: boolean; credit?: BookingCredit };
   try {
-    result = await db.rpc('create_booking_if_free', {
+    // With a wallet: the same booking insert and one credit spent, in one SQL transaction (book_with_credit).
+    result = input.walletToken ? await bookWithCredit(deps, provider, service, input, token) : await db.rpc('create_booking_if_free', {
       p_provider_id: provider.id,
       p_service_id: service.id,
       p_starts_at: input.start,
@@ -199,6 +205,10 @@ export async function createBooking(
       p_hold_minutes: paid ? (provider.settings.booking?.holdMinutes ?? target.holdMinutes ?? null) : null,
     });
   } catch (error) {
+    // book_with_credit's own refusals (SL404 / SL409 with their reason) before the booking's.
+    if (isNotFound(error) && (error as DbError).message === 'wallet_not_found') return { kind: 'wallet-not-found' };
+    if (error instanceof DbError && error.code === 'SL409' && error.message === 'no_credit') return { kind: 'no-credit' };
+    if (error instanceof DbError && error.code === 'SL409' && error.message === 'credit_expired') return { kind: 'credit-expired' };
     if (isSlotTaken(error)) return { kind: 'taken' };
     if (error instanceof DbError && error.code === SQL_KEY_REUSED) return { kind: 'key-reused' };
     if (error instanceof DbError && error.code === SQL_TOO_MANY_HOLDS) return { kind: 'too-many-holds', limit: Number(error.detail) || 0 };
@@ -238,9 +248,27 @@ export async function createBooking(
     }
   }
   const whatsappUrl = booking.status === 'confirmed' && links
-    ? confirmationWhatsapp(provider, service, booking, links.manageUrl, { name: input.name, lang: input.lang })
+    ? confirmationWhatsapp(provider, service, booking, links.manageUrl, { name: input.name, lang: input.lang, credit: result.credit })
     : null;
   return { kind: 'created', booking, manageToken, links, next, whatsappUrl, replayed: result.replayed };
+}
+
+/** `book_with_credit`: the wallet link's hash, never the link; a malformed link is as unknown as a wrong one. */
+async function bookWithCredit(deps: BookingServiceDeps, provider: Provider, service: ProviderService, input: BookingInput, token: string) {
+  if (!looksLikeToken(input.walletToken ?? '')) throw new DbError('wallet_not_found', 'SL404');
+  return deps.db.rpc('book_with_credit', {
+    p_wallet_token_hash: hashToken(input.walletToken!),
+    p_service_id: service.id,
+    p_starts_at: input.start,
+    p_customer_name: input.name ?? '',
+    p_customer_email: input.email ?? null,
+    p_customer_phone: input.phone ?? null,
+    p_notes: input.notes ?? '',
+    p_customer_timezone: input.timezone ?? null,
+    p_idempotency_key: input.idempotencyKey ?? null,
+    p_manage_token_hash: hashToken(token),
+    p_now: deps.now(),
+  });
 }
 
 /**
@@ -251,7 +279,7 @@ export async function createBooking(
 export async function cancelBooking(
   deps: BookingServiceDeps,
   access: BookingAccess,
-  input: { reason?: string; refund?: boolean } = {},
+  input: { reason?: string; refund?: boolean; returnCredit?: boolean } = {},
 ): Promise<CancelOutcome> {
   const { db, now } = deps;
   const before = await findBooking(deps, access);
@@ -262,10 +290,11 @@ export async function cancelBooking(
     const decision = refundDecision(before, now(), input.refund);
     if (decision.refund && !(await refundsPossible(deps, before.id))) return { kind: 'payments-unavailable' };
     // The refund (if any) is queued in the same transaction as the cancellation; the job worker makes it.
-    const row = await db.rpc('app_cancel_booking', {
-      p_user_id: access.userId, p_provider_id: access.providerId, p_booking_id: access.bookingId,
-      p_reason: reason, p_refund: input.refund ?? null,
-    });
+    const ids = { p_user_id: access.userId, p_provider_id: access.providerId, p_booking_id: access.bookingId };
+    // A package credit goes back by the refund window unless the provider decides (app_cancel_booking_credit).
+    const row = input.returnCredit === undefined
+      ? await db.rpc('app_cancel_booking', { ...ids, p_reason: reason, p_refund: input.refund ?? null })
+      : await db.rpc('app_cancel_booking_credit', { ...ids, p_reason: reason, p_refund: input.refund ?? null, p_return_credit: input.returnCredit });
     deps.wake();
     const after = toBooking(row);
     const status = after.payment?.status;

@@ -1,5 +1,6 @@
 import type { ManageView } from '../../contract/api.ts';
 import { addToCalendarLinks } from '../../contract/calendar-links.ts';
+import { creditLine, type BookingCredit } from '../../contract/credit-line.ts';
 import type { Provider, ProviderService } from '../providers/public.ts';
 import { DEFAULT_TEMPLATES, fillTemplate, templateVars, whatsappLink, type Lang } from '../whatsapp/template.ts';
 import { bookingRef, locationLine, type Booking } from './booking.ts';
@@ -16,7 +17,7 @@ export function confirmationWhatsapp(
   service: ProviderService,
   booking: Pick<Booking, 'id' | 'start'>,
   manageUrl: string,
-  visitor: { name?: string; lang?: Lang },
+  visitor: { name?: string; lang?: Lang; credit?: BookingCredit | null },
 ): string | null {
   const wa = provider.settings.whatsapp;
   if (!wa?.enabled || !wa.phoneE164) return null;
@@ -32,7 +33,8 @@ export function confirmationWhatsapp(
     link: manageUrl,
     ref: bookingRef(booking.id),
   });
-  return whatsappLink(wa.phoneE164, fillTemplate(template, vars));
+  const credit = visitor.credit ? `\n${creditLine(visitor.credit, lang, provider.timezone)}` : '';
+  return whatsappLink(wa.phoneE164, fillTemplate(template, vars) + credit);
 }
 
 /** A booking as its visitor sees it on the manage page (no internal ids beyond the booking's own). */

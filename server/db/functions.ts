@@ -17,6 +17,8 @@ import type { StoredSecret } from '../secrets/check.ts';
 import type { EncryptedSecret } from '../secrets/crypto.ts';
 import type { BusyData } from '../slots/offered.ts';
 import type { ServiceReminders } from '../../contract/app-api.ts';
+import type { BookingCredit } from '../../contract/credit-line.ts';
+import type { GrantJson, PackageJson, PublicPackages, WalletJson } from '../../contract/packages.ts';
 
 /*
  * Every SQL function the server calls through `Db.rpc`: its argument names (sent as named arguments, the runtime
@@ -240,6 +242,33 @@ const SQL_FUNCTIONS = {
   calendar_failing_due: fn({ p_provider_id: uuid, p_source: text, p_failing_since: instant }, as<number | null>()),
   app_service_reminders: fn({ ...OWNER, p_service_id: uuid }, as<ServiceReminders>()),
   app_set_service_reminders: fn({ ...OWNER, p_service_id: uuid, p_reminders: orNull(json<number[]>()) }, as<ServiceReminders>()),
+  // Packages and credits (supabase/migrations/20261201000700_packages.sql, server/packages/)
+  get_public_packages: fn({ p_slug: text }, as<PublicPackages | null>()),
+  start_package_purchase: fn({
+    p_slug: text, p_package_id: uuid, p_email: orNull(text), p_phone: orNull(text), p_name: text, p_wallet_token_hash: text,
+  }, as<{ grantId: string; walletId: string; clientKey: string; package: PackageJson }>()),
+  attach_package_checkout: fn({ p_grant_id: uuid, p_session_id: text, p_checkout_url: text }, as<{ grantId: string; sessionId: string } | null>()),
+  apply_package_payment_event: fn({
+    p_event_id: text, p_event_type: text, p_kind: text, p_grant_id: uuid, p_session_id: text, p_payment_intent: orNull(text),
+    p_now: instant,
+  }, as<{ outcome: 'granted' | 'cancelled' | 'duplicate' | 'ignored' }>()),
+  get_wallet: fn({ p_token_hash: text, p_now: instant }, as<WalletJson | null>()),
+  get_booking_credit: fn({ p_token_hash: text }, as<BookingCredit | null>()),
+  book_with_credit: fn({
+    p_wallet_token_hash: text, p_service_id: uuid, p_starts_at: instant, p_customer_name: text, p_customer_email: orNull(text),
+    p_customer_phone: orNull(text), p_notes: text, p_customer_timezone: orNull(text), p_idempotency_key: orNull(text),
+    p_manage_token_hash: text, p_now: instant,
+  }, as<{ booking: BookingRow; replayed: boolean; manageTokenMatches: boolean; credit: BookingCredit }>()),
+  app_list_packages: fn(OWNER, as<PackageJson[]>()),
+  app_save_package: fn({ ...OWNER, p_package_id: orNull(uuid), p_package: json() }, as<PackageJson>()),
+  app_record_package_sale: fn({
+    ...OWNER, p_package_id: uuid, p_email: orNull(text), p_phone: orNull(text), p_name: text, p_source: text,
+    p_payment_ref: orNull(text), p_wallet_token_hash: text, p_now: instant,
+  }, as<{ wallet: WalletJson; grant: GrantJson }>()),
+  app_list_wallets: fn({ ...OWNER, p_now: instant }, as<WalletJson[]>()),
+  app_cancel_booking_credit: fn({
+    ...OWNER, p_booking_id: uuid, p_reason: orNull(text), p_refund: orNull(bool), p_return_credit: bool,
+  }, as<BookingRow>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;

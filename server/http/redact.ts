@@ -3,7 +3,11 @@
  * `/api/bookings/<token>/…` and the private calendar feed `/ics/<token>.ics`. Whoever has one can cancel a
  * booking or read a calendar, so they never reach a log line.
  */
-const SECRET_SEGMENTS = [/^(\/b\/)([^/]+)/, /^(\/api\/bookings\/)([^/]+)/, /^(\/ics\/)([^/]+)/];
+const SECRET_SEGMENTS = [
+  /^(\/b\/)([^/]+)/, /^(\/api\/bookings\/)([^/]+)/, /^(\/ics\/)([^/]+)/,
+  // A package client's wallet link (server/packages/): whoever has it books with their credits.
+  /^(\/w\/)([^/]+)/, /^(\/api\/wallet\/)([^/]+)/,
+];
 
 /**
  * The path with its secret segment replaced by `[redacted]`, and that secret (to scrub elsewhere).

@@ -1,3 +1,5 @@
+import { hashToken } from '../bookings/tokens.ts';
+import { creditLine } from '../../contract/credit-line.ts';
 import type { Lang } from '../../contract/i18n/index.ts';
 import { locationLine, toBooking, type BookingRow } from '../bookings/booking.ts';
 import { bookingLinks } from '../bookings/links.ts';
@@ -61,6 +63,12 @@ export interface AgendaRows {
   bookings: (BookingRow & { awaitingApproval?: boolean; link: { sealed: EncryptedSecret; lang: string } | null })[];
 }
 
+/** A package client's reminder also says where they stand ("Session 5 of 10 · 5 left, valid until 12 March"). */
+async function creditNote(db: Db, token: string | null, lang: Lang, zone: string): Promise<string> {
+  const credit = token ? await db.rpc('get_booking_credit', { p_token_hash: hashToken(token) }) : null;
+  return credit ? `\n${creditLine(credit, lang, zone)}` : '';
+}
+
 /** Each booking of the day with its WhatsApp reminder (the manage link opened from its sealed copy). */
 async function build(db: Db, data: AgendaRows, publicUrl: string): Promise<Agenda> {
   const items: AgendaItem[] = [];
@@ -72,7 +80,7 @@ async function build(db: Db, data: AgendaRows, publicUrl: string): Promise<Agend
       name: b.name, service: b.service.title, provider: data.providerName,
       when: whenLabel(b.start, b.timezone ?? data.timezone, lang), where: b.meetingUrl ?? locationLine(b),
       link: token ? bookingLinks(publicUrl, token).manageUrl : null,
-    });
+    }) + await creditNote(db, token, lang, data.timezone);
     items.push({
       bookingId: b.id, start: b.start, end: b.end, status: b.status, awaitingApproval: row.awaitingApproval === true,
       name: b.name, email: b.email, phone: b.phone, service: b.service.title, lang, message,

@@ -1,6 +1,7 @@
 import { dirOf, intlLocale, type Lang } from '../../contract/i18n/index.ts';
 import { bookingRef, locationLine, type Booking } from '../bookings/booking.ts';
 import { whatsappLink } from '../whatsapp/template.ts';
+import { creditLine, type BookingCredit } from '../../contract/credit-line.ts';
 
 /**
  * Every email Slotline sends, as plain template functions: one `Email` (heading, paragraphs, facts, buttons) per
@@ -31,6 +32,8 @@ export interface RenderInput {
   remindersOffUrl?: string | null;
   /** Provider cancellations of a time still ahead: the ready-to-forward offer of the freed time. */
   freedTime?: FreedTimeOffer | null;
+  /** A booking paid with a package credit: "Session 5 of 10 · 5 left, valid until 12 March". */
+  credit?: BookingCredit | null;
 }
 
 export interface RenderedEmail {
@@ -146,6 +149,7 @@ function compose(input: RenderInput): Email {
   if (b.meetingUrl) facts.push([t.video, b.meetingUrl]);
   const paid = paymentLabel(b, lang);
   if (paid) facts.push([t.payment, paid]);
+  if (input.credit) facts.push([lang === 'ar' ? 'الباقة' : 'Package', creditLine(input.credit, lang, b.provider.timezone ?? zone)]);
   facts.push([t.ref, bookingRef(b.id)]);
 
   const visitorActions: Email['actions'] = manageUrl ? [{ label: t.manage, url: manageUrl }] : [];

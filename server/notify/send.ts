@@ -1,3 +1,4 @@
+import { hashToken } from '../bookings/tokens.ts';
 import type { Lang } from '../../contract/i18n/index.ts';
 import type { Mailer, MailMessage } from '../auth/mailer.ts';
 import type { WhatsAppCloudConfig } from '../config.ts';
@@ -199,6 +200,7 @@ export function emailJob(options: NotifyOptions): JobHandler {
       kind, lang, booking, publicUrl: options.publicUrl, manageUrl,
       remindersOffUrl: token ? `${options.publicUrl}/api/bookings/${token}/reminders` : null,
       freedTime,
+      credit: token ? await db.rpc('get_booking_credit', { p_token_hash: hashToken(token) }) : null,
     });
     const invitation = WITH_INVITATION.has(kind)
       ? invitationIcs(booking, manageUrl ?? options.publicUrl, now())

@@ -22,7 +22,7 @@ function parseForm(body: string): Record<string, any> {
 const id = (prefix: string) => `${prefix}_test_${randomBytes(12).toString('hex')}`;
 
 const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${title}</title>
 <style>body{font:16px system-ui,sans-serif;background:#f6f7f9;margin:0;display:grid;place-items:center;min-height:100vh}
 main{background:#fff;border-radius:12px;padding:2rem;max-width:26rem;box-shadow:0 2px 12px #0001}
 button{font:inherit;padding:.7rem 1.2rem;border-radius:8px;border:0;cursor:pointer;margin-right:.5rem}

@@ -52,6 +52,7 @@ export function stripeWebhookRoutes({ db, stripe, webhookSecret, accounts = null
   webhookSecret: string | null;
   /** Reads providers' own Stripe keys for `/api/stripe/webhook/:providerId` (null: that route answers 404). */
   accounts?: Omit<PaymentAccountsOptions, 'server'> | null;
+  /** The server's clock: a package's validity runs from the payment (server/packages/). */
   now?: () => Date;
   /** Tells this instance's job worker that work was just enqueued. */
   wake?: () => void;
@@ -100,6 +101,16 @@ export function stripeWebhookRoutes({ db, stripe, webhookSecret, accounts = null
     const kind = paymentKind(event);
     if (!kind) return c.json({ received: true, handled: false });
     const session = event.data.object as Stripe.Checkout.Session;
+    const paymentRef = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id ?? null;
+    // A package sale (server/packages/purchase.ts): granted once per event, on the sale's own Checkout Session.
+    const grantId = session.metadata?.credit_grant_id ?? '';
+    if (UUID.test(grantId)) {
+      const result = await db.rpc('apply_package_payment_event', {
+        p_event_id: event.id, p_event_type: event.type, p_kind: kind, p_grant_id: grantId, p_session_id: session.id,
+        p_payment_intent: paymentRef, p_now: now(),
+      });
+      return c.json({ received: true, outcome: result.outcome });
+    }
     const bookingId = session.metadata?.booking_id ?? session.client_reference_id ?? '';
     if (!UUID.test(bookingId)) return c.json({ received: true, handled: false });
     if (providerId) {

@@ -49,6 +49,7 @@ export function SettingsMenu() {
     ['payments', 'settingsPayments', 'settingsPaymentsHint'],
     ['notifications', 'settingsNotifications', 'settingsNotificationsHint'],
     ['messages', 'settingsMessages', 'settingsMessagesHint'],
+    ['packages', 'settingsPackages', 'settingsPackagesHint'],
     ['file', 'settingsFile', 'settingsFileHint'],
   ];
   const busy = useSignal(false);

@@ -120,7 +120,7 @@ export function Details() {
             </button>
           ) : (
             <button type="submit" class="primary" aria-disabled={sending ? 'true' : undefined}>
-              {sending ? t('sending') : service.priceCents > 0 ? t('confirmPay') : t('confirm')}
+              {sending ? t('sending') : service.priceCents > 0 && !/[?&]wallet=/.test(app.page.win.location.search) ? t('confirmPay') : t('confirm')}
             </button>
           )}
           {request && requestUrl ? (
