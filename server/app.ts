@@ -5,6 +5,7 @@ import { authRoutes } from './auth/routes.ts';
 import { smtpMailer } from './auth/mailer.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { manageRoutes } from './bookings/manage-routes.ts';
+import { seriesRoutes } from './series/routes.ts';
 import { notifyRoutes } from './notify/routes.ts';
 import type { Config } from './config.ts';
 import { DbTimeoutError, DbUnavailableError, type Db } from './db/port.ts';
@@ -60,6 +61,7 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   app.route('/', slotRoutes({ db, now, cache: readCache, calendars: config.calendars }));
   app.route('/', bookingRoutes({ db, config, payments, now, wake }));
   app.route('/', manageRoutes({ db, config, payments, now, wake }));
+  app.route('/', seriesRoutes({ db, config, payments, now, wake }));
   app.route('/', notifyRoutes({ db }));
   app.route('/', stripeWebhookRoutes({ db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, wake, log }));
   app.route('/', whatsappRoutes({ db, config, now }));

@@ -15,6 +15,7 @@ import type { Provider } from '../providers/public.ts';
 import type { StoredSecret } from '../secrets/check.ts';
 import type { EncryptedSecret } from '../secrets/crypto.ts';
 import type { BusyData } from '../slots/offered.ts';
+import type { SeriesOptions, SeriesRow } from '../series/series.ts';
 
 /*
  * Every SQL function the server calls through `Db.rpc`: its argument names (sent as named arguments, the runtime
@@ -208,6 +209,25 @@ const SQL_FUNCTIONS = {
   app_get_agenda: fn({ ...OWNER, p_date: orNull(text) }, as<AgendaRows>()),
   get_agenda: fn({ p_provider_id: uuid, p_date: orNull(text) }, as<AgendaRows>()),
   agenda_due: fn({ p_provider_id: uuid, p_date: text, p_at: instant, p_send: bool }, as<unknown>()),
+  // Weekly series (supabase/migrations/20261201000600_weekly_series.sql)
+  apply_service_series: fn({ p_provider_id: uuid, p_services: json<object[]>() }, as<unknown>()),
+  get_series_options: fn({ p_provider_id: uuid }, as<SeriesOptions>()),
+  create_series_if_free: fn({
+    p_provider_id: uuid, p_service_id: uuid, p_interval_weeks: int, p_occurrences: int, p_first_start: instant,
+    p_items: json<{ index: number; start: string; tokenHash: string; moved: boolean }[]>(), p_customer_name: text,
+    p_customer_email: orNull(text), p_customer_phone: orNull(text), p_notes: text, p_customer_timezone: orNull(text),
+    p_idempotency_key: orNull(text), p_manage_token_hash: text, p_hold_minutes: optional(orNull(int)),
+  }, as<{ series: SeriesRow; replayed: boolean; manageTokenMatches: boolean }>()),
+  get_series_by_token: fn({ p_token_hash: text }, as<SeriesRow | null>()),
+  cancel_series_occurrences: fn({ p_token_hash: text, p_index: int, p_and_later: bool, p_reason: orNull(text) }, as<SeriesRow>()),
+  apply_series_payment_event: fn({
+    p_event_id: text, p_event_type: text, p_kind: text, p_series_id: uuid, p_session_id: orNull(text),
+    p_payment_intent: orNull(text), p_amount_cents: orNull(int), p_currency: orNull(text),
+  }, as<{ outcome: string }>()),
+  series_anchor: fn({ p_series_id: uuid }, as<string | null>()),
+  abandon_series: fn({ p_token_hash: text, p_reason: orNull(text) }, as<unknown>()),
+  app_get_series: fn({ ...OWNER, p_booking_id: uuid }, as<(SeriesRow & { index: number }) | null>()),
+  app_cancel_series: fn({ ...OWNER, p_booking_id: uuid, p_and_later: bool, p_reason: orNull(text) }, as<SeriesRow & { index: number }>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;

@@ -16,6 +16,8 @@ export async function createCheckout(
   stripe: Stripe,
   input: {
     bookingId: string;
+    /** A weekly series: the payment is for every occurrence (the webhook confirms them all); `bookingId` is its anchor. */
+    seriesId?: string;
     serviceTitle: string;
     providerName: string;
     amountCents: number;
@@ -33,8 +35,8 @@ export async function createCheckout(
     {
       mode: 'payment',
       client_reference_id: input.bookingId,
-      metadata: { booking_id: input.bookingId },
-      payment_intent_data: { metadata: { booking_id: input.bookingId } },
+      metadata: { booking_id: input.bookingId, ...(input.seriesId ? { series_id: input.seriesId } : {}) },
+      payment_intent_data: { metadata: { booking_id: input.bookingId, ...(input.seriesId ? { series_id: input.seriesId } : {}) } },
       customer_email: input.customerEmail,
       line_items: [
         {

@@ -27,6 +27,11 @@ const serviceSchema = z.object({
     .optional(),
   /** Provider app: `request` makes a free booking wait for the provider's approval (kept when absent). */
   bookingMode: z.enum(['instant', 'request']).optional(),
+  /** Weekly series (README "Weekly series"): up to `maxOccurrences` dates, every 1 … `maxIntervalWeeks` weeks. */
+  series: z.object({
+    maxOccurrences: z.number().int().min(0).max(52),
+    maxIntervalWeeks: z.number().int().min(1).max(8).default(1),
+  }).optional(),
 });
 
 /** `settings` exactly in the seeds' shape, plus `booking`, `embed` and `appearance`. */
@@ -122,7 +127,7 @@ export async function readProviderFile(path: string): Promise<ParseResult> {
  * invalid file never half-applies.
  */
 export async function applyProviderFile(db: Db, file: ProviderFile): Promise<{ id: string; slug: string }> {
-  return db.rpc('apply_provider', {
+  const applied = await db.rpc('apply_provider', {
     p_slug: file.slug,
     p_name: file.name,
     p_timezone: file.timezone,
@@ -130,4 +135,9 @@ export async function applyProviderFile(db: Db, file: ProviderFile): Promise<{ i
     p_settings: file.settings,
     p_services: file.services,
   });
+  // Series options live in their own columns (migration weekly_series); a file that names none leaves them as they are.
+  if (file.services.some((s) => s.series)) {
+    await db.rpc('apply_service_series', { p_provider_id: applied.id, p_services: file.services });
+  }
+  return applied;
 }
