@@ -113,6 +113,8 @@ export const serviceSchema = z.strictObject({
   currency: z.string(),
   description: z.string().nullish(),
   location: z.strictObject({ type: z.string(), address: z.string().nullish() }).nullish(),
+  /** Weekly series the service allows (README "Weekly series"); absent: none. */
+  series: z.strictObject({ maxOccurrences: z.number(), maxIntervalWeeks: z.number() }).nullish(),
 });
 export type Service = z.infer<typeof serviceSchema>;
 
