@@ -275,6 +275,8 @@ export const seriesOccurrenceSchema = z.strictObject({
   end: z.string(),
   canCancel: z.boolean(),
   canReschedule: z.boolean(),
+  /** This date's own manage page (move or cancel it alone); null when the series link cannot be given again. */
+  manageUrl: z.string().nullable(),
 });
 
 /** `POST /api/series` → 201 (200 for a replayed key); `GET /api/series/:token` and the answers of its cancel and reschedule. */

@@ -72,7 +72,7 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   // Example pages link to PUBLIC_URL, never to whatever Host header a request brings.
   app.route('/', widgetRoutes({ bookingOrigin: config.publicUrl }));
   // The page inlines its first data by calling the public API in-process.
-  app.route('/', pageRoutes({ fetchApi: async (path) => app.request(path), now }));
+  app.route('/', pageRoutes({ fetchApi: async (path, init) => app.request(path, init), now }));
   app.get('/', (c) => c.redirect('/examples/'));
 
   app.notFound((c) => notFound(c, 'Page'));

@@ -21,6 +21,7 @@ const CONFLICTS: Record<string, { title: string; field?: string }> = {
   not_live: { title: 'This booking is no longer live' },
   not_started: { title: 'This booking has not started yet' },
   no_manage_link: { title: 'This booking has no manage link to move it with' },
+  not_in_series: { title: 'This booking is not part of a weekly series' },
   client_has_upcoming: { title: 'This client has upcoming bookings: cancel them first' },
 };
 

@@ -116,6 +116,8 @@ export const onboardingSchema = z.object({
 const reason = text(500).optional();
 export const reasonSchema = z.object({ reason }).strict();
 export const cancelSchema = z.object({ reason, refund: z.boolean().optional() }).strict();
+/** Weekly series: cancel this date, or (`andLater`) it and every later live date of its series. */
+export const seriesCancelSchema = z.object({ reason, andLater: z.boolean().default(false) }).strict();
 export const rescheduleSchema = z.object({ start: instant, outsideHours: z.boolean().optional() }).strict();
 export const outcomeSchema = z.object({ outcome: z.enum(['completed', 'no_show']) }).strict();
 export const emptySchema = z.object({}).strict();

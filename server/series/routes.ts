@@ -4,6 +4,7 @@ import {
   seriesCancelRequestSchema, seriesPreviewRequestSchema, seriesRequestSchema, seriesRescheduleRequestSchema,
   type Next, type SeriesView,
 } from '../../contract/api.ts';
+import { bookingLinks } from '../bookings/links.ts';
 import { policyState } from '../bookings/policy.ts';
 import type { BookingServiceDeps } from '../bookings/service.ts';
 import type { Config } from '../config.ts';
@@ -15,7 +16,7 @@ import type { StripeSetup } from '../payments/stripe.ts';
 import { loadProvider } from '../providers/public.ts';
 import type { SeriesRow } from './series.ts';
 import {
-  bookSeries, cancelSeries, findSeries, previewSeries, rescheduleOccurrence, seriesAllowed, seriesBookings, seriesLinks,
+  bookSeries, cancelSeries, findSeries, occurrenceToken, previewSeries, rescheduleOccurrence, seriesAllowed, seriesBookings, seriesLinks,
 } from './service.ts';
 
 /**
@@ -46,7 +47,10 @@ export function seriesRoutes({ db, config, payments = null, now = () => new Date
       },
       bookings: seriesBookings(series).map((b) => {
         const policy = policyState({ ...b, provider: { ...b.provider, policy: series.providerPolicy } }, now());
-        return { index: b.index, id: b.id, status: b.status, start: b.start, end: b.end, canCancel: policy.canCancel, canReschedule: policy.canReschedule };
+        return {
+          index: b.index, id: b.id, status: b.status, start: b.start, end: b.end, canCancel: policy.canCancel, canReschedule: policy.canReschedule,
+          manageUrl: manageToken ? bookingLinks(config.publicUrl, occurrenceToken(manageToken, b.index)).manageUrl : null,
+        };
       }),
       manageUrl: links?.manageUrl ?? null,
       icsUrl: links?.icsUrl ?? null,

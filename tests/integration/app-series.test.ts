@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PGlite } from '@electric-sql/pglite';
+import { AppClient, signInOwner, startAppServer, type AppServer } from '../support/app-client.ts';
+import { mondayAfterTwoWeeks } from '../support/clock.ts';
+import { makeProvider } from '../support/fixtures.ts';
+
+/**
+ * The provider app and weekly series: a booking's details say "2 of 4" with every date of its series, and the owner
+ * cancels one date or it and every later one; other providers' bookings answer 404.
+ */
+const NOW = mondayAfterTwoWeeks(); // 06:00Z = 10:00 in Dubai, inside the demo's hours
+const WEEK = 7 * 86_400_000;
+let server: AppServer;
+let owner: AppClient;
+let base: string;
+
+beforeAll(async () => {
+  server = await startAppServer({ start: NOW });
+  ({ owner, base } = await signInOwner(server));
+  const pg = (server.db as unknown as { pg: PGlite }).pg;
+  await pg.query("update services set series_max_occurrences = 8 where slug = 'intro'");
+});
+afterAll(() => server?.close());
+
+async function bookSeries(provider: string, service: string, start: Date, occurrences = 4) {
+  const res = await fetch(`${server.url}/api/series`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ provider, service, start: start.toISOString(), occurrences, email: 'client@example.com', name: 'Client' }),
+  });
+  expect(res.status).toBe(201);
+  return res.json();
+}
+
+describe('weekly series in the provider app', () => {
+  it('shows "2 of 4" and cancels this date, then this and every later one', async () => {
+    const view = await bookSeries('demo', 'intro', new Date(NOW.getTime() + 86_400_000)); // Tuesday 10:00 Dubai
+    const second = view.bookings[1];
+    const details = await owner.json('GET', `${base}/bookings/${second.id}`, undefined, 200);
+    expect(details.series).toMatchObject({ index: 2, occurrences: 4, intervalWeeks: 1 });
+    expect(details.series.dates.map((d: { start: string }) => d.start)).toEqual(view.bookings.map((b: { start: string }) => b.start));
+    expect(Date.parse(details.series.dates[1].start) - Date.parse(details.series.dates[0].start)).toBe(WEEK);
+
+    const one = await owner.json('POST', `${base}/bookings/${second.id}/series/cancel`, { reason: 'holiday' }, 200);
+    expect(one.series.dates.map((d: { status: string }) => d.status)).toEqual(['confirmed', 'cancelled', 'confirmed', 'confirmed']);
+    const third = view.bookings[2];
+    const later = await owner.json('POST', `${base}/bookings/${third.id}/series/cancel`, { andLater: true }, 200);
+    expect(later.series.dates.map((d: { status: string }) => d.status)).toEqual(['confirmed', 'cancelled', 'cancelled', 'cancelled']);
+  });
+
+  it('a single booking has no series; another provider\'s series booking answers 404', async () => {
+    const single = await owner.json('POST', `${base}/bookings`, {
+      serviceId: (await owner.json('GET', `${base}/services`, undefined, 200))[0].id,
+      start: new Date(NOW.getTime() + 2 * 86_400_000).toISOString(), name: 'One', email: 'one@example.com',
+    }, 201);
+    expect(single.booking.series).toBeNull();
+    expect((await owner.post(`${base}/bookings/${single.booking.id}/series/cancel`, {})).status).toBe(409);
+
+    const other = await makeProvider(server.db, {
+      slug: 'other-tutor', services: [{ slug: 'lesson', title: 'Lesson', durationMinutes: 60, series: { maxOccurrences: 4 } }],
+    });
+    const theirs = await bookSeries(other.slug, 'lesson', new Date(NOW.getTime() + 3 * 86_400_000), 2);
+    expect((await owner.get(`${base}/bookings/${theirs.bookings[0].id}`)).status).toBe(404);
+    expect((await owner.post(`${base}/bookings/${theirs.bookings[0].id}/series/cancel`, { andLater: true })).status).toBe(404);
+    expect((await owner.post(`/api/app/providers/${other.id}/bookings/${theirs.bookings[0].id}/series/cancel`, {})).status).toBe(404);
+  });
+});
