@@ -1,7 +1,7 @@
 import { batch } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { seriesCall } from '../../lib/api';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, formatTime } from '../../lib/format';
 import { useBooking } from '../state';
 
 /**
@@ -51,7 +51,7 @@ export function Repeat({ slot }: { slot: string }) {
             <li class={i.status == 'free' ? '' : 'field-error'}>
               {i.status == 'free' ? '' : `${t('busy')}: `}{at(i.start)}{' '}
               {i.status == 'free' ? null : pick(at(i.start), s.choices.value[i.index] ? 1 : 0, (v) => (s.choices.value = { ...s.choices.value, [i.index]: v ? i.alternative : null }),
-                0, (v) => (v ? at(i.alternative!) : t('skip')), i.alternative ? [1, 0] : [0])}
+                0, (v) => (v ? formatTime(Date.parse(i.alternative!), locale, s.tz.value, s.hour12.value) : t('skip')), i.alternative ? [1, 0] : [0])}
             </li>
           ))}
         </ul>
