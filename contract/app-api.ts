@@ -164,6 +164,11 @@ export const bookingDetailsSchema = ownerBookingSchema.extend({
   refundOnCancel: z.boolean(),
   /** After a cancel: the refund queued with it (`pending`; the job worker makes it), or already made (`issued`). */
   refund: z.object({ pending: z.boolean(), issued: z.boolean(), byPolicy: z.boolean() }).optional(),
+  /** A date of a weekly series: its place ("3 of 8": `index` of the planned `occurrences`) and every date of it. */
+  series: z.object({
+    id: z.string(), index: z.number(), occurrences: z.number(), intervalWeeks: z.number(),
+    dates: z.array(z.object({ id: z.string(), index: z.number(), start: z.string(), status: z.string() })),
+  }).nullish(),
 });
 export type BookingDetails = z.infer<typeof bookingDetailsSchema>;
 

@@ -373,4 +373,9 @@ export const appAr: AppMessages = {
   approveTitle: "هل توافق على هذا الطلب؟ سيصل إلى العميل تأكيد.",
   msgSkippedWhy: "السبب: {error}",
   msgSkippedStale: "لم تُرسل: لم تعد تنطبق عندما حان وقتها.",
+  seriesLabel: "سلسلة أسبوعية",
+  seriesOf: "جزء من سلسلة أسبوعية ({index} من {count})",
+  cancelSeriesOne: "إلغاء هذا الموعد",
+  cancelSeriesLater: "إلغاء هذا الموعد وما بعده",
+  cancelSeriesLaterTitle: "إلغاء هذا الموعد وكل المواعيد اللاحقة في السلسلة؟",
 };

@@ -376,6 +376,12 @@ export const appEn = {
   approveTitle: "Approve this request? The client gets a confirmation.",
   msgSkippedWhy: "Why: {error}",
   msgSkippedStale: "Not sent: it no longer applied when its turn came.",
+  // Weekly series
+  seriesLabel: "Weekly series",
+  seriesOf: "Part of a weekly series ({index} of {count})",
+  cancelSeriesOne: "Cancel this date",
+  cancelSeriesLater: "Cancel this and later dates",
+  cancelSeriesLaterTitle: "Cancel this date and every later date of the series?",
 };
 
 export type AppMessages = typeof appEn;

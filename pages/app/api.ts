@@ -61,7 +61,7 @@ export const api = {
   },
   booking: (app: AppState, id: string) => call<BookingDetails>(app, 'GET', `${P(app)}/bookings/${encodeURIComponent(id)}`),
   addBooking: (app: AppState, body: ManualBookingBody) => call<{ booking: BookingDetails; manageUrl: string }>(app, 'POST', `${P(app)}/bookings`, body),
-  act: (app: AppState, id: string, action: 'approve' | 'decline' | 'cancel' | 'reschedule' | 'outcome', body: object = {}) =>
+  act: (app: AppState, id: string, action: 'approve' | 'decline' | 'cancel' | 'reschedule' | 'outcome' | 'series/cancel', body: object = {}) =>
     call<BookingDetails>(app, 'POST', `${P(app)}/bookings/${encodeURIComponent(id)}/${action}`, body),
   clients: (app: AppState, search: string, offset = 0) =>
     call<ClientList>(app, 'GET', `${P(app)}/clients?${new URLSearchParams({ search, limit: '50', offset: String(offset) })}`),
