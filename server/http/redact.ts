@@ -1,9 +1,14 @@
 /**
  * Secret URL segments, as they appear in request paths: the manage link `/b/<token>`, the manage API
- * `/api/bookings/<token>/…` and the private calendar feed `/ics/<token>.ics`. Whoever has one can cancel a
+ * `/api/bookings/<token>/…`, a weekly series' `/s/<token>` and `/api/series/<token>/…`, and the private calendar feed
+ * `/ics/<token>.ics`. Whoever has one can cancel a
  * booking or read a calendar, so they never reach a log line.
  */
-const SECRET_SEGMENTS = [/^(\/b\/)([^/]+)/, /^(\/api\/bookings\/)([^/]+)/, /^(\/ics\/)([^/]+)/];
+const SECRET_SEGMENTS = [
+  /^(\/b\/)([^/]+)/, /^(\/api\/bookings\/)([^/]+)/, /^(\/ics\/)([^/]+)/, /^(\/s\/)([^/]+)/,
+  // `/api/series/preview` is no secret, and is no token either (tokens are 43 characters).
+  /^(\/api\/series\/)((?!preview$)[^/]+)/,
+];
 
 /**
  * The path with its secret segment replaced by `[redacted]`, and that secret (to scrub elsewhere).
