@@ -10,6 +10,7 @@ import type { StripeSetup } from '../payments/stripe.ts';
 import { parseProviderFile } from '../providers/file.ts';
 import { loadAgenda, tomorrowIn } from '../notify/agenda.ts';
 import { bookingRoutes } from './bookings.ts';
+import { serviceSeriesRoutes } from './series.ts';
 import { calendarRoutes } from './calendars.ts';
 import { clientRoutes } from './clients.ts';
 import { owner } from './errors.ts';
@@ -200,6 +201,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
   });
 
   bookingRoutes(app, deps);
+  serviceSeriesRoutes(app, deps);
   clientRoutes(app, deps);
   // Notifications (server/notify/): the outbox (what was sent, kept without SMTP, or failed) and the day's agenda.
   app.get('/api/app/providers/:providerId/outbox', (c) => owner(c, async () =>

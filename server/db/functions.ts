@@ -227,6 +227,9 @@ const SQL_FUNCTIONS = {
   series_anchor: fn({ p_series_id: uuid }, as<string | null>()),
   abandon_series: fn({ p_token_hash: text, p_reason: orNull(text) }, as<unknown>()),
   app_get_series: fn({ ...OWNER, p_booking_id: uuid }, as<(SeriesRow & { index: number }) | null>()),
+  app_service_series: fn({
+    ...OWNER, p_service_id: uuid, p_set: bool, p_max_occurrences: orNull(int), p_max_interval_weeks: orNull(int),
+  }, as<{ serviceId: string; maxOccurrences: number; maxIntervalWeeks: number }>()),
   app_cancel_series: fn({ ...OWNER, p_booking_id: uuid, p_and_later: bool, p_reason: orNull(text) }, as<SeriesRow & { index: number }>()),
 };
 

@@ -480,3 +480,30 @@ begin
   return public.series_json(v.series_id) || jsonb_build_object('index', v.series_index);
 end
 $$;
+
+-- The provider app: a service's series options, read and set by its owner (SL404 for another provider's service).
+create or replace function public.app_service_series(
+  p_user_id uuid, p_provider_id uuid, p_service_id uuid, p_set boolean, p_max_occurrences int, p_max_interval_weeks int
+) returns jsonb
+language plpgsql security definer set search_path = public
+as $$
+declare
+  v_provider public.providers := public.app_owned_provider(p_user_id, p_provider_id);
+  v public.services;
+begin
+  if p_set then
+    update public.services
+       set series_max_occurrences = nullif(p_max_occurrences, 0),
+           series_max_interval_weeks = coalesce(p_max_interval_weeks, 1)
+     where id = p_service_id and provider_id = v_provider.id
+    returning * into v;
+  else
+    select * into v from public.services where id = p_service_id and provider_id = v_provider.id;
+  end if;
+  if v.id is null then
+    raise exception using errcode = 'SL404', message = 'service_not_found';
+  end if;
+  return jsonb_build_object('serviceId', v.id, 'maxOccurrences', coalesce(v.series_max_occurrences, 0),
+                            'maxIntervalWeeks', v.series_max_interval_weeks);
+end
+$$;

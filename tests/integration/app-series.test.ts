@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PGlite } from '@electric-sql/pglite';
 import { AppClient, signInOwner, startAppServer, type AppServer } from '../support/app-client.ts';
 import { mondayAfterTwoWeeks } from '../support/clock.ts';
 import { makeProvider } from '../support/fixtures.ts';
@@ -17,9 +16,10 @@ let base: string;
 beforeAll(async () => {
   server = await startAppServer({ start: NOW });
   ({ owner, base } = await signInOwner(server));
-  const pg = (server.db as unknown as { pg: PGlite }).pg;
-  await pg.query("update services set series_max_occurrences = 8 where slug = 'intro'");
 });
+
+/** The demo's intro call, whose series options the tests set through the app. */
+const intro = async () => (await owner.json('GET', `${base}/services`, undefined, 200)).find((s: { slug: string }) => s.slug === 'intro');
 afterAll(() => server?.close());
 
 async function bookSeries(provider: string, service: string, start: Date, occurrences = 4) {
@@ -32,6 +32,17 @@ async function bookSeries(provider: string, service: string, start: Date, occurr
 }
 
 describe('weekly series in the provider app', () => {
+  it('the provider allows series on a service (owner-checked, 0 or 2…52 dates)', async () => {
+    const id = (await intro()).id;
+    expect(await owner.json('GET', `${base}/services/${id}/series`, undefined, 200)).toEqual({ serviceId: id, maxOccurrences: 0, maxIntervalWeeks: 1 });
+    expect((await owner.request('PUT', `${base}/services/${id}/series`, { maxOccurrences: 1 })).status).toBe(400);
+    expect(await owner.json('PUT', `${base}/services/${id}/series`, { maxOccurrences: 8, maxIntervalWeeks: 2 }, 200))
+      .toEqual({ serviceId: id, maxOccurrences: 8, maxIntervalWeeks: 2 });
+    const pub = await (await fetch(`${server.url}/api/providers/demo`)).json();
+    expect(pub.services.find((s: { slug: string }) => s.slug === 'intro').series).toEqual({ maxOccurrences: 8, maxIntervalWeeks: 2 });
+    expect((await owner.request('PUT', `${base}/services/${crypto.randomUUID()}/series`, { maxOccurrences: 4 })).status).toBe(404);
+  });
+
   it('shows "2 of 4" and cancels this date, then this and every later one', async () => {
     const view = await bookSeries('demo', 'intro', new Date(NOW.getTime() + 86_400_000)); // Tuesday 10:00 Dubai
     const second = view.bookings[1];
@@ -58,6 +69,8 @@ describe('weekly series in the provider app', () => {
     const other = await makeProvider(server.db, {
       slug: 'other-tutor', services: [{ slug: 'lesson', title: 'Lesson', durationMinutes: 60, series: { maxOccurrences: 4 } }],
     });
+    expect((await owner.get(`/api/app/providers/${other.id}/services/${other.services[0].id}/series`)).status).toBe(404);
+    expect((await owner.request('PUT', `${base}/services/${other.services[0].id}/series`, { maxOccurrences: 8 })).status).toBe(404);
     const theirs = await bookSeries(other.slug, 'lesson', new Date(NOW.getTime() + 3 * 86_400_000), 2);
     expect((await owner.get(`${base}/bookings/${theirs.bookings[0].id}`)).status).toBe(404);
     expect((await owner.post(`${base}/bookings/${theirs.bookings[0].id}/series/cancel`, { andLater: true })).status).toBe(404);

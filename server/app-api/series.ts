@@ -1,0 +1,34 @@
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../auth/session.ts';
+import { notFound } from '../http/problem.ts';
+import { readJson } from '../http/validate.ts';
+import { owner } from './errors.ts';
+import type { OwnerDeps } from './routes.ts';
+import { uuid } from './schemas.ts';
+
+/** Weekly series a service allows: 0 (none) or 2 … 52 dates, every 1 … 8 weeks. */
+const seriesOptionsSchema = z.object({
+  maxOccurrences: z.number().int().min(0).max(52).refine((n) => n !== 1, 'must be 0 (no series) or at least 2'),
+  maxIntervalWeeks: z.number().int().min(1).max(8).default(1),
+}).strict();
+
+/** `GET` / `PUT /api/app/providers/:providerId/services/:serviceId/series` (app_service_series, owner-checked). */
+export function serviceSeriesRoutes(app: Hono<AppEnv>, { db }: OwnerDeps): void {
+  const path = '/api/app/providers/:providerId/services/:serviceId/series';
+  const ids = (c: Context<AppEnv>) => ({ p_user_id: c.get('user').id, p_provider_id: c.req.param('providerId') as string, p_service_id: c.req.param('serviceId') as string });
+  app.get(path, (c) => {
+    if (!uuid.test(c.req.param('serviceId') ?? '')) return notFound(c, 'Service');
+    return owner(c, async () => c.json(await db.rpc('app_service_series', {
+      ...ids(c), p_set: false, p_max_occurrences: null, p_max_interval_weeks: null,
+    }), 200, { 'cache-control': 'no-store' }));
+  });
+  app.put(path, async (c) => {
+    if (!uuid.test(c.req.param('serviceId') ?? '')) return notFound(c, 'Service');
+    const parsed = await readJson(c, seriesOptionsSchema);
+    if (!parsed.ok) return parsed.response;
+    return owner(c, async () => c.json(await db.rpc('app_service_series', {
+      ...ids(c), p_set: true, p_max_occurrences: parsed.value.maxOccurrences, p_max_interval_weeks: parsed.value.maxIntervalWeeks,
+    }), 200, { 'cache-control': 'no-store' }));
+  });
+}
