@@ -298,3 +298,10 @@ export interface ManualBookingBody {
   timezone?: string;
   outsideHours?: boolean;
 }
+
+/** `GET` / `PUT …/services/:serviceId/series`: the weekly series a service allows — 0 (none) or 2 … 52 dates, every 1 … 8 weeks. */
+export const serviceSeriesSchema = z.object({
+  maxOccurrences: z.number().int().min(0).max(52).refine((n) => n !== 1, 'must be 0 (no series) or at least 2'),
+  maxIntervalWeeks: z.number().int().min(1).max(8).default(1),
+}).strict();
+export type SeriesOptions = z.input<typeof serviceSeriesSchema>;

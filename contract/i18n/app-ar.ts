@@ -378,4 +378,7 @@ export const appAr: AppMessages = {
   cancelSeriesOne: "إلغاء هذا الموعد",
   cancelSeriesLater: "إلغاء هذا الموعد وما بعده",
   cancelSeriesLaterTitle: "إلغاء هذا الموعد وكل المواعيد اللاحقة في السلسلة؟",
+  seriesMax: "سلسلة أسبوعية: الحد الأقصى لعدد المواعيد",
+  seriesNone: "بلا سلسلة",
+  seriesEvery: "كل … أسابيع كحد أقصى",
 };

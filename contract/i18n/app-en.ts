@@ -382,6 +382,9 @@ export const appEn = {
   cancelSeriesOne: "Cancel this date",
   cancelSeriesLater: "Cancel this and later dates",
   cancelSeriesLaterTitle: "Cancel this date and every later date of the series?",
+  seriesMax: "Weekly series: up to how many dates",
+  seriesNone: "No series",
+  seriesEvery: "Every up to … weeks",
 };
 
 export type AppMessages = typeof appEn;

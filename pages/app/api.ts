@@ -1,6 +1,6 @@
 import type {
   Agenda, BookingDetails, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
-  OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, SlugAvailable, Verified,
+  OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, SeriesOptions, ServiceBody, SlugAvailable, Verified,
 } from '../../contract/app-api';
 import type { Problem } from '../../contract/api';
 import { ApiError, problemKind } from '../lib/api';
@@ -33,6 +33,8 @@ async function call<T>(app: AppState, method: string, path: string, body?: unkno
   return data as T;
 }
 
+export type { SeriesOptions };
+
 const P = (app: AppState) => `/api/app/providers/${app.providerId.value}`;
 
 export const api = {
@@ -51,6 +53,9 @@ export const api = {
   exportUrl: (app: AppState) => `${P(app)}/export`,
   services: (app: AppState, id = app.providerId.value) => call<OwnerService[]>(app, 'GET', `/api/app/providers/${id}/services`),
   createService: (app: AppState, body: ServiceBody) => call<OwnerService>(app, 'POST', `${P(app)}/services`, body),
+  /** A service's weekly series options (`GET`), or sets them (`PUT` with `body`). */
+  serviceSeries: (app: AppState, id: string, body?: SeriesOptions) =>
+    call<SeriesOptions>(app, body ? 'PUT' : 'GET', `${P(app)}/services/${id}/series`, body),
   patchService: (app: AppState, id: string, body: Partial<ServiceBody>) => call<OwnerService>(app, 'PATCH', `${P(app)}/services/${id}`, body),
   orderServices: (app: AppState, serviceIds: string[]) => call<OwnerService[]>(app, 'PUT', `${P(app)}/services/order`, { serviceIds }),
   bookings: (app: AppState, q: { scope: BookingScope; service?: string; status?: string; offset?: number }) => {

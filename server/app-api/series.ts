@@ -1,17 +1,11 @@
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
 import type { AppEnv } from '../auth/session.ts';
 import { notFound } from '../http/problem.ts';
 import { readJson } from '../http/validate.ts';
 import { owner } from './errors.ts';
 import type { OwnerDeps } from './routes.ts';
 import { uuid } from './schemas.ts';
-
-/** Weekly series a service allows: 0 (none) or 2 … 52 dates, every 1 … 8 weeks. */
-const seriesOptionsSchema = z.object({
-  maxOccurrences: z.number().int().min(0).max(52).refine((n) => n !== 1, 'must be 0 (no series) or at least 2'),
-  maxIntervalWeeks: z.number().int().min(1).max(8).default(1),
-}).strict();
+import { serviceSeriesSchema } from '../../contract/app-api.ts';
 
 /** `GET` / `PUT /api/app/providers/:providerId/services/:serviceId/series` (app_service_series, owner-checked). */
 export function serviceSeriesRoutes(app: Hono<AppEnv>, { db }: OwnerDeps): void {
@@ -25,7 +19,7 @@ export function serviceSeriesRoutes(app: Hono<AppEnv>, { db }: OwnerDeps): void 
   });
   app.put(path, async (c) => {
     if (!uuid.test(c.req.param('serviceId') ?? '')) return notFound(c, 'Service');
-    const parsed = await readJson(c, seriesOptionsSchema);
+    const parsed = await readJson(c, serviceSeriesSchema);
     if (!parsed.ok) return parsed.response;
     return owner(c, async () => c.json(await db.rpc('app_service_series', {
       ...ids(c), p_set: true, p_max_occurrences: parsed.value.maxOccurrences, p_max_interval_weeks: parsed.value.maxIntervalWeeks,
