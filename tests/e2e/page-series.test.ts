@@ -89,6 +89,13 @@ describe('weekly series in Chromium', () => {
     expect(await page.getByText('Confirmed').count()).toBe(2);
     // The second date links to its own manage page, where it can be moved.
     expect(await items.nth(1).getByRole('link', { name: 'Change' }).getAttribute('href')).toMatch(/\/b\/[\w-]{43}$/);
+
+    // Arabic, right to left, still axe-clean.
+    await page.goto(`${page.url()}?lang=ar`);
+    await page.getByRole('heading', { name: /^سلسلتك الأسبوعية مع / }).waitFor();
+    expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
+    await expectAxeClean(page, 'series manage page (ar)');
+    await shot(page, 'phone-ar-series-manage');
     expect(problems).toEqual([]);
     await context.close();
   });
