@@ -293,7 +293,8 @@ export const seriesViewSchema = z.strictObject({
     /** Planned dates, skipped ones included: "3 of 8". */
     occurrences: z.number(),
     totalCents: z.number(),
-    payment: z.strictObject({ status: z.string(), amountCents: z.number(), currency: z.string() }).nullable(),
+    /** `checkoutUrl`: back to the open Checkout while the holds last. */
+    payment: z.strictObject({ status: z.string(), amountCents: z.number(), currency: z.string(), checkoutUrl: z.string().nullable() }).nullable(),
   }),
   bookings: z.array(seriesOccurrenceSchema),
   /** The series' one manage link and its calendar file (one event per occurrence). */

@@ -37,6 +37,7 @@ export function seriesPageHtml(view: SeriesView, token: string, lang: Lang, noti
     `<h1 class="step-title">${htmlText(copy.title.replace('{name}', series.providerName))}</h1>` +
     `<p class="muted"><bdi>${htmlText(series.serviceTitle)}</bdi></p>` +
     (notice ? `<p class="alert" role="alert">${htmlText(notice)}</p>` : '') +
+    (series.payment?.checkoutUrl ? `<p><a class="primary" href="${htmlText(series.payment.checkoutUrl)}">${htmlText(t('payNow'))}</a></p>` : '') +
     `<ol class="form">${rows}</ol>` +
     (view.icsUrl ? `<p><a href="${htmlText(view.icsUrl)}">${htmlText(copy.ics)}</a></p>` : '') +
     `</section></main></div></div>`;

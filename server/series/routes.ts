@@ -43,7 +43,10 @@ export function seriesRoutes({ db, config, payments = null, now = () => new Date
         id: series.id, provider: series.provider, providerName: series.providerName, providerTimezone: series.providerTimezone,
         service: series.service, serviceTitle: series.serviceTitle, durationMinutes: series.durationMinutes,
         intervalWeeks: series.intervalWeeks, occurrences: series.occurrences, totalCents: series.totalCents,
-        payment: series.payment ? { status: series.payment.status, amountCents: series.payment.amountCents, currency: series.payment.currency } : null,
+        payment: series.payment ? {
+          status: series.payment.status, amountCents: series.payment.amountCents, currency: series.payment.currency,
+          checkoutUrl: series.bookings.some((b) => b.status === 'pending') ? series.payment.checkoutUrl : null,
+        } : null,
       },
       bookings: seriesBookings(series).map((b) => {
         const policy = policyState({ ...b, provider: { ...b.provider, policy: series.providerPolicy } }, now());

@@ -202,7 +202,7 @@ export async function bookSeries(
     if (error instanceof DbError && error.code === 'SL429') return { kind: 'too-many-holds', limit: Number(error.detail) || 0 };
     throw error;
   }
-  const series = result.series;
+  let series = result.series;
   const manageToken = result.manageTokenMatches ? token : null;
   let next: Next = { type: 'confirmed' };
   const anchor = series.bookings[0];
@@ -223,6 +223,7 @@ export async function bookSeries(
           holdExpiresAt: new Date(String(anchor.holdExpiresAt)),
         });
         next = { type: 'payment', url: session.url };
+        series = (await findSeries(db, manageToken)) ?? series; // now with its payment
       } catch (error) {
         await db.rpc('abandon_series', { p_token_hash: hashToken(manageToken), p_reason: 'checkout could not be created' });
         (deps.log ?? console.error)(`[slotline] Stripe checkout failed for series ${series.id}: ${(error as Error).message}`);

@@ -166,6 +166,7 @@ describe('paid series', () => {
     const session = sessionOf((view.next as { url: string }).url);
     expect(session.amount_total).toBe(15000);
     expect(session.metadata.series_id).toBe(view.series.id);
+    expect(view.series.payment?.checkoutUrl).toBe((view.next as { url: string }).url);
     const res = await deliver(stripe.event('checkout.session.completed', stripe.pay(session.id)));
     expect((await res.json()).outcome).toBe('confirmed');
     expect(await statuses(view.series.id)).toEqual(['confirmed', 'confirmed', 'confirmed']);
