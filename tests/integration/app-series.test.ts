@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ICAL from 'ical.js';
+import type { PGlite } from '@electric-sql/pglite';
+import { until } from '../support/until.ts';
 import { AppClient, signInOwner, startAppServer, type AppServer } from '../support/app-client.ts';
 import { mondayAfterTwoWeeks } from '../support/clock.ts';
 import { makeProvider } from '../support/fixtures.ts';
@@ -50,6 +53,18 @@ describe('weekly series in the provider app', () => {
     expect(details.series).toMatchObject({ index: 2, occurrences: 4, intervalWeeks: 1 });
     expect(details.series.dates.map((d: { start: string }) => d.start)).toEqual(view.bookings.map((b: { start: string }) => b.start));
     expect(Date.parse(details.series.dates[1].start) - Date.parse(details.series.dates[0].start)).toBe(WEEK);
+
+    // The email invitations: one per date, each an iTIP REQUEST for that date's own UID (the single-booking writer).
+    const pg = (server.db as unknown as { pg: PGlite }).pg;
+    const ids = view.bookings.map((b: { id: string }) => b.id);
+    const invitations = async () => (await pg.query<{ booking_id: string; ics: string | null }>(
+      "select booking_id, ics from outbox where kind = 'visitor.confirmation' and booking_id = any($1::uuid[])", [ids])).rows;
+    await until(async () => (await invitations()).filter((r) => r.ics).length === 4, 'the four invitations to be rendered');
+    for (const row of await invitations()) {
+      const ics = new ICAL.Component(ICAL.parse(row.ics!));
+      expect(ics.getFirstPropertyValue('method')).toBe('REQUEST');
+      expect(ics.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v).uid)).toEqual([`${row.booking_id}@slotline`]);
+    }
 
     const one = await owner.json('POST', `${base}/bookings/${second.id}/series/cancel`, { reason: 'holiday' }, 200);
     expect(one.series.dates.map((d: { status: string }) => d.status)).toEqual(['confirmed', 'cancelled', 'confirmed', 'confirmed']);

@@ -148,6 +148,7 @@ describe("the series' manage link", () => {
     expect(events.map((e) => e.uid)).toEqual(view.bookings.map((b) => `${b.id}@slotline`));
     const again = new ICAL.Component(ICAL.parse(component.toString()));
     expect(again.getAllSubcomponents('vevent')).toHaveLength(3);
+
   });
 });
 
