@@ -156,4 +156,31 @@ describe('create_series_if_free (PGlite)', () => {
     expect((await sqlError(db.rpc('cancel_series_occurrences', { p_token_hash: token, p_index: 4, p_and_later: true, p_reason: '' }))).code).toBe('SL404');
     expect((await sqlError(db.rpc('cancel_series_occurrences', { p_token_hash: 'nope', p_index: 1, p_and_later: true, p_reason: '' }))).code).toBe('SL404');
   });
+
+  it('applies each payment event once, to every date: duplicate, late expiry, and a date cancelled while paying', async () => {
+    const p = await seriesProvider('series-pay', { priceCents: 1000 });
+    const pay = (seriesId: string, eventId: string, kind: string, session: string) => db.rpc('apply_series_payment_event', {
+      p_event_id: eventId, p_event_type: 'checkout.session.completed', p_kind: kind, p_series_id: seriesId, p_session_id: session,
+      p_payment_intent: `pi_${eventId}`, p_amount_cents: 3000, p_currency: 'eur',
+    });
+    const statuses = async (id: string) =>
+      (await db.pg.query<{ status: string }>('select status from bookings where series_id = $1 order by series_index', [id])).rows.map((r) => r.status);
+
+    const a = (await series(p, '2030-01-08T17:00:00Z', 3, { p_hold_minutes: 15, p_customer_email: 'pay-a@example.com' })).series;
+    expect((await pay(a.id, 'evt_a', 'paid', 'cs_a')).outcome).toBe('confirmed');
+    expect((await pay(a.id, 'evt_a', 'paid', 'cs_a')).outcome).toBe('duplicate');
+    expect((await pay(a.id, 'evt_a2', 'expired', 'cs_a')).outcome).toBe('ignored');
+    expect(await statuses(a.id)).toEqual(['confirmed', 'confirmed', 'confirmed']);
+
+    const b = (await series(p, '2031-01-07T17:00:00Z', 3, { p_hold_minutes: 15, p_customer_email: 'pay-b@example.com' })).series;
+    await db.rpc('cancel_booking', { p_token_hash: `occ-${n}-1`, p_reason: 'changed my mind' }); // date 2 of series b
+    expect((await pay(b.id, 'evt_b', 'paid', 'cs_b')).outcome).toBe('refund_pending');
+    expect(await statuses(b.id)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    const { rows } = await db.pg.query<{ n: number }>(
+      "select count(*)::int as n from jobs where kind = 'payment.refund' and payload ->> 'bookingId' = $1", [b.bookings[0].id]);
+    expect(rows[0].n).toBe(1);
+    const { rows: paid } = await db.pg.query<{ status: string; amount_cents: number }>(
+      'select p.status, p.amount_cents from payments p join bookings x on x.id = p.booking_id where x.series_id = $1', [b.id]);
+    expect(paid).toEqual([{ status: 'refund_pending', amount_cents: 3000 }]);
+  });
 });
