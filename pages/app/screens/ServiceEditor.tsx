@@ -74,7 +74,10 @@ export function ServiceEditor({ id }: { id: string | null }) {
     try {
       if (existing) await api.patchService(app, existing.id, checked.body);
       else await api.createService(app, checked.body);
-      if (existing && series.value) await api.serviceSeries(app, existing.id, series.value);
+      if (existing && series.value) {
+        const { maxOccurrences, maxIntervalWeeks } = series.value;
+        await api.serviceSeries(app, existing.id, { maxOccurrences, maxIntervalWeeks });
+      }
       app.services.value = await api.services(app);
       navigate(app, '/app/settings/services');
       showFlash(app, t('saved'));
