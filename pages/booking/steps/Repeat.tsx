@@ -47,10 +47,10 @@ export function Repeat({ slot }: { slot: string }) {
         : null}
       {n > 1 && preview ? (
         <ul aria-live="polite">
-          {preview.map((i) => (
-            <li class={i.status == 'free' ? '' : 'field-error'}>
-              {i.status == 'free' ? '' : `${t('busy')}: `}{at(i.start)}{' '}
-              {i.status == 'free' ? null : pick(at(i.start), s.choices.value[i.index] ? 1 : 0, (v) => (s.choices.value = { ...s.choices.value, [i.index]: v ? i.alternative : null }),
+          {preview.map((i) => i.status == 'free' ? <li>{at(i.start)}</li> : (
+            <li class="field-error">
+              {t('busy')}: {at(i.start)}{' '}
+              {pick(at(i.start), s.choices.value[i.index] ? 1 : 0, (v) => (s.choices.value = { ...s.choices.value, [i.index]: v ? i.alternative : null }),
                 0, (v) => (v ? formatTime(Date.parse(i.alternative!), locale, s.tz.value, s.hour12.value) : t('skip')), i.alternative ? [1, 0] : [0])}
             </li>
           ))}
