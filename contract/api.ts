@@ -115,6 +115,8 @@ export const serviceSchema = z.strictObject({
   currency: z.string(),
   description: z.string().nullish(),
   location: z.strictObject({ type: z.string(), address: z.string().nullish() }).nullish(),
+  /** Weekly series the service allows (README "Weekly series"); absent: none. */
+  series: z.strictObject({ maxOccurrences: z.number(), maxIntervalWeeks: z.number() }).nullish(),
 });
 export type Service = z.infer<typeof serviceSchema>;
 
@@ -226,6 +228,99 @@ export const manageViewSchema = z.strictObject({
   }),
 });
 export type ManageView = z.infer<typeof manageViewSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Weekly series (README "Weekly series")
+
+const seriesShape = {
+  provider: z.string().min(1, 'is required').max(64).regex(SLUG_PATTERN, 'is not a provider'),
+  service: z.string().min(1, 'is required').max(64).regex(SLUG_PATTERN, 'is not a service'),
+  /** The first start the visitor picked: it fixes the weekday and the local wall time of every date. */
+  start: instant(),
+  intervalWeeks: z.number().int().min(1).max(8).default(1),
+  occurrences: z.number().int().min(2, 'must be at least 2').max(52, 'must be at most 52'),
+};
+
+/** `POST /api/series/preview` body. */
+export const seriesPreviewRequestSchema = z.object(seriesShape);
+export type SeriesPreviewRequest = z.input<typeof seriesPreviewRequestSchema>;
+
+/** `POST /api/series/preview` → every planned date with the engine's verdict and, if not free, the nearest free time that day. */
+export const seriesPreviewSchema = z.strictObject({
+  items: z.array(z.strictObject({
+    index: z.number(),
+    date: z.string(),
+    start: z.string(),
+    status: z.enum(['free', 'taken', 'outside-hours']),
+    alternative: z.string().nullable(),
+  })),
+});
+export type SeriesPreview = z.infer<typeof seriesPreviewSchema>;
+
+/** `POST /api/series` body: the booking request's contact fields, the series, and the visitor's choice per conflict. */
+export const seriesRequestSchema = z.object({
+  ...seriesShape,
+  /** Per date: another start that same day, or null to skip it. Dates not listed keep their planned start. */
+  choices: z.array(z.strictObject({ index: z.number().int().min(1).max(52), start: instant().nullable() })).max(52).default([]),
+  name: text(200).optional().default(''),
+  email: z.string().trim().max(254).pipe(z.email('must be an email address')).optional().or(z.literal('').transform(() => undefined)),
+  phone: z.string().trim().regex(PHONE_PATTERN, 'must be a phone number, e.g. +971500000000').optional().or(z.literal('').transform(() => undefined)),
+  notes: text(2000).optional().default(''),
+  timezone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Asia/Dubai').optional(),
+  lang: lang.optional(),
+  idempotencyKey: z.string().min(8, 'must be at least 8 characters').max(200, 'must be at most 200 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+}).superRefine((b, ctx) => {
+  if (!b.email && !b.phone) ctx.addIssue({ code: 'custom', message: 'give an email or a phone number', path: ['email'] });
+});
+export type SeriesRequest = z.input<typeof seriesRequestSchema>;
+
+/** One occurrence of a series as its manage link shows it. */
+export const seriesOccurrenceSchema = z.strictObject({
+  index: z.number(),
+  id: z.string(),
+  status: bookingStatusSchema,
+  start: z.string(),
+  end: z.string(),
+  canCancel: z.boolean(),
+  canReschedule: z.boolean(),
+  /** This date's own manage page (move or cancel it alone); null when the series link cannot be given again. */
+  manageUrl: z.string().nullable(),
+});
+
+/** `POST /api/series` → 201 (200 for a replayed key); `GET /api/series/:token` and the answers of its cancel and reschedule. */
+export const seriesViewSchema = z.strictObject({
+  series: z.strictObject({
+    id: z.string(),
+    provider: z.string(),
+    providerName: z.string(),
+    providerTimezone: z.string(),
+    service: z.string(),
+    serviceTitle: z.string(),
+    durationMinutes: z.number(),
+    intervalWeeks: z.number(),
+    /** Planned dates, skipped ones included: "3 of 8". */
+    occurrences: z.number(),
+    totalCents: z.number(),
+    /** `checkoutUrl`: back to the open Checkout while the holds last. */
+    payment: z.strictObject({ status: z.string(), amountCents: z.number(), currency: z.string(), checkoutUrl: z.string().nullable() }).nullable(),
+  }),
+  bookings: z.array(seriesOccurrenceSchema),
+  /** The series' one manage link and its calendar file (one event per occurrence). */
+  manageUrl: z.string().nullable(),
+  icsUrl: z.string().nullable(),
+  next: nextSchema,
+});
+export type SeriesView = z.infer<typeof seriesViewSchema>;
+
+/** `POST /api/series/:token/cancel` body: one date, or it and every later one. */
+export const seriesCancelRequestSchema = z.object({
+  index: z.number().int().min(1).max(52),
+  andLater: z.boolean().default(false),
+  reason: text(500).optional(),
+});
+/** `POST /api/series/:token/reschedule` body: move one date. */
+export const seriesRescheduleRequestSchema = z.object({ index: z.number().int().min(1).max(52), start: instant() });
 
 /** `GET /api/providers/:slug/share-message`. */
 export const shareMessageSchema = z.strictObject({

@@ -189,6 +189,11 @@ export const bookingDetailsSchema = ownerBookingSchema.extend({
   refundOnCancel: z.boolean(),
   /** After a cancel: the refund queued with it (`pending`; the job worker makes it), or already made (`issued`). */
   refund: z.object({ pending: z.boolean(), issued: z.boolean(), byPolicy: z.boolean() }).optional(),
+  /** A date of a weekly series: its place ("3 of 8": `index` of the planned `occurrences`) and every date of it. */
+  series: z.object({
+    id: z.string(), index: z.number(), occurrences: z.number(), intervalWeeks: z.number(),
+    dates: z.array(z.object({ id: z.string(), index: z.number(), start: z.string(), status: z.string() })),
+  }).nullish(),
 });
 export type BookingDetails = z.infer<typeof bookingDetailsSchema>;
 
@@ -419,3 +424,9 @@ export const serviceRemindersSchema = z.object({
   providerReminders: z.array(z.number()),
 });
 export type ServiceReminders = z.infer<typeof serviceRemindersSchema>;
+/** `GET` / `PUT …/services/:serviceId/series`: the weekly series a service allows — 0 (none) or 2 … 52 dates, every 1 … 8 weeks. */
+export const serviceSeriesSchema = z.object({
+  maxOccurrences: z.number().int().min(0).max(52).refine((n) => n !== 1, 'must be 0 (no series) or at least 2'),
+  maxIntervalWeeks: z.number().int().min(1).max(8).default(1),
+}).strict();
+export type SeriesOptions = z.input<typeof serviceSeriesSchema>;

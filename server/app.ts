@@ -5,6 +5,7 @@ import { authRoutes } from './auth/routes.ts';
 import { smtpMailer } from './auth/mailer.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { manageRoutes } from './bookings/manage-routes.ts';
+import { seriesRoutes } from './series/routes.ts';
 import { notifyRoutes } from './notify/routes.ts';
 import type { Config } from './config.ts';
 import { DbTimeoutError, DbUnavailableError, type Db } from './db/port.ts';
@@ -63,6 +64,7 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   app.route('/', slotRoutes({ db, now, cache: readCache, calendars: config.calendars }));
   app.route('/', bookingRoutes({ db, config, payments, now, wake }));
   app.route('/', manageRoutes({ db, config, payments, now, wake }));
+  app.route('/', seriesRoutes({ db, config, payments, now, wake }));
   app.route('/', notifyRoutes({ db }));
   app.route('/', stripeWebhookRoutes({
     db, stripe: payments?.stripe ?? null, webhookSecret: payments?.webhookSecret ?? null, wake, log, now,
@@ -81,7 +83,7 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   // Example pages link to PUBLIC_URL, never to whatever Host header a request brings.
   app.route('/', widgetRoutes({ bookingOrigin: config.publicUrl }));
   // The page inlines its first data by calling the public API in-process.
-  app.route('/', pageRoutes({ fetchApi: async (path) => app.request(path), now }));
+  app.route('/', pageRoutes({ fetchApi: async (path, init) => app.request(path, init), now }));
   app.get('/', (c) => c.redirect('/examples/'));
 
   app.notFound((c) => notFound(c, 'Page'));

@@ -559,4 +559,12 @@ export const appAr: AppMessages = {
   walletLeft: "متبقٍ {left} لـ {service}، حتى {date}",
   walletNone: "لا توجد جلسات متبقية",
   errPackageInvalid: "تحقق من الباقة: اسم، وجلسة واحدة ويوم واحد على الأقل.",
+  seriesLabel: "سلسلة أسبوعية",
+  seriesOf: "جزء من سلسلة أسبوعية ({index} من {count})",
+  cancelSeriesOne: "إلغاء هذا الموعد",
+  cancelSeriesLater: "إلغاء هذا الموعد وما بعده",
+  cancelSeriesLaterTitle: "إلغاء هذا الموعد وكل المواعيد اللاحقة في السلسلة؟",
+  seriesMax: "سلسلة أسبوعية: الحد الأقصى لعدد المواعيد",
+  seriesNone: "بلا سلسلة",
+  seriesEvery: "كل … أسابيع كحد أقصى",
 };

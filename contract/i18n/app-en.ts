@@ -563,6 +563,15 @@ export const appEn = {
   walletLeft: "{left} left for {service}, until {date}",
   walletNone: "No sessions left",
   errPackageInvalid: "Check the package: a name, at least 1 session and 1 day.",
+  // Weekly series
+  seriesLabel: "Weekly series",
+  seriesOf: "Part of a weekly series ({index} of {count})",
+  cancelSeriesOne: "Cancel this date",
+  cancelSeriesLater: "Cancel this and later dates",
+  cancelSeriesLaterTitle: "Cancel this date and every later date of the series?",
+  seriesMax: "Weekly series: up to how many dates",
+  seriesNone: "No series",
+  seriesEvery: "Every up to … weeks",
 };
 
 export type AppMessages = typeof appEn;

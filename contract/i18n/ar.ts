@@ -145,4 +145,8 @@ export const ar: Messages = {
   shareNone: 'لا توجد مواعيد متاحة للمشاركة خلال الثلاثين يومًا القادمة.',
   shareFailed: 'تعذّر تجهيز الرسالة. يُرجى المحاولة مرة أخرى.',
   poweredBy: 'الحجز عبر Slotline',
+  repeatWeekly: 'تكرار أسبوعي',
+  everyWeeks: 'كل {n} أسابيع',
+  skip: 'تخطٍّ',
+  busy: 'مشغول',
 };

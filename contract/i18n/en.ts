@@ -146,6 +146,11 @@ export const en = {
   shareNone: 'There are no free times to share in the next 30 days.',
   shareFailed: 'We could not prepare the message. Please try again.',
   poweredBy: 'Booking by Slotline',
+  // Weekly series
+  repeatWeekly: 'Repeat weekly',
+  everyWeeks: 'Every {n} weeks',
+  skip: 'Skip',
+  busy: 'Busy',
 } as const;
 
 /** The shape every catalogue must have: the same keys as English. */

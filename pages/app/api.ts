@@ -4,7 +4,7 @@ import type {
 import type {
   Agenda, BookingDetails, FreeTimesPreview, BookingList, BookingScope, ClientDetails, ClientList, Hours, ManualBookingBody, Me, OnboardingAnswer,
   PaymentConnectBody, PaymentKeyCheck, PaymentStatus,
-  OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, ServiceBody, ServiceReminders, SlugAvailable, Verified,
+  OnboardingBody, OutboxMessage, OwnerProvider, OwnerService, ProviderPatch, SeriesOptions, ServiceBody, ServiceReminders, SlugAvailable, Verified,
 } from '../../contract/app-api';
 import type { Problem } from '../../contract/api';
 import type { PackageJson, PackageSaleRequest, WalletJson } from '../../contract/packages';
@@ -38,6 +38,8 @@ async function call<T>(app: AppState, method: string, path: string, body?: unkno
   return data as T;
 }
 
+export type { SeriesOptions };
+
 const P = (app: AppState) => `/api/app/providers/${app.providerId.value}`;
 
 export const api = {
@@ -56,6 +58,9 @@ export const api = {
   exportUrl: (app: AppState) => `${P(app)}/export`,
   services: (app: AppState, id = app.providerId.value) => call<OwnerService[]>(app, 'GET', `/api/app/providers/${id}/services`),
   createService: (app: AppState, body: ServiceBody) => call<OwnerService>(app, 'POST', `${P(app)}/services`, body),
+  /** A service's weekly series options (`GET`), or sets them (`PUT` with `body`). */
+  serviceSeries: (app: AppState, id: string, body?: SeriesOptions) =>
+    call<SeriesOptions>(app, body ? 'PUT' : 'GET', `${P(app)}/services/${id}/series`, body),
   patchService: (app: AppState, id: string, body: Partial<ServiceBody>) => call<OwnerService>(app, 'PATCH', `${P(app)}/services/${id}`, body),
   /** The next 7 days of free times as visitors see them (one service; the first visible one when left out). */
   preview: (app: AppState, serviceId?: string) =>
@@ -69,7 +74,7 @@ export const api = {
   },
   booking: (app: AppState, id: string) => call<BookingDetails>(app, 'GET', `${P(app)}/bookings/${encodeURIComponent(id)}`),
   addBooking: (app: AppState, body: ManualBookingBody) => call<{ booking: BookingDetails; manageUrl: string }>(app, 'POST', `${P(app)}/bookings`, body),
-  act: (app: AppState, id: string, action: 'approve' | 'decline' | 'cancel' | 'reschedule' | 'outcome', body: object = {}) =>
+  act: (app: AppState, id: string, action: 'approve' | 'decline' | 'cancel' | 'reschedule' | 'outcome' | 'series/cancel', body: object = {}) =>
     call<BookingDetails>(app, 'POST', `${P(app)}/bookings/${encodeURIComponent(id)}/${action}`, body),
   clients: (app: AppState, search: string, offset = 0) =>
     call<ClientList>(app, 'GET', `${P(app)}/clients?${new URLSearchParams({ search, limit: '50', offset: String(offset) })}`),

@@ -1,9 +1,9 @@
 import { batch, computed, signal, type Signal } from '@preact/signals';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { BookingResponse } from '../../contract/api';
+import type { BookingResponse, SeriesPreview, SeriesView } from '../../contract/api';
 import { PHONE_PATTERN, parseInstant } from '../../contract/rules';
-import { ApiError, createBooking, getWhatsappLink, problemKind, webUrl } from '../lib/api';
+import { ApiError, createBooking, seriesCall, getWhatsappLink, problemKind, webUrl } from '../lib/api';
 import { createPage, type Env, type Page } from '../lib/page';
 import { isDate, isMonth } from '../lib/time';
 import { createPicker, createPickerState, ensureProvider, forgetMonth, go, monthSlots, type Picker, type Route } from '../ui/picker';
@@ -96,7 +96,14 @@ export function createAppState(page: Page) {
     return stage === 'slot' ? 'details' : stage;
   });
 
-  return { ...picker, providerMissing, booking, draft, fieldErrors, formError, sending, requestUrl, requestMode, step };
+  /** Weekly series (steps/Repeat.tsx): how many dates (1: no series), every how many weeks, the engine's preview, and the
+   * visitor's answer per conflicting date (another start that day, or null to skip it). */
+  const repeat = signal(1);
+  const every = signal(1);
+  const preview = signal<SeriesPreview['items'] | null>(null);
+  const choices = signal<Record<number, string | null>>({});
+
+  return { ...picker, providerMissing, booking, draft, fieldErrors, formError, sending, requestUrl, requestMode, step, repeat, every, preview, choices };
 }
 
 export type BookingState = ReturnType<typeof createAppState>;
@@ -193,8 +200,9 @@ export async function submit(app: BookingApp): Promise<void> {
   if (app.attempt?.slot !== r.slot) app.attempt = { slot: r.slot, key: randomKey(page.win) };
   state.sending.value = true;
   const optional = (s: Signal<string>) => s.value.trim() || undefined;
+  const n = state.repeat.value;
   try {
-    const res = await createBooking(page.env.fetch, {
+    const body = {
       provider: r.slug,
       service: svc.slug,
       start: r.slot,
@@ -205,6 +213,19 @@ export async function submit(app: BookingApp): Promise<void> {
       timezone: state.tz.value,
       lang: page.lang,
       idempotencyKey: app.attempt.key,
+    };
+    if (n > 1) {
+      // A series: every date in one call; then its manage page (or checkout for the total) takes over.
+      const series: SeriesView = await seriesCall(page.env.fetch, {
+        // No idempotency key: a retry after a lost answer meets its own dates taken (409), never a second series.
+        ...body, idempotencyKey: undefined, occurrences: n, intervalWeeks: state.every.value,
+        choices: Object.entries(state.choices.value).map(([i, start]) => ({ index: +i, start })),
+      });
+      page.win.location.assign(webUrl(series.next.type === 'payment' ? series.next.url : series.manageUrl) ?? '/');
+      return;
+    }
+    const res = await createBooking(page.env.fetch, {
+      ...body,
       // `?wallet=` (from the wallet page): pay with a package credit.
       walletToken: new URLSearchParams(page.win.location.search).get('wallet') || undefined,
     });
@@ -220,6 +241,11 @@ export async function submit(app: BookingApp): Promise<void> {
   } catch (error) {
     const problem = error instanceof ApiError ? error.problem : { status: 0 };
     if (/credit/.test(problemKind(problem))) state.formError.value = problem.detail ?? null;
+    else if (problem.status === 409 && n > 1) batch(() => {
+      // A date of the series was taken meanwhile: preview again so the visitor picks another time or skips it.
+      state.formError.value = t('slotUnavailable');
+      state.preview.value = null;
+    });
     else if (problem.status === 409) slotGone(app, problemKind(problem) === 'slot-taken' ? 'slotTaken' : 'slotUnavailable');
     else if (problem.status === 400 && problem.errors?.length) {
       const known: Partial<Record<Field, string>> = {};

@@ -4,6 +4,10 @@ import type {
   ManageView,
   Problem,
   Provider,
+  SeriesPreview,
+  SeriesPreviewRequest,
+  SeriesRequest,
+  SeriesView,
   ShareMessage,
   ShareMessageQuery,
   SlotsQuery,
@@ -64,6 +68,14 @@ export function getSlots(fetchFn: Fetch, slug: string, q: SlotsQuery): Promise<S
 /** `POST /api/bookings`. */
 export function createBooking(fetchFn: Fetch, body: BookingRequestBody): Promise<BookingResponse> {
   return call(fetchFn, '/api/bookings', post(body));
+}
+
+/** `POST /api/series/preview` (every date of a weekly series with its status), or `POST /api/series` (all dates or none;
+ * 409 names the dates taken meanwhile). */
+export function seriesCall(fetchFn: Fetch, body: SeriesPreviewRequest, preview: true): Promise<SeriesPreview>;
+export function seriesCall(fetchFn: Fetch, body: SeriesRequest, preview?: false): Promise<SeriesView>;
+export function seriesCall(fetchFn: Fetch, body: SeriesRequest | SeriesPreviewRequest, preview?: boolean): Promise<unknown> {
+  return call(fetchFn, preview ? '/api/series/preview' : '/api/series', post(body));
 }
 
 /** `GET /api/bookings/:token`. */

@@ -13,7 +13,7 @@ import { owner } from './errors.ts';
 import type { OwnerDeps } from './routes.ts';
 import { readQuery } from './routes.ts';
 import {
-  bookingListQuery, cancelSchema, manualBookingSchema, outcomeSchema, reasonSchema, rescheduleSchema, uuid,
+  bookingListQuery, cancelSchema, manualBookingSchema, seriesCancelSchema, outcomeSchema, reasonSchema, rescheduleSchema, uuid,
 } from './schemas.ts';
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -48,8 +48,14 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
     const live = b.status === 'pending' || b.status === 'confirmed';
     const started = Date.parse(b.start) <= now().getTime();
     const status: string = b.status;
+    // A date of a weekly series: "3 of 8", and every date of it (app_get_series, owner-checked like the booking).
+    const series = await db.rpc('app_get_series', { p_user_id: user(c), p_provider_id: pid(c), p_booking_id: bookingId });
     return {
       ...row,
+      series: series && {
+        id: series.id, index: series.index, occurrences: series.occurrences, intervalWeeks: series.intervalWeeks,
+        dates: series.bookings.map((d) => ({ id: d.id, index: d.index, start: new Date(d.start).toISOString(), status: d.status })),
+      },
       whatsappUrl: clientWhatsapp(b, provider.name, provider.timezone),
       locationLine: locationLine(b),
       actions: {
@@ -133,6 +139,21 @@ export function bookingRoutes(app: Hono<AppEnv>, { db, config, payments, now, jo
       }
       if (outcome.kind !== 'cancelled') return notFound(c, 'Booking');
       return c.json({ ...(await details(c, id)), refund: outcome.refund }, 200, NO_STORE);
+    });
+  });
+
+  // Weekly series: cancel this date or it and every later one, each through app_cancel_booking (same refund rule).
+  app.post(`${base}/:bookingId/series/cancel`, async (c) => {
+    const id = bookingId(c);
+    if (!id) return notFound(c, 'Booking');
+    const parsed = await readJson(c, seriesCancelSchema);
+    if (!parsed.ok) return parsed.response;
+    return owner(c, async () => {
+      await db.rpc('app_cancel_series', {
+        p_user_id: user(c), p_provider_id: pid(c), p_booking_id: id, p_and_later: parsed.value.andLater, p_reason: parsed.value.reason ?? '',
+      });
+      service.wake();
+      return c.json(await details(c, id), 200, NO_STORE);
     });
   });
 

@@ -22,6 +22,7 @@ const CONFLICTS: Record<string, { title: string; field?: string }> = {
   not_live: { title: 'This booking is no longer live' },
   not_started: { title: 'This booking has not started yet' },
   no_manage_link: { title: 'This booking has no manage link to move it with' },
+  not_in_series: { title: 'This booking is not part of a weekly series' },
   client_has_upcoming: { title: 'This client has upcoming bookings: cancel them first' },
   payments_in_flight: { title: 'A visitor is paying, or a refund is still being made, with these Stripe keys: disconnect once that is settled' },
   day_full: { title: 'This service is fully booked that day' },

@@ -10,6 +10,7 @@ import type { StripeSetup } from '../payments/stripe.ts';
 import { parseProviderFile } from '../providers/file.ts';
 import { loadAgenda, tomorrowIn } from '../notify/agenda.ts';
 import { bookingRoutes } from './bookings.ts';
+import { serviceSeriesRoutes } from './series.ts';
 import { calendarRoutes } from './calendars.ts';
 import { clientRoutes } from './clients.ts';
 import { paymentRoutes } from './payments.ts';
@@ -205,6 +206,7 @@ export function appApiRoutes({ db, config, payments = null, now = () => new Date
 
   bookingRoutes(app, deps);
   serviceReminderRoutes(app, deps);
+  serviceSeriesRoutes(app, deps);
   clientRoutes(app, deps);
   packageRoutes(app, deps); // packages, cash and bank-transfer sales, client wallets
   // Notifications (server/notify/): the outbox (what was sent, kept without SMTP, or failed) and the day's agenda.

@@ -127,6 +127,8 @@ export const cancelSchema = z.object({
   /** A booking paid with a package credit: give the credit back (true) or keep it spent (false); left out = the policy. */
   returnCredit: z.boolean().optional(),
 }).strict();
+/** Weekly series: cancel this date, or (`andLater`) it and every later live date of its series. */
+export const seriesCancelSchema = z.object({ reason, andLater: z.boolean().default(false) }).strict();
 export const rescheduleSchema = z.object({ start: instant, outsideHours: z.boolean().optional() }).strict();
 export const outcomeSchema = z.object({ outcome: z.enum(['completed', 'no_show']) }).strict();
 export const emptySchema = z.object({}).strict();

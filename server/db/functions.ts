@@ -19,6 +19,7 @@ import type { BusyData } from '../slots/offered.ts';
 import type { ServiceReminders } from '../../contract/app-api.ts';
 import type { BookingCredit } from '../../contract/credit-line.ts';
 import type { GrantJson, PackageJson, PublicPackages, WalletJson } from '../../contract/packages.ts';
+import type { SeriesOptions, SeriesRow } from '../series/series.ts';
 
 /*
  * Every SQL function the server calls through `Db.rpc`: its argument names (sent as named arguments, the runtime
@@ -269,6 +270,28 @@ const SQL_FUNCTIONS = {
   app_cancel_booking_credit: fn({
     ...OWNER, p_booking_id: uuid, p_reason: orNull(text), p_refund: orNull(bool), p_return_credit: bool,
   }, as<BookingRow>()),
+  // Weekly series (supabase/migrations/20261201000600_weekly_series.sql)
+  apply_service_series: fn({ p_provider_id: uuid, p_services: json<object[]>() }, as<unknown>()),
+  get_series_options: fn({ p_provider_id: uuid }, as<SeriesOptions>()),
+  create_series_if_free: fn({
+    p_provider_id: uuid, p_service_id: uuid, p_interval_weeks: int, p_occurrences: int, p_first_start: instant,
+    p_items: json<{ index: number; start: string; tokenHash: string; moved: boolean }[]>(), p_customer_name: text,
+    p_customer_email: orNull(text), p_customer_phone: orNull(text), p_notes: text, p_customer_timezone: orNull(text),
+    p_idempotency_key: orNull(text), p_manage_token_hash: text, p_hold_minutes: optional(orNull(int)),
+  }, as<{ series: SeriesRow; replayed: boolean; manageTokenMatches: boolean }>()),
+  get_series_by_token: fn({ p_token_hash: text }, as<SeriesRow | null>()),
+  cancel_series_occurrences: fn({ p_token_hash: text, p_index: int, p_and_later: bool, p_reason: orNull(text) }, as<SeriesRow>()),
+  apply_series_payment_event: fn({
+    p_event_id: text, p_event_type: text, p_kind: text, p_series_id: uuid, p_session_id: orNull(text),
+    p_payment_intent: orNull(text), p_amount_cents: orNull(int), p_currency: orNull(text),
+  }, as<{ outcome: string }>()),
+  series_anchor: fn({ p_series_id: uuid }, as<string | null>()),
+  abandon_series: fn({ p_token_hash: text, p_reason: orNull(text) }, as<unknown>()),
+  app_get_series: fn({ ...OWNER, p_booking_id: uuid }, as<(SeriesRow & { index: number }) | null>()),
+  app_service_series: fn({
+    ...OWNER, p_service_id: uuid, p_set: bool, p_max_occurrences: orNull(int), p_max_interval_weeks: orNull(int),
+  }, as<{ serviceId: string; maxOccurrences: number; maxIntervalWeeks: number }>()),
+  app_cancel_series: fn({ ...OWNER, p_booking_id: uuid, p_and_later: bool, p_reason: orNull(text) }, as<SeriesRow & { index: number }>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;

@@ -1,12 +1,15 @@
 /**
  * Secret URL segments, as they appear in request paths: the manage link `/b/<token>`, the manage API
- * `/api/bookings/<token>/…` and the private calendar feed `/ics/<token>.ics`. Whoever has one can cancel a
+ * `/api/bookings/<token>/…`, a weekly series' `/s/<token>` and `/api/series/<token>/…`, and the private calendar feed
+ * `/ics/<token>.ics`. Whoever has one can cancel a
  * booking or read a calendar, so they never reach a log line.
  */
 const SECRET_SEGMENTS = [
-  /^(\/b\/)([^/]+)/, /^(\/api\/bookings\/)([^/]+)/, /^(\/ics\/)([^/]+)/,
+  /^(\/b\/)([^/]+)/, /^(\/api\/bookings\/)([^/]+)/, /^(\/ics\/)([^/]+)/, /^(\/s\/)([^/]+)/,
   // A package client's wallet link (server/packages/): whoever has it books with their credits.
   /^(\/w\/)([^/]+)/, /^(\/api\/wallet\/)([^/]+)/,
+  // `/api/series/preview` is no secret, and is no token either (tokens are 43 characters).
+  /^(\/api\/series\/)((?!preview$)[^/]+)/,
 ];
 
 /**

@@ -49,6 +49,16 @@ export function visitorIcs(b: Booking, manageUrl: string, stamp: Date): string {
   return writeIcs({ name: 'Slotline booking', stamp, events: [visitorEvent(b, manageUrl)] });
 }
 
+/**
+ * `GET /api/series/:token/ics`: a weekly series as one event per occurrence, each with its own booking's UID and
+ * SEQUENCE — not one RRULE event. Occurrences are separate bookings that can be moved, skipped or cancelled one by
+ * one; as separate events every calendar shows exactly what is booked, write-back and invitations stay the
+ * single-booking writer, and no client has to apply EXDATE/RECURRENCE-ID overrides correctly.
+ */
+export function seriesIcs(bookings: Booking[], manageUrl: string, stamp: Date): string {
+  return writeIcs({ name: 'Slotline series', stamp, events: bookings.map((b) => visitorEvent(b, manageUrl)) });
+}
+
 /** `GET /ics/<token>.ics`: the provider's subscribed feed, no METHOD. */
 export function feedIcs(providerName: string, bookings: Booking[], stamp: Date): string {
   return writeIcs({ name: `${providerName} — bookings`, stamp, events: bookings.map(providerEvent) });

@@ -8,13 +8,16 @@ import type { InitialData, ManageView, Provider } from '../../contract/api.ts';
 import { validOrigin } from '../../contract/embed.ts';
 import { isSlug, looksLikeToken } from '../../contract/rules.ts';
 import { htmlText, jsonForScript } from './escape.ts';
+import { seriesPageHtml } from './series-page.ts';
+import { seriesPageCopy } from '../../contract/i18n/series-page.ts';
+import type { SeriesView } from '../../contract/api.ts';
 import { isTimeZone } from '../http/validate.ts';
 import { DAY } from '../time/units.ts';
 import { builtAsset } from '../http/assets.ts';
 
 export interface PageRouteOptions {
   /** Calls the public API in-process, e.g. `(path) => app.request(path)`. */
-  fetchApi: (path: string) => Promise<Response>;
+  fetchApi: (path: string, init?: RequestInit) => Promise<Response>;
   /** Folder holding the built page (default `dist/pages`). */
   distDir?: string;
   now?: () => Date;
@@ -224,6 +227,35 @@ export function pageRoutes(options: PageRouteOptions): Hono {
   app.get('/c/:slug/:service', built((c) => page(c, c.req.param('service') === 'share')));
   app.use('/b/*', compress());
   app.get('/b/:token', built(managePage));
+
+  /** A weekly series' manage page `/s/:token` (server/pages/series-page.ts): plain HTML, no page script. */
+  async function seriesPage(c: Context, notice: string | null = null) {
+    const token = c.req.param('token') ?? '';
+    const lang = requestLang(c);
+    if (!looksLikeToken(token)) return notFoundPage(c, lang, 'booking');
+    const view = await apiJson<SeriesView>(`/api/series/${token}`);
+    if (!view.body) return notFoundPage(c, lang, view.status === 404 ? 'booking' : 'unavailable');
+    const html = noReferrer(await readTemplate())
+      .replace(/<script type="module"[^>]*><\/script>/, '')
+      .replace(/<html[^>]*>/, `<html lang="${lang}" dir="${dirOf(lang)}">`)
+      .replace(/<title>[^<]*<\/title>/, `<title>${htmlText(seriesPageCopy[lang].title.replace('{name}', view.body.series.providerName))}</title>`)
+      .replace('<div id="app"></div>', seriesPageHtml(view.body, token, lang, notice));
+    withHeaders(c, "'none'");
+    privateHeaders(c);
+    return c.html(html);
+  }
+  app.get('/s/:token', built((c) => seriesPage(c)));
+  // The page's forms: cancel one date or it and every later one, then show the series again (POST-redirect-GET).
+  app.post('/s/:token', built(async (c) => {
+    const token = c.req.param('token') ?? '';
+    const form = await c.req.parseBody();
+    const res = await options.fetchApi(`/api/series/${encodeURIComponent(token)}/cancel`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ index: Number(form.index), andLater: form.later === '1' }),
+    });
+    if (res.ok) return c.redirect(`/s/${encodeURIComponent(token)}`, 303);
+    return seriesPage(c, res.status === 409 ? seriesPageCopy[requestLang(c)].gone : null);
+  }));
   return app;
 }
 

@@ -18,6 +18,8 @@ export async function createCheckout(
     /** Which account `stripe` is (recorded on the payment, so refunds go to the same account). */
     account?: 'server' | 'provider';
     bookingId: string;
+    /** A weekly series: the payment is for every occurrence (the webhook confirms them all); `bookingId` is its anchor. */
+    seriesId?: string;
     serviceTitle: string;
     providerName: string;
     amountCents: number;
@@ -35,8 +37,8 @@ export async function createCheckout(
     {
       mode: 'payment',
       client_reference_id: input.bookingId,
-      metadata: { booking_id: input.bookingId },
-      payment_intent_data: { metadata: { booking_id: input.bookingId } },
+      metadata: { booking_id: input.bookingId, ...(input.seriesId ? { series_id: input.seriesId } : {}) },
+      payment_intent_data: { metadata: { booking_id: input.bookingId, ...(input.seriesId ? { series_id: input.seriesId } : {}) } },
       customer_email: input.customerEmail,
       line_items: [
         {

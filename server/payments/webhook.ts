@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type Stripe from 'stripe';
 import type { Db } from '../db/port.ts';
 import { confirmBooking } from '../bookings/service.ts';
+import { confirmSeriesPayment } from '../series/service.ts';
 import { problem } from '../http/problem.ts';
 import { stripeForProvider, type PaymentAccountsOptions } from './accounts.ts';
 
@@ -120,6 +121,16 @@ export function stripeWebhookRoutes({ db, stripe, webhookSecret, accounts = null
     }
     const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id ?? null;
 
+    // A weekly series paid in one Checkout: every occurrence is confirmed, or none and the payment is refunded.
+    const seriesId = session.metadata?.series_id ?? '';
+    if (UUID.test(seriesId)) {
+      const result = await confirmSeriesPayment({ db, wake }, {
+        eventId: event.id, eventType: event.type, paymentKind: kind, seriesId, sessionId: session.id, paymentIntent,
+        amountCents: session.amount_total ?? null, currency: session.currency ?? null,
+      });
+      if (result.outcome === 'refund_pending') log(`[slotline] series ${seriesId}: payment arrived after a date was lost; refund queued`);
+      return c.json({ received: true, outcome: result.outcome });
+    }
     // The booking service applies the event once in SQL and wakes the worker for the write-back or refund it queued.
     const result = await confirmBooking({ db, wake }, {
       kind: 'payment',

@@ -31,6 +31,11 @@ const serviceSchema = z.object({
   minNoticeMinutes: z.number().int().min(0).max(525_600).nullable().optional(),
   horizonDays: z.number().int().min(1).max(730).nullable().optional(),
   maxPerDay: z.number().int().min(1).max(1000).nullable().optional(),
+  /** Weekly series (README "Weekly series"): up to `maxOccurrences` dates, every 1 … `maxIntervalWeeks` weeks. */
+  series: z.object({
+    maxOccurrences: z.number().int().min(0).max(52),
+    maxIntervalWeeks: z.number().int().min(1).max(8).default(1),
+  }).optional(),
 });
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be #RRGGBB');
@@ -144,7 +149,7 @@ export async function readProviderFile(path: string): Promise<ParseResult> {
  * invalid file never half-applies.
  */
 export async function applyProviderFile(db: Db, file: ProviderFile): Promise<{ id: string; slug: string }> {
-  return db.rpc('apply_provider_with_limits', {
+  const applied = await db.rpc('apply_provider_with_limits', {
     p_slug: file.slug,
     p_name: file.name,
     p_timezone: file.timezone,
@@ -152,4 +157,9 @@ export async function applyProviderFile(db: Db, file: ProviderFile): Promise<{ i
     p_settings: file.settings,
     p_services: file.services,
   });
+  // Series options live in their own columns (migration weekly_series); a file that names none leaves them as they are.
+  if (file.services.some((s) => s.series)) {
+    await db.rpc('apply_service_series', { p_provider_id: applied.id, p_services: file.services });
+  }
+  return applied;
 }

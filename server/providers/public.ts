@@ -2,6 +2,7 @@ import type { Db } from '../db/port.ts';
 import type { WorkingHours } from '../availability/working-hours.ts';
 import { isSlug } from '../../contract/rules.ts';
 import type { Provider as PublicProvider } from '../../contract/api.ts';
+import type { SeriesOptions } from '../series/series.ts';
 
 export interface ProviderService {
   id: string;
@@ -65,7 +66,7 @@ const policyNotice = (p: Provider) => p.settings.booking?.minNoticeMinutes ?? 0;
 const policyHorizon = (p: Provider) => p.settings.booking?.horizonDays ?? 60;
 
 /** The fields a visitor may see — never the owner, calendar settings or secrets. */
-export function publicProviderJson(p: Provider): PublicProvider {
+export function publicProviderJson(p: Provider, series: SeriesOptions = {}): PublicProvider {
   return {
     slug: p.slug,
     name: p.name,
@@ -81,6 +82,7 @@ export function publicProviderJson(p: Provider): PublicProvider {
       priceCents: s.priceCents,
       currency: s.currency,
       location: s.location?.type ? { type: s.location.type, address: s.location.address ?? null } : null,
+      ...(series[s.slug] ? { series: series[s.slug] } : {}),
     })),
     whatsapp: {
       enabled: Boolean(p.settings.whatsapp?.enabled && p.settings.whatsapp.phoneE164),

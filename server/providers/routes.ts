@@ -12,7 +12,8 @@ export function providerRoutes({ db }: { db: Db }) {
     const provider = await loadProvider(db, c.req.param('slug'));
     if (!provider) return notFound(c, 'Provider');
     c.header('cache-control', 'public, max-age=30');
-    return c.json(publicProviderJson(provider));
+    // Weekly series the services allow (their own columns, read beside get_public_provider).
+    return c.json(publicProviderJson(provider, await db.rpc('get_series_options', { p_provider_id: provider.id })));
   });
   return app;
 }

@@ -49,7 +49,7 @@ function paymentText(app: AppState, b: Details): string {
   return t(key as 'paymentOther', { amount, status: b.payment.status });
 }
 
-type Mode = 'view' | 'approve' | 'cancel' | 'decline' | 'reschedule';
+type Mode = 'view' | 'approve' | 'cancel' | 'decline' | 'reschedule' | 'seriesLater';
 
 /**
  * One booking: when, who (with one-tap WhatsApp, email and phone), notes, payment, place; and what the provider
@@ -118,6 +118,7 @@ export function BookingDetails({ id }: { id: string }) {
                 {b.notes ? <div><dt>{t('clientNotesOnBooking')}</dt><dd class="pre">{b.notes}</dd></div> : null}
                 <div><dt>{t('payment')}</dt><dd>{paymentText(app, b)}</dd></div>
                 {b.locationLine ? <div><dt>{t('place')}</dt><dd>{b.locationLine}</dd></div> : null}
+                {b.series ? <div><dt>{t('seriesLabel')}</dt><dd>{t('seriesOf', { index: b.series.index, count: b.series.occurrences })}</dd></div> : null}
                 {b.cancelReason ? <div><dt>{t('reason')}</dt><dd>{b.cancelReason}</dd></div> : null}
                 <div><dt>{t('bookedBy')}</dt><dd>{t(b.createdBy === 'owner' ? 'bookedByYou' : 'bookedByClient')}</dd></div>
               </dl>
@@ -140,7 +141,8 @@ export function BookingDetails({ id }: { id: string }) {
                       mode.value = 'reschedule';
                     }}>{t('reschedule')}</button>
                   ) : null}
-                  {b.actions.cancel ? <button type="button" class="secondary danger-button" onClick={() => { refund.value = b.refundOnCancel; mode.value = 'cancel'; }}>{t('cancelBooking')}</button> : null}
+                  {b.actions.cancel ? <button type="button" class="secondary danger-button" onClick={() => { refund.value = b.refundOnCancel; mode.value = 'cancel'; }}>{b.series ? t('cancelSeriesOne') : t('cancelBooking')}</button> : null}
+                  {b.actions.cancel && b.series ? <button type="button" class="secondary danger-button" onClick={() => (mode.value = 'seriesLater')}>{t('cancelSeriesLater')}</button> : null}
                   {!Object.values(b.actions).some(Boolean) ? <p class="muted">{t('noActions')}</p> : null}
                 </div>
               ) : null}
@@ -186,6 +188,22 @@ export function BookingDetails({ id }: { id: string }) {
                     <button type="submit" class="primary danger" aria-disabled={busy.value ? 'true' : undefined}>
                       {t(mode.value === 'decline' ? 'confirmDecline' : 'confirmCancel')}
                     </button>
+                    <button type="button" class="secondary" onClick={() => (mode.value = 'view')}>{t('keepIt')}</button>
+                  </div>
+                </form>
+              ) : null}
+
+              {mode.value === 'seriesLater' ? (
+                <form class="form card-box" onSubmit={(e) => {
+                  e.preventDefault();
+                  void act('series/cancel', { andLater: true, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) }, () => t('cancelled'));
+                }}>
+                  <h2 class="section-title">{t('cancelSeriesLaterTitle')}</h2>
+                  <Field id="reason" label={t('reasonOptional')} hint={t('reasonHint')}>
+                    <textarea id="reason" value={reason.value} aria-describedby="reason-hint" onInput={(e) => (reason.value = e.currentTarget.value)} />
+                  </Field>
+                  <div class="row">
+                    <button type="submit" class="primary danger" aria-disabled={busy.value ? 'true' : undefined}>{t('cancelSeriesLater')}</button>
                     <button type="button" class="secondary" onClick={() => (mode.value = 'view')}>{t('keepIt')}</button>
                   </div>
                 </form>

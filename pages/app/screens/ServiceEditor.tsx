@@ -1,7 +1,8 @@
 import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
 import type { OwnerService, ServiceBody } from '../../../contract/app-api';
 import { formatDuration, formatPrice } from '../../lib/format';
-import { api } from '../api';
+import { api, type SeriesOptions } from '../api';
 import { describedBy, Empty, Field, Link, problemText, ScreenTitle } from '../parts';
 import { navigate, showFlash, useApp } from '../state';
 import { minorDigits } from './Onboarding';
@@ -71,6 +72,11 @@ export function ServiceEditor({ id }: { id: string | null }) {
   const error = useSignal<string | null>(null);
   const busy = useSignal(false);
   const policy = app.provider.value?.booking ?? {};
+  /** Weekly series options of an existing service (their own endpoint); null until loaded. */
+  const series = useSignal<SeriesOptions | null>(null);
+  useEffect(() => {
+    if (existing) api.serviceSeries(app, existing.id).then((o) => (series.value = o), () => {});
+  }, [existing?.id]);
   if (id && !existing) return <Empty><p>{t('errNotFound')}</p></Empty>;
   const d = draft.value;
   const set = (patch: Partial<ServiceDraft>) => (draft.value = { ...draft.value, ...patch });
@@ -86,6 +92,10 @@ export function ServiceEditor({ id }: { id: string | null }) {
     try {
       if (existing) await api.patchService(app, existing.id, checked.body);
       else await api.createService(app, checked.body);
+      if (existing && series.value) {
+        const { maxOccurrences, maxIntervalWeeks } = series.value;
+        await api.serviceSeries(app, existing.id, { maxOccurrences, maxIntervalWeeks });
+      }
       app.services.value = await api.services(app);
       navigate(app, '/app/settings/services');
       showFlash(app, t('saved'));
@@ -150,6 +160,20 @@ export function ServiceEditor({ id }: { id: string | null }) {
           <label class="toggle"><input type="radio" name="sv-mode" checked={d.mode === 'instant'} onChange={() => set({ mode: 'instant' })} />{t('mode_instant')}</label>
           <label class="toggle"><input type="radio" name="sv-mode" checked={d.mode === 'request'} onChange={() => set({ mode: 'request' })} />{t('mode_request')}</label>
         </fieldset>
+        {series.value ? (
+          <div class="row">
+            <Field id="sv-series" label={t('seriesMax')}>
+              <select id="sv-series" value={series.value.maxOccurrences} onChange={(e) => (series.value = { ...series.value!, maxOccurrences: +e.currentTarget.value })}>
+                {[0, 2, 4, 6, 8, 10, 12, 16, 20, 26, 52].map((n) => <option key={n} value={n}>{n ? n : t('seriesNone')}</option>)}
+              </select>
+            </Field>
+            <Field id="sv-every" label={t('seriesEvery')}>
+              <select id="sv-every" value={series.value.maxIntervalWeeks} onChange={(e) => (series.value = { ...series.value!, maxIntervalWeeks: +e.currentTarget.value })}>
+                {[1, 2, 3, 4].map((n) => <option key={n} value={n}>{n}</option>)}
+              </select>
+            </Field>
+          </div>
+        ) : null}
         <label class="toggle">
           <input type="checkbox" checked={d.hidden} onChange={(e) => set({ hidden: e.currentTarget.checked })} />
           {t('hiddenLabel')}

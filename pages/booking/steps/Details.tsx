@@ -4,6 +4,7 @@ import { formatDateTime, formatTime, serviceMeta, zoneName } from '../../lib/for
 import { BackButton, StepHeading } from '../../ui/heading';
 import { go, monthSlots } from '../../ui/picker';
 import { sendRequest, submit, useBooking, type Field } from '../state';
+import { Repeat } from './Repeat';
 
 /** Step 4: the visitor's details. Typed values live in the store, so a 409 or Back never loses them. */
 export function Details() {
@@ -109,6 +110,7 @@ export function Details() {
               {input('notes', '', 'off', { rows: 3, maxLength: 2000 })}
             </>
           )}
+          {service.series && !request ? <Repeat slot={slot} /> : null}
           {store.formError.value ? (
             <p class="alert" role="alert">
               {store.formError.value}
