@@ -219,7 +219,7 @@ describe('bookings in the provider app, in Chromium', () => {
     await page.getByLabel('Most bookings a day').fill('1');
     await page.getByLabel('Minimum notice (minutes)').fill('1440');
     await checkScreen(page, 'service-limits-phone-en');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('heading', { name: 'Services' }).waitFor();
     expect((await owner.json('GET', `${base}/services`, undefined, 200)).find((s: { id: string }) => s.id === session.id))
       .toMatchObject({ maxPerDay: 1, minNoticeMinutes: 1440 });

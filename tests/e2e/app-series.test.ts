@@ -35,7 +35,7 @@ describe('weekly series in the provider app, in Chromium', () => {
     await page.getByRole('heading', { name: 'Edit service' }).waitFor();
     await page.getByLabel('Weekly series: up to how many dates').selectOption('4');
     await checkScreen(page, 'service-series-phone-en');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('heading', { name: 'Services' }).waitFor();
     expect(await owner.json('GET', `${base}/services/${intro.id}/series`, undefined, 200)).toMatchObject({ maxOccurrences: 4 });
 
