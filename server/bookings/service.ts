@@ -195,13 +195,7 @@ export async function createBooking(
       p_provider_id: provider.id,
       p_service_id: service.id,
       p_starts_at: input.start,
-      p_customer_name: input.name ?? '',
-      p_customer_email: input.email ?? null,
-      p_customer_phone: input.phone ?? null,
-      p_notes: input.notes ?? '',
-      p_customer_timezone: input.timezone ?? null,
-      p_idempotency_key: input.idempotencyKey ?? null,
-      p_manage_token_hash: hashToken(token),
+      ...visitorArgs(input, token),
       p_hold_minutes: paid ? (provider.settings.booking?.holdMinutes ?? target.holdMinutes ?? null) : null,
     });
   } catch (error) {
@@ -253,6 +247,22 @@ export async function createBooking(
   return { kind: 'created', booking, manageToken, links, next, whatsappUrl, replayed: result.replayed };
 }
 
+/**
+ * The visitor's details and the new manage link's hash, as every booking insert takes them (`create_booking_if_free`,
+ * `book_with_credit`, `create_series_if_free`).
+ */
+export function visitorArgs(input: Pick<BookingInput, 'name' | 'email' | 'phone' | 'notes' | 'timezone' | 'idempotencyKey'>, manageToken: string) {
+  return {
+    p_customer_name: input.name ?? '',
+    p_customer_email: input.email ?? null,
+    p_customer_phone: input.phone ?? null,
+    p_notes: input.notes ?? '',
+    p_customer_timezone: input.timezone ?? null,
+    p_idempotency_key: input.idempotencyKey ?? null,
+    p_manage_token_hash: hashToken(manageToken),
+  };
+}
+
 /** `book_with_credit`: the wallet link's hash, never the link; a malformed link is as unknown as a wrong one. */
 async function bookWithCredit(deps: BookingServiceDeps, provider: Provider, service: ProviderService, input: BookingInput, token: string) {
   if (!looksLikeToken(input.walletToken ?? '')) throw new DbError('wallet_not_found', 'SL404');
@@ -260,13 +270,7 @@ async function bookWithCredit(deps: BookingServiceDeps, provider: Provider, serv
     p_wallet_token_hash: hashToken(input.walletToken!),
     p_service_id: service.id,
     p_starts_at: input.start,
-    p_customer_name: input.name ?? '',
-    p_customer_email: input.email ?? null,
-    p_customer_phone: input.phone ?? null,
-    p_notes: input.notes ?? '',
-    p_customer_timezone: input.timezone ?? null,
-    p_idempotency_key: input.idempotencyKey ?? null,
-    p_manage_token_hash: hashToken(token),
+    ...visitorArgs(input, token),
     p_now: deps.now(),
   });
 }

@@ -4,7 +4,7 @@ import { checkStart, computeSlots } from '../availability/index.ts';
 import { LocalClock, localDayNumber, zoneOf } from '../availability/zone.ts';
 import { toBooking, type Booking } from '../bookings/booking.ts';
 import { manageTokenFor } from '../bookings/links.ts';
-import { cancelBooking, rescheduleBooking, type BookingServiceDeps, type RescheduleOutcome } from '../bookings/service.ts';
+import { cancelBooking, rescheduleBooking, visitorArgs, type BookingServiceDeps, type RescheduleOutcome } from '../bookings/service.ts';
 import { policyState } from '../bookings/policy.ts';
 import { hashToken, looksLikeToken } from '../bookings/tokens.ts';
 import { DbError, isNotFound, isSlotTaken, type Db } from '../db/port.ts';
@@ -184,13 +184,7 @@ export async function bookSeries(
       p_occurrences: input.occurrences,
       p_first_start: input.start,
       p_items: kept.map((k) => ({ index: k.index, start: k.start.toISOString(), tokenHash: hashToken(occurrenceToken(token, k.index)), moved: k.moved })),
-      p_customer_name: input.name,
-      p_customer_email: input.email ?? null,
-      p_customer_phone: input.phone ?? null,
-      p_notes: input.notes ?? '',
-      p_customer_timezone: input.timezone ?? null,
-      p_idempotency_key: input.idempotencyKey ?? null,
-      p_manage_token_hash: hashToken(token),
+      ...visitorArgs(input, token),
       p_hold_minutes: paid ? (provider.settings.booking?.holdMinutes ?? target.holdMinutes ?? null) : null,
     });
   } catch (error) {

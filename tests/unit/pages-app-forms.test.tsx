@@ -6,6 +6,7 @@ import { providerApp } from '../../pages/app/main';
 import { byDay, fromDays, presetWeekly, weeklyProblem } from '../../pages/app/HoursEditor';
 import { checkService, draftOf } from '../../pages/app/screens/ServiceEditor';
 import { e164, slugify } from '../../pages/app/screens/Onboarding';
+import { fakeApi, json, type Handler } from '../support/fake-app-api.ts';
 
 /**
  * The provider app's forms mounted for real in jsdom over a fake owner API (the browser boundary): sign-in with its
@@ -36,24 +37,6 @@ const service: OwnerService = {
   priceCents: 25000, currency: 'AED', bufferBeforeMinutes: 0, bufferAfterMinutes: 15, location: null, bookingMode: 'instant', hidden: false, position: 0,
 };
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-type Handler = (body: any, query: URLSearchParams) => Response;
-
-/** A fake owner API: `routes['POST /api/app/sign-in']` answers; every call is recorded. */
-function fakeApi(routes: Record<string, Handler | Handler[]>) {
-  const calls: { method: string; path: string; body: any }[] = [];
-  const fetch = async (input: string, init?: RequestInit) => {
-    const url = new URL(input, 'http://app.test');
-    const method = init?.method ?? 'GET';
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    calls.push({ method, path: url.pathname, body });
-    const route = routes[`${method} ${url.pathname}`];
-    const handler = Array.isArray(route) ? (route.length > 1 ? route.shift()! : route[0]) : route;
-    if (!handler) return json(404, { type: 'about:blank#not-found', title: 'Not found', status: 404 });
-    return handler(body, url.searchParams);
-  };
-  return { fetch, calls, sent: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path) };
-}
 
 function mount(path: string, api: ReturnType<typeof fakeApi>) {
   window.history.replaceState(null, '', path);

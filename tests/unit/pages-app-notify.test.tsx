@@ -5,6 +5,7 @@ import type { Agenda, BookingDetails, Me, OutboxMessage, OwnerProvider, OwnerSer
 import { providerApp } from '../../pages/app/main';
 import { reminderChoices } from '../../pages/app/screens/Notifications';
 import { afterSignIn } from '../../pages/app/state';
+import { fakeApi, json, type Handler } from '../support/fake-app-api.ts';
 
 /**
  * The provider app's notification screens mounted for real in jsdom over a fake owner API (the browser boundary):
@@ -44,23 +45,6 @@ const message = (m: Partial<OutboxMessage>): OutboxMessage => ({
   status: 'kept', attempts: 1, lastError: null, createdAt: '2026-03-01T08:00:00Z', sentAt: null, ...m,
 });
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-type Handler = (body: any, query: URLSearchParams) => Response | Promise<Response>;
-
-function fakeApi(routes: Record<string, Handler | Handler[]>) {
-  const calls: { method: string; path: string; body: any; query: URLSearchParams }[] = [];
-  const fetch = async (input: string, init?: RequestInit) => {
-    const url = new URL(input, 'http://app.test');
-    const method = init?.method ?? 'GET';
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    calls.push({ method, path: url.pathname, body, query: url.searchParams });
-    const route = routes[`${method} ${url.pathname}`];
-    const handler = Array.isArray(route) ? (route.length > 1 ? route.shift()! : route[0]) : route;
-    if (!handler) return json(404, { type: 'about:blank#not-found', title: 'Not found', status: 404 });
-    return handler(body, url.searchParams);
-  };
-  return { fetch, calls, sent: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path) };
-}
 
 const routes = (extra: Record<string, Handler | Handler[]> = {}) => ({
   'GET /api/app/me': () => json(200, me),

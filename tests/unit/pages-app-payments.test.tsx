@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Me, OwnerProvider, OwnerService, PaymentStatus } from '../../contract/app-api';
 import { providerApp } from '../../pages/app/main';
+import { fakeApi, json, type Handler } from '../support/fake-app-api.ts';
 
 /**
  * The Payments screen mounted for real in jsdom over a fake owner API (the browser boundary): loading, the "not set
@@ -34,23 +35,6 @@ const service: OwnerService = {
   id: '22222222-2222-4222-8222-222222222222', slug: 'pt', title: 'Personal training', description: '', durationMinutes: 60,
   priceCents: 0, currency: 'AED', bufferBeforeMinutes: 0, bufferAfterMinutes: 0, location: null, bookingMode: 'request', hidden: false, position: 0,
 };
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-type Handler = (body: any, query: URLSearchParams) => Response | Promise<Response>;
-
-function fakeApi(routes: Record<string, Handler | Handler[]>) {
-  const calls: { method: string; path: string; body: any; query: URLSearchParams }[] = [];
-  const fetch = async (input: string, init?: RequestInit) => {
-    const url = new URL(input, 'http://app.test');
-    const method = init?.method ?? 'GET';
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    calls.push({ method, path: url.pathname, body, query: url.searchParams });
-    const route = routes[`${method} ${url.pathname}`];
-    const handler = Array.isArray(route) ? (route.length > 1 ? route.shift()! : route[0]) : route;
-    if (!handler) return json(404, { type: 'about:blank#not-found', title: 'Not found', status: 404 });
-    return handler(body, url.searchParams);
-  };
-  return { fetch, calls, sent: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path) };
-}
 
 const routes = (extra: Record<string, Handler | Handler[]> = {}) => ({
   'GET /api/app/me': () => json(200, me),
