@@ -54,6 +54,11 @@ export function createApp({ db, config, payments = null, now, log = console.erro
     await next();
     readCache.clear();
   });
+  // So do writes anywhere else (another instance, a job, the hold sweep, SQL), where the database tells us
+  // (PostgreSQL, PGlite: LISTEN/NOTIFY). Supabase cannot: there the cache's TTL bounds how stale an answer gets.
+  db.listenForChanges?.(() => readCache.clear()).catch((error: Error) => {
+    log(`[slotline] not told of database changes (cached answers may be ${config.readCacheMs} ms stale): ${error.message}`);
+  });
 
   app.get('/healthz', async (c) => {
     await db.rpc('get_public_provider', { p_slug: 'healthz' });

@@ -5,7 +5,7 @@ import { startAdminListener, type AdminListener } from './admin.ts';
 import { assertKnownCall, type ArgsOf, type ResultOf, type SqlFunctionName } from './functions.ts';
 import { acquireDataFolderLock, type DataFolderLock, type LockRole } from './lock.ts';
 import { migrate, type SqlRunner } from './migrate.ts';
-import { mapDriverError, toSqlValue, type Db } from './port.ts';
+import { CHANGES_CHANNEL, mapDriverError, toSqlValue, type Db } from './port.ts';
 import { rpcSql } from './rpc-sql.ts';
 
 type PgliteLike = Pick<PGlite, 'exec' | 'query'> | Transaction;
@@ -66,6 +66,18 @@ export async function openEmbeddedDb(
       try {
         const result = await open.query<{ result: ResultOf<K> }>(sql, params.map(toSqlValue));
         return result.rows[0]?.result as ResultOf<K>;
+      } catch (error) {
+        throw mapDriverError(error);
+      }
+    },
+    // One process, one connection: notices still matter for writes that bypass the HTTP app (jobs, the hold sweep,
+    // the provider CLI through the admin listener). No connection to lose, so never "anything changed".
+    async listenForChanges(onChange) {
+      try {
+        const unlisten = await open.listen(CHANGES_CHANNEL, (payload) => onChange(payload || null));
+        return async () => {
+          if (!closed) await unlisten();
+        };
       } catch (error) {
         throw mapDriverError(error);
       }

@@ -12,8 +12,23 @@ import type { ArgsOf, ResultOf, SqlFunctionName } from './functions.ts';
 export interface Db {
   readonly kind: 'embedded' | 'postgres' | 'supabase';
   rpc<K extends SqlFunctionName>(fn: K, args: ArgsOf<K>): Promise<ResultOf<K>>;
+  /**
+   * Optional (PostgreSQL, PGlite): calls `onChange` after any committed change to what visitors see of a provider —
+   * its bookings, external busy time, calendar state, settings, services — made by any process, job or plain SQL (the
+   * triggers of `20261201001100_change_notifications.sql` NOTIFY {@link CHANGES_CHANNEL} with the provider's id).
+   * `null` means anything may have changed: the listener lost its connection and is back, and notices sent meanwhile
+   * are lost. Resolves once listening; the returned function stops listening, and `close()` stops it too. Absent where
+   * the database cannot push (Supabase through PostgREST): callers then rely on their own expiry.
+   *
+   * @example
+   * const stop = await db.listenForChanges?.((providerId) => cache.clear());
+   */
+  listenForChanges?(onChange: (providerId: string | null) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** The NOTIFY channel the change triggers send on (payload: the provider's id). */
+export const CHANGES_CHANNEL = 'slotline_changes';
 
 /** An error raised by a SQL function on purpose (custom SQLSTATE `SLxxx`), or a constraint. */
 export class DbError extends Error {

@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { assertKnownCall, type ArgsOf, type ResultOf, type SqlFunctionName } from './functions.ts';
 import { migrate, type SqlRunner } from './migrate.ts';
-import { mapDriverError, retryTransient, type Db } from './port.ts';
+import { CHANGES_CHANNEL, mapDriverError, retryTransient, type Db } from './port.ts';
 import { rpcSql } from './rpc-sql.ts';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
@@ -70,7 +70,25 @@ export async function openPostgresDb(options: {
         }
       });
     },
+    async listenForChanges(onChange) {
+      // postgres.js keeps one extra connection for LISTEN and, when it drops (a restart, pg_terminate_backend),
+      // reconnects and listens again, calling `onlisten` each time. Notices sent while it was away are lost, so
+      // every listen after the first counts as "anything changed".
+      let listened = false;
+      try {
+        const { unlisten } = await sql.listen(CHANGES_CHANNEL, (payload) => onChange(payload || null), () => {
+          if (listened) onChange(null);
+          listened = true;
+        });
+        return async () => {
+          await unlisten();
+        };
+      } catch (error) {
+        throw mapDriverError(error);
+      }
+    },
     async close() {
+      // Ends the listening connection too.
       await sql.end({ timeout: 5 });
     },
   };
