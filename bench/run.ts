@@ -21,6 +21,7 @@ import { CHROME_PATH, runLighthouse, type LighthouseFigures } from './lighthouse
 import { markdownTable } from './table.ts';
 import { startBenchServer } from './process.ts';
 import { benchSizes, type SizeFigures } from './sizes.ts';
+import { benchFreshness, type FreshnessFigures } from './freshness.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 /** The whole run is cut off after this long (it normally takes about two minutes). */
@@ -37,6 +38,8 @@ export interface Results {
   /** True when `dist/` was older than its sources (see `ensureBuild`). */
   distStale: boolean;
   errors: Record<string, string>;
+  /** A booking on instance A seen by instance B's cached slots (issue 16). */
+  freshness: FreshnessFigures | null;
 }
 
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -131,6 +134,7 @@ async function main() {
     lighthouse: null,
     distStale: false,
     errors: {},
+    freshness: null,
   };
 
   ensureTools();
@@ -159,6 +163,8 @@ async function main() {
       results.sizes = await section('sizes', results, () => benchSizes(server.url));
       log('Lighthouse (mobile) on /c/demo');
       results.lighthouse = await section('lighthouse', results, () => runLighthouse(`${server.url}/c/demo`));
+      log('freshness: a booking on instance A seen by instance B (two more servers on the same PostgreSQL)');
+      results.freshness = await section('freshness', results, () => benchFreshness(databaseUrl));
     }
     await cleanUp();
   }

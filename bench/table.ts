@@ -63,6 +63,12 @@ export function markdownTable(r: Results): string {
   } else {
     rows.push(`| Lighthouse (mobile), \`/c/demo\` | ${missing(l?.error ?? r.errors.lighthouse)} | | |`);
   }
+  const f = r.freshness;
+  rows.push(
+    f
+      ? `| A booking on instance A seen by instance B's cached slots (PostgreSQL, two servers, B's month warm, ${f.trials} trials, B asked every ${f.pollEveryMs} ms) | median ${ms(f.medianMs)}, max ${ms(f.maxMs)} | without notifications: up to the cache TTL, \`SLOTS_CACHE_MS\` = ${int(f.cacheTtlMs)} ms | target ≤ 100 ms: ${verdict(f.maxMs <= 100)} |`
+      : `| A booking on instance A seen by instance B's cached slots | ${missing(r.errors.freshness)} | | |`,
+  );
   rows.push(
     '',
     `Measured ${r.measuredAt.slice(0, 16).replace('T', ' ')} UTC with \`npm run bench\` on ${r.machine.cores} × ${r.machine.cpu}, Node ${r.machine.node}; loopback only.${r.distStale ? ' Warning: `dist/` was older than its sources.' : ''}`,
