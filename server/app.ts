@@ -50,14 +50,25 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   app.post('/api/providers/:slug/packages/*', limiter);
   // Public reads are cached for a few seconds; any write through this server clears them.
   const readCache = new ResponseCache<CachedSlots>(config.readCacheMs);
+  let changes = 0;
+  const changed = () => {
+    changes++;
+    readCache.clear();
+  };
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/api/*', async (_c, next) => {
     await next();
-    readCache.clear();
+    changed();
   });
   // So do writes anywhere else (another instance, a job, the hold sweep, SQL), where the database tells us
   // (PostgreSQL, PGlite: LISTEN/NOTIFY). Supabase cannot: there the cache's TTL bounds how stale an answer gets.
-  db.listenForChanges?.(() => readCache.clear()).catch((error: Error) => {
+  db.listenForChanges?.(changed).catch((error: Error) => {
     log(`[slotline] not told of database changes (cached answers may be ${config.readCacheMs} ms stale): ${error.message}`);
+  });
+  // A read that was already computing when a change arrived may have cached an answer from before it: drop that too.
+  app.use('/api/providers/*', async (_c, next) => {
+    const seen = changes;
+    await next();
+    if (changes !== seen) readCache.clear();
   });
 
   app.get('/healthz', async (c) => {

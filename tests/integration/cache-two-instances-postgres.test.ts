@@ -25,6 +25,7 @@ let dbA: Db & { sql: postgres.Sql };
 let dbB: Db & { sql: postgres.Sql };
 let apps: { a: ReturnType<typeof createApp>; b: ReturnType<typeof createApp>; reference: ReturnType<typeof createApp> };
 let provider: Provider;
+let cached: ReturnType<typeof readConfig>;
 
 const at = mondayAfterTwoWeeks();
 const now = () => at;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   const url = await pg.createDatabase('slotline_fresh');
   dbA = await openPostgresDb({ url });
   dbB = await openPostgresDb({ url, migrate: false });
-  const cached = readConfig({ ...CONFIG, SLOTS_CACHE_MS: '60000' });
+  cached = readConfig({ ...CONFIG, SLOTS_CACHE_MS: '60000' });
   apps = {
     a: createApp({ db: dbA, config: cached, now, log: () => {} }),
     b: createApp({ db: dbB, config: cached, now, log: () => {} }),
@@ -63,8 +64,8 @@ async function listeners(): Promise<number[]> {
   return rows.map((r) => r.pid);
 }
 
-async function body(app: ReturnType<typeof createApp>): Promise<string> {
-  const res = await app.request(month);
+async function body(app: ReturnType<typeof createApp>, path = month): Promise<string> {
+  const res = await app.request(path);
   expect(res.status).toBe(200);
   return res.text();
 }
@@ -141,5 +142,48 @@ describe('every instance fresh (PostgreSQL 15, two app instances, 60 s read cach
     const warm = await body(apps.b);
     await bookSql(dbA, provider, instant(7, '15:00'));
     await until(async () => (await body(apps.b)) !== warm && (await freshOnB()), 'B to drop a slot booked after the reconnect', NOTICE_MS);
+  });
+
+  it('an answer still being computed when a change arrived is not kept', async () => {
+    // A third instance C on B's Db handle, with one pause: its next get_busy has read its rows and waits to be let go.
+    let pause = false;
+    let paused = false;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const gated: Db = {
+      kind: dbB.kind,
+      rpc: (async (fn: string, args: unknown) => {
+        const result = await dbB.rpc(fn as never, args as never);
+        if (fn === 'get_busy' && pause) {
+          pause = false;
+          paused = true;
+          await released;
+        }
+        return result;
+      }) as Db['rpc'],
+      listenForChanges: (onChange) => dbB.listenForChanges!(onChange),
+      close: async () => {},
+    };
+    const c = createApp({ db: gated, config: cached, now, log: () => {} });
+    // C listens (through B's connection): a silent change reaches its warm cache once a notice follows.
+    const warmC = await body(c);
+    await warmAndProveCached((tx) => tx`delete from external_busy where source = 'ics:missed'`);
+    expect(await body(c)).toBe(warmC);
+    await dbA.sql`select pg_notify('slotline_changes', ${provider.id})`;
+    await until(async () => (await body(c)) === (await body(apps.reference)), 'C listening', NOTICE_MS);
+
+    const week = `/api/providers/fresh/slots?service=call&from=${day(8)}&to=${day(15)}&tz=UTC`;
+    pause = true;
+    const early = body(c, week);
+    await until(() => paused, 'C to read the busy time (get_busy)', NOTICE_MS); // C has read the busy time ...
+    await dbA.sql`
+      insert into external_busy (provider_id, source, starts_at, ends_at)
+      values (${provider.id}, 'ics:late', ${instant(9, '10:00')}, ${instant(9, '12:00')})`;
+    // ... and the change has been announced on B's connection (B, warm before, sees it), which C shares.
+    await until(freshOnB, 'the change announced', NOTICE_MS);
+    release();
+    const stale = await early;
+    expect(stale).not.toBe(await body(apps.reference, week));
+    expect(await body(c, week)).toBe(await body(apps.reference, week));
   });
 });
