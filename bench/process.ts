@@ -14,13 +14,14 @@ export interface BenchServer {
 
 /**
  * Starts `bench/server.ts` as its own process on a free loopback port and waits until it
- * answers `/healthz`. With `databaseUrl` it uses that PostgreSQL, otherwise embedded PGlite.
+ * answers `/healthz`. With `databaseUrl` it uses that PostgreSQL, otherwise embedded PGlite; `env` adds
+ * settings (e.g. `SLOTS_CACHE_MS: '0'`).
  *
  * @example const server = await startBenchServer({ databaseUrl }); try { … } finally { await server.stop(); }
  */
-export async function startBenchServer(options: { databaseUrl?: string } = {}): Promise<BenchServer> {
+export async function startBenchServer(options: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<BenchServer> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' };
   delete env.DATABASE_URL;
   delete env.SUPABASE_URL;
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;

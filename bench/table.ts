@@ -69,9 +69,28 @@ export function markdownTable(r: Results): string {
       ? `| A booking on instance A seen by instance B's cached slots (PostgreSQL, two servers, B's month warm, ${f.trials} trials, B asked every ${f.pollEveryMs} ms) | median ${ms(f.medianMs)} (of which B computing the month again: ${ms(f.recomputeMedianMs)}), max ${ms(f.maxMs)} | without notifications: up to the cache TTL, \`SLOTS_CACHE_MS\` = ${int(f.cacheTtlMs)} ms | target ≤ 100 ms: ${verdict(f.maxMs <= 100)} |`
       : `| A booking on instance A seen by instance B's cached slots | ${missing(r.errors.freshness)} | | |`,
   );
+  rows.push(...scaleRows(r));
   rows.push(
     '',
     `Measured ${r.measuredAt.slice(0, 16).replace('T', ' ')} UTC with \`npm run bench\` on ${r.machine.cores} × ${r.machine.cpu}, Node ${r.machine.node}; loopback only.${r.distStale ? ' Warning: `dist/` was older than its sources.' : ''}`,
   );
   return rows.join('\n');
+}
+
+/** As data grows (issue 16): the same providers in a large and a small database (`bench/scale.ts`). */
+function scaleRows(r: Results): string[] {
+  const x = r.scale;
+  if (!x) return [`| As data grows (large ÷ small database) | ${missing(r.errors.scale)} | | |`];
+  const { large: l, small: s } = x;
+  const size = `${int(l.providers)} providers, ${int(l.bookings)} bookings, ${int(l.externalBusy)} cached busy rows`;
+  const goal = (ratio: number) => `${ratio.toFixed(2)} (target ≥ 0.9: ${verdict(ratio >= 0.9)})`;
+  const calls = Object.entries(x.perCallMs).filter(([name]) => name !== 'get_calendar_cache').map(([name, v]) => `\`${name}\` ${ms(v)}`);
+  return [
+    `| Month slots uncached (\`SLOTS_CACHE_MS=0\`), busiest provider, large database (${size}); ${x.workers} workers × ${x.seconds} s, requests paired across the two servers | p50 ${ms(l.busiestP50Ms)} | small database (${s.providers} providers, ${int(s.bookings)} bookings): p50 ${ms(s.busiestP50Ms)} | ${goal(x.busiestRatio)} |`,
+    `| Month slots uncached, a typical provider, large database | p50 ${ms(l.typicalP50Ms)} | small database: p50 ${ms(s.typicalP50Ms)} | ${goal(x.typicalRatio)} |`,
+    `| Bookings via \`POST /api/bookings\`, large database | ${int(l.bookingsPerSec)} bookings/s | small database: ${int(s.bookingsPerSec)} bookings/s | ${goal(x.bookingsRatio)} |`,
+    `| Hold sweep \`expire_holds()\`, large database | ${ms(x.sweepMs.indexed)} | without its partial index: ${ms(x.sweepMs.withoutIndex)} | |`,
+    `| SQL per call on the slots path, busiest provider, large database | ${calls.join(', ')} | \`get_calendar_cache\` (the busy rows the slots path no longer reads): ${ms(x.perCallMs.get_calendar_cache)} | |`,
+    `| Seeding in SQL (\`generate_series\`) | large: ${l.seedSeconds} s | small: ${s.seedSeconds} s | |`,
+  ];
 }

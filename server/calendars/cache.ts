@@ -61,7 +61,8 @@ export interface RefreshReport {
   skipped: string[];
 }
 
-interface CacheSource {
+/** A source's sync state, as `get_calendar_health` returns it. */
+export interface HealthSource {
   source: string;
   integrationId: string;
   kind: SourceKind;
@@ -74,7 +75,18 @@ interface CacheSource {
   /** What the last successful refresh left out because it could not be read, in plain words; null when nothing. */
   lastWarning?: string | null;
   failingSince: string | null;
+}
+
+/** A source's sync state and its cached busy intervals overlapping the window (`get_calendar_cache`). */
+interface CacheSource extends HealthSource {
   busy: { start: string; end: string }[];
+}
+
+/** What `get_calendar_health` returns: the cache's sources without their busy intervals. */
+export interface HealthRow {
+  timezone: string;
+  calendar: CalendarSettings;
+  sources: HealthSource[];
 }
 
 /** What `get_calendar_cache` returns. */
@@ -150,15 +162,38 @@ export function pendingRefresh(providerId: string): Promise<RefreshReport> | und
 export async function getCachedBusy(
   db: Db, providerId: string, window: { from: Date; to: Date }, options: CalendarCacheOptions = {},
 ): Promise<CachedBusy> {
-  const now = (options.now ?? (() => new Date()))();
   const read = () => db.rpc('get_calendar_cache', { p_provider_id: providerId, p_from: window.from, p_to: window.to });
+  const { health, usable } = await assessSources(db, providerId, window, options, read);
+  return { busy: sortedBusy(usable), ...health };
+}
+
+/**
+ * The same verdict as `getCachedBusy` (stale, failing, hide; the same refreshes started or awaited) without reading
+ * the busy intervals: the slots and booking paths take those from `get_busy`, so this reads only each source's sync
+ * state (`get_calendar_health`), however many rows the cache holds.
+ * Example: `const { hideWindow } = await getCalendarHealth(db, provider.id, { from, to })`.
+ */
+export async function getCalendarHealth(
+  db: Db, providerId: string, window: { from: Date; to: Date }, options: CalendarCacheOptions = {},
+): Promise<Omit<CachedBusy, 'busy'>> {
+  const read = () => db.rpc('get_calendar_health', { p_provider_id: providerId });
+  return (await assessSources(db, providerId, window, options, read)).health;
+}
+
+/** Reads the cache's sources (with `read`), refreshes what must be, and judges which sources can be trusted. */
+async function assessSources<S extends HealthSource>(
+  db: Db, providerId: string, window: { from: Date; to: Date }, options: CalendarCacheOptions,
+  read: () => Promise<{ calendar: CalendarSettings; sources: S[] } | null>,
+): Promise<{ health: Omit<CachedBusy, 'busy'>; usable: S[] }> {
+  const now = (options.now ?? (() => new Date()))();
   let cache = await read();
-  if (!cache || cache.sources.length === 0) return { busy: [], stale: false, failing: [], hideWindow: false };
+  const healthy = { stale: false, failing: [], hideWindow: false };
+  if (!cache || cache.sources.length === 0) return { health: healthy, usable: [] };
 
   const { maxAgeMs, maxStaleMs, onError } = limits(cache.calendar, options);
   // Only the part of the window that can hold slots needs data; a window wholly in the past needs none.
   const needed = slotPart(window, options.at ?? now);
-  if (!needed) return { busy: sortedBusy(cache.sources), stale: false, failing: [], hideWindow: false };
+  if (!needed) return { health: healthy, usable: cache.sources };
   const missing = cache.sources.some((s) => !s.failingSince && !(s.lastSuccessAt && covers(s, needed)));
   if (missing) {
     await refreshIfStale(db, providerId, { ...options, window });
@@ -167,23 +202,23 @@ export async function getCachedBusy(
     startBackgroundRefresh(db, providerId, window, options);
   }
 
-  const usableSources: CacheSource[] = [];
+  const usable: S[] = [];
   const failing: string[] = [];
   let stale = false;
   let hideWindow = false;
   for (const s of cache.sources) {
     if (s.failingSince) failing.push(s.source);
     const age = now.getTime() - (ms(s.lastSuccessAt) ?? -Infinity);
-    const usable = s.lastSuccessAt !== null && covers(s, needed) && age <= maxStaleMs;
-    if (!usable) {
+    const trusted = s.lastSuccessAt !== null && covers(s, needed) && age <= maxStaleMs;
+    if (!trusted) {
       if (onError === 'hide') hideWindow = true;
       stale = true;
       continue;
     }
     if (s.failingSince || age > maxAgeMs) stale = true;
-    usableSources.push(s);
+    usable.push(s);
   }
-  return { busy: sortedBusy(usableSources), stale, failing, hideWindow };
+  return { health: { stale, failing, hideWindow }, usable };
 }
 
 function sortedBusy(sources: CacheSource[]): BusyInterval[] {

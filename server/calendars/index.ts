@@ -7,7 +7,7 @@ export { expandBusy } from './expand.js';
 export type { BusyInterval, BusyWindow, ExpandOptions } from './expand.js';
 export type { BusySource, FetchWindow, SourceKind } from './source.js';
 export { CalendarAuthError, CalendarSourceError, GoogleGrantRevokedError, describeSourceError } from './source.js';
-export { getCachedBusy, pendingRefresh, refreshIfStale } from './cache.js';
+export { getCachedBusy, getCalendarHealth, pendingRefresh, refreshIfStale } from './cache.js';
 export type { CachedBusy, CalendarCacheOptions, RefreshReport } from './cache.js';
 export { CALENDAR_COMMANDS, calendarUsage, runCalendarCommand } from './connect-cli.js';
 export { completeGoogleConnect, connectCalDav, connectGoogle, connectIcs, disconnectCalendar } from './connect.js';

@@ -3,7 +3,7 @@ import type { ClientRecord } from '../app-api/clients.ts';
 import type { OwnerProviderJson, OwnerServiceJson } from '../providers/owner.ts';
 import type { AppUser } from '../auth/session.ts';
 import type { BookingRow } from '../bookings/booking.ts';
-import type { CacheRow, RefreshInput } from '../calendars/cache.ts';
+import type { CacheRow, HealthRow, RefreshInput } from '../calendars/cache.ts';
 import type { BusyInterval } from '../calendars/expand.ts';
 import type { FeedRecord } from '../ics/feed-routes.ts';
 import type { Job } from '../jobs/queue.ts';
@@ -292,6 +292,8 @@ const SQL_FUNCTIONS = {
     ...OWNER, p_service_id: uuid, p_set: bool, p_max_occurrences: orNull(int), p_max_interval_weeks: orNull(int),
   }, as<{ serviceId: string; maxOccurrences: number; maxIntervalWeeks: number }>()),
   app_cancel_series: fn({ ...OWNER, p_booking_id: uuid, p_and_later: bool, p_reason: orNull(text) }, as<SeriesRow & { index: number }>()),
+  // The calendar cache's health without its busy rows, for the slots and booking paths (20261201001000_slots_read_path.sql)
+  get_calendar_health: fn({ p_provider_id: uuid }, as<HealthRow | null>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;

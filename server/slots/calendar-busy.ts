@@ -1,4 +1,4 @@
-import { getCachedBusy, refreshIfStale } from '../calendars/cache.ts';
+import { getCalendarHealth, refreshIfStale } from '../calendars/cache.ts';
 import type { CalendarsConfig } from '../config.ts';
 import type { Db } from '../db/port.ts';
 import { DAY } from '../time/units.ts';
@@ -28,6 +28,7 @@ export async function calendarHealth(
   const around = { from: new Date(window.from.getTime() - DAY), to: new Date(window.to.getTime() + DAY) };
   const at = options.at;
   if (options.forBooking) await refreshIfStale(db, providerId, { ...options.calendars, window: around, at });
-  const cached = await getCachedBusy(db, providerId, around, { ...options.calendars, at });
-  return { stale: cached.stale, failing: cached.failing.length > 0, hide: cached.hideWindow };
+  // Health only: the intervals come from get_busy, so the cache's busy rows are not read here.
+  const health = await getCalendarHealth(db, providerId, around, { ...options.calendars, at });
+  return { stale: health.stale, failing: health.failing.length > 0, hide: health.hideWindow };
 }

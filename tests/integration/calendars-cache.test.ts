@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createDAVClient } from 'tsdav';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getCachedBusy, pendingRefresh, refreshIfStale, type CalendarCacheOptions } from '../../server/calendars/cache.js';
+import { getCachedBusy, getCalendarHealth, pendingRefresh, refreshIfStale, type CalendarCacheOptions } from '../../server/calendars/cache.js';
 import type { Db } from '../../server/db/port.js';
 import { encryptSecret } from '../../server/secrets/crypto.js';
 import { createTestDb } from '../support/db.js';
@@ -196,6 +196,43 @@ describe('calendar busy cache (PGlite, real ICS server and Radicale)', () => {
       expect(text).not.toContain('alice-pass');
       expect(text).not.toContain('7f3a9c2e5b1d');
     }
+  });
+
+  it('get_calendar_health is get_calendar_cache without the busy rows', async () => {
+    const p = await provider({ maxAgeMinutes: 7 }, true);
+    await getCachedBusy(db, p.id, WINDOW, opts());
+    const cache = (await db.rpc('get_calendar_cache', { p_provider_id: p.id, p_from: WINDOW.from, p_to: WINDOW.to }))!;
+    expect(cache.sources.flatMap((s) => s.busy)).toHaveLength(2);
+    const health = await db.rpc('get_calendar_health', { p_provider_id: p.id });
+    expect(health).toEqual({ ...cache, sources: cache.sources.map(({ busy: _busy, ...s }) => s) });
+    expect(await db.rpc('get_calendar_health', { p_provider_id: '00000000-0000-0000-0000-000000000000' })).toBeNull();
+  });
+
+  it('getCalendarHealth judges like getCachedBusy: first fetch, stale, failing, then hidden after maxStale', async () => {
+    const p = await provider();
+    // A newly connected calendar is fetched before the verdict, as for getCachedBusy.
+    expect(await getCalendarHealth(db, p.id, WINDOW, opts())).toEqual({ stale: false, failing: [], hideWindow: false });
+    expect(feed.requests).not.toHaveLength(0);
+    expect((await db.rpc('get_busy', { p_provider_id: p.id, p_from: WINDOW.from, p_to: WINDOW.to })).busy).toHaveLength(1);
+
+    const before = feed.requests.length;
+    expect(await getCalendarHealth(db, p.id, WINDOW, opts({ now: later(2) }))).toEqual({ stale: false, failing: [], hideWindow: false });
+    expect(feed.requests.length).toBe(before);
+    expect(await getCalendarHealth(db, p.id, WINDOW, opts({ now: later(6) }))).toEqual({ stale: true, failing: [], hideWindow: false });
+    await pendingRefresh(p.id);
+    expect(feed.requests.length).toBe(before + 1);
+
+    feed.status = 500;
+    await refreshIfStale(db, p.id, { ...opts({ now: later(10) }), force: true });
+    const within = await getCalendarHealth(db, p.id, WINDOW, opts({ now: later(30) }));
+    await pendingRefresh(p.id);
+    expect(within).toEqual({ stale: true, failing: [p.ics], hideWindow: false });
+    const { busy: _busy, ...cached } = await getCachedBusy(db, p.id, WINDOW, opts({ now: later(30) }));
+    await pendingRefresh(p.id);
+    expect(within).toEqual(cached);
+    const beyond = await getCalendarHealth(db, p.id, WINDOW, opts({ now: later(61) }));
+    await pendingRefresh(p.id);
+    expect(beyond).toEqual({ stale: true, failing: [p.ics], hideWindow: true });
   });
 
   it('returns nothing special for a provider without calendars', async () => {

@@ -18,6 +18,7 @@ const as = <T>(role: 'anon' | 'authenticated', userId: string | null, fn: (tx: p
 
 const CALLS = [
   `select public.get_calendar_cache('00000000-0000-0000-0000-000000000000', now(), now())`,
+  `select public.get_calendar_health('00000000-0000-0000-0000-000000000000')`,
   `select public.get_calendar_refresh_input('00000000-0000-0000-0000-000000000000')`,
   `select public.claim_calendar_refresh('00000000-0000-0000-0000-000000000000', 'x', 0)`,
   `select public.save_calendar_busy('00000000-0000-0000-0000-000000000000', 'x', now(), now(), '[]', null, null, null)`,
