@@ -51,3 +51,31 @@ export function countByLocalDay(instants: Iterable<Instant>, timezone: string): 
   }
   return counts;
 }
+
+/**
+ * The `days` of the compact slots answer: per local date of a zone, the instant the day starts and each instant as
+ * whole minutes elapsed since then (elapsed time, so a DST change inside the day shifts nothing). One offset lookup
+ * per distinct day, as in `countByLocalDay`. Instants are expected ascending, on whole minutes (the engine's starts).
+ *
+ * @example compactByLocalDay(['2026-12-01T05:00:00.000Z'], 'Asia/Dubai')
+ *   // { '2026-12-01': { start: '2026-11-30T20:00:00.000Z', minutes: [540] } }
+ */
+export function compactByLocalDay(instants: Iterable<Instant>, timezone: string): Record<string, { start: string; minutes: number[] }> {
+  const clock = new LocalClock(zoneOf(timezone));
+  const days: Record<string, { start: string; minutes: number[] }> = {};
+  let start = Infinity; // the current local day is [start, end)
+  let end = -Infinity;
+  let minutes: number[] = [];
+  for (const at of instants) {
+    const t = instant('instant', at);
+    if (t < start || t >= end) {
+      const day = localDayNumber(clock.zone, t);
+      start = clock.startOfDay(day);
+      end = clock.startOfDay(day + 1);
+      const key = isoDate(day);
+      minutes = (days[key] ??= { start: new Date(start).toISOString(), minutes: [] }).minutes;
+    }
+    minutes.push(Math.round((t - start) / 60_000));
+  }
+  return days;
+}
