@@ -8,11 +8,12 @@ import type { CompactSlotsResponse, Slot } from './api';
  */
 export function decodeSlots(answer: Pick<CompactSlotsResponse, 'days' | 'durationMinutes'>): Slot[] {
   const out: Slot[] = [];
-  const iso = (ms: number) => new Date(ms).toISOString();
-  for (const date of Object.keys(answer.days).sort()) {
-    const day = answer.days[date];
-    const start = Date.parse(day.start);
-    for (const m of day.minutes) out.push({ start: iso(start + m * 6e4), end: iso(start + (m + answer.durationMinutes) * 6e4) });
+  // The server writes the days in ascending order, each day's minutes ascending.
+  for (const day of Object.values(answer.days)) {
+    for (const m of day.minutes) {
+      const start = Date.parse(day.start) + m * 6e4;
+      out.push({ start: new Date(start).toISOString(), end: new Date(start + answer.durationMinutes * 6e4).toISOString() });
+    }
   }
   return out;
 }

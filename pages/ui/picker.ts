@@ -171,16 +171,12 @@ export function forgetMonth(p: Picker, m: string) {
   p.months.delete(monthKey(p, p.state.service.value?.slug ?? '', m));
 }
 
-/** A compact answer's free times by date in `zone` (the answer's own zone, or the inlined one's), month `m` only. */
+/** A compact answer's free times by date in `zone` (which may differ from the answer's), month `m` only, ascending. */
 function group(answer: CompactSlotsResponse, m: string, zone: string): Map<string, Slot[]> {
   const days = new Map<string, Slot[]>();
-  // Decoded in ascending order, so each day's list is too.
   for (const s of decodeSlots(answer)) {
     const d = dateInZone(Date.parse(s.start), zone);
-    if (d.slice(0, 7) !== m) continue;
-    let list = days.get(d);
-    if (!list) days.set(d, (list = []));
-    list.push(s);
+    if (d.startsWith(m)) days.set(d, [...(days.get(d) ?? []), s]);
   }
   return days;
 }
