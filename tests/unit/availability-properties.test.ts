@@ -224,6 +224,7 @@ describe('availability properties', () => {
         );
         for (const [date, day] of Object.entries(days)) {
           expect(day.start).toBe(startOfLocalDay(date, tz));
+          expect(day.start).toBe(new Date(refInstantOf(tz, Date.parse(`${date}T00:00:00Z`))).toISOString());
           expect(day.minutes.length).toBe(countByLocalDay(instants, tz)[date]);
           for (const m of day.minutes) expect(refLocalDate(tz, Date.parse(day.start) + m * MIN)).toBe(date);
         }
