@@ -365,7 +365,7 @@ export type Problem = z.infer<typeof problemSchema>;
 
 /**
  * The first data the server inlines into a page (`<script type="application/json" id="slotline-data">`), so the
- * first paint needs no request: the provider, slots of one service covering `[from, to)`, and on the manage page
+ * first paint needs no request: the provider, the compact slots answer (v2) of one service covering `[from, to)`, and on the manage page
  * (`/b/:token`) the booking as `GET /api/bookings/:token` answers it.
  */
 export interface InitialData {
