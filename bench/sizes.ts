@@ -1,13 +1,16 @@
 /**
  * Transfer sizes a visitor pays for (issue 7): gzip level 9 (zlib) of the widget loader, of
  * every JS and CSS file the built booking page references, and of the first HTML response of
- * `/c/demo` as the server renders it (with its inlined provider and slots).
+ * `/c/demo` as the server renders it (with its inlined provider and slots). Issue 16: the bytes
+ * the server sends for one month of `demo` slots (v1 and the page's compact v2, as identity,
+ * gzip and brotli), and the provider app's JavaScript (budget 80 KB gzip).
  */
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gzipSync } from 'node:zlib';
+import { demoMonthPath } from './http.ts';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 
@@ -16,10 +19,21 @@ export interface Size {
   gzipBytes: number;
 }
 
+/** Body bytes as the server sends them for each `Accept-Encoding`. */
+export interface EncodedSizes {
+  raw: number;
+  gzip: number;
+  br: number;
+}
+
 export interface SizeFigures {
   widgetJs: Size;
   pageAssets: Size & { files: ({ file: string } & Size)[] };
   firstHtml: Size & { status: number };
+  /** One month of `demo` slots: v1 (`{start, end}` pairs) and v2 (compact, what the page reads). */
+  slots: { path: string; v1: EncodedSizes; v2: EncodedSizes };
+  /** The provider app's JS files (`dist/app`), gzip -9; budget 80 KB (`tests/unit/app-budget.test.ts`). */
+  appJs: Size & { files: number };
 }
 
 /** Raw and gzip -9 byte counts. */
@@ -47,10 +61,10 @@ export function pageAssetFiles(html: string): string[] {
   return [...files];
 }
 
-/** GETs `url` without asking for compression, so the raw body is what gets gzipped here. */
-function getRaw(url: string): Promise<{ status: number; body: Buffer }> {
+/** GETs `url` without asking for compression (or with `encoding`), so the raw body is what gets gzipped here. */
+function getRaw(url: string, encoding = 'identity'): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolvePromise, reject) => {
-    const req = request(url, { headers: { 'accept-encoding': 'identity', 'accept-language': 'en' } }, (res) => {
+    const req = request(url, { headers: { 'accept-encoding': encoding, 'accept-language': 'en' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
@@ -71,9 +85,24 @@ export async function benchSizes(serverUrl: string): Promise<SizeFigures> {
   const sum = (key: keyof Size) => files.reduce((n, f) => n + f[key], 0);
   const page = await getRaw(`${serverUrl}/c/demo`);
   if (page.status !== 200) throw new Error(`GET /c/demo answered ${page.status}`);
+  const path = demoMonthPath();
+  const sent = async (p: string): Promise<EncodedSizes> => {
+    const [raw, gzip, br] = await Promise.all(['identity', 'gzip', 'br'].map((e) => getRaw(serverUrl + p, e)));
+    for (const r of [raw, gzip, br]) if (r.status !== 200) throw new Error(`GET ${p} answered ${r.status}`);
+    return { raw: raw.body.length, gzip: gzip.body.length, br: br.body.length };
+  };
+  const appFiles = pageAssetFiles(readFileSync(resolve(dist, 'app/index.html'), 'utf8'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => sizeOf(readFileSync(resolve(dist, 'app', f))));
   return {
     widgetJs,
     pageAssets: { bytes: sum('bytes'), gzipBytes: sum('gzipBytes'), files },
     firstHtml: { status: page.status, ...sizeOf(page.body) },
+    slots: { path: path.replace('/api/', '/api/v2/'), v1: await sent(path), v2: await sent(path.replace('/api/', '/api/v2/')) },
+    appJs: {
+      bytes: appFiles.reduce((n, f) => n + f.bytes, 0),
+      gzipBytes: appFiles.reduce((n, f) => n + f.gzipBytes, 0),
+      files: appFiles.length,
+    },
   };
 }

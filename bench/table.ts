@@ -14,7 +14,8 @@ function httpRows(label: string, r: SlotsVsHello | null, error?: string): string
   const figures = (f: SlotsVsHello['hello']) =>
     `${int(f.reqPerSec)} req/s, p50 ${latency(f.p50Ms)}, p99 ${latency(f.p99Ms)}${f.non2xx || f.errors ? `, ${f.non2xx} non-2xx, ${f.errors} errors` : ''}`;
   return [
-    `| Slots endpoint, ${label}: one month of \`demo\` (${r.slotsPerResponse} slots, ${r.demoBookings} bookings), ${r.connections} connections × ${r.seconds} s | ${figures(r.slots)} | hello world on the same server: ${figures(r.hello)} | ${r.ratio.toFixed(3)} (target ≥ 0.5: ${verdict(r.ratio >= 0.5)}) |`,
+    `| Slots endpoint, ${label}: one month of \`demo\` (${r.slotsPerResponse} slots, ${r.demoBookings} bookings) at the page's compact \`/api/v2/…\` URL, brotli, ${r.connections} connections × ${r.seconds} s | ${figures(r.slots)} | hello world on the same server: ${figures(r.hello)} | ${r.ratio.toFixed(3)} (target ≥ 0.6: ${verdict(r.ratio >= 0.6)}) |`,
+    ...(r.v1 ? [`| … the same month at the v1 URL (\`{start, end}\` pairs, uncompressed, as before issue 16) | ${figures(r.v1.slots)} | the same hello | ${r.v1.ratio.toFixed(3)} |`] : []),
   ];
 }
 
@@ -51,6 +52,17 @@ export function markdownTable(r: Results): string {
       `| Booking page JS + CSS (${s.pageAssets.files.length} files), gzip -9 | ${bytes(s.pageAssets.gzipBytes)} | raw ${bytes(s.pageAssets.bytes)} | |`,
       `| First HTML response of \`/c/demo\`, gzip -9 | ${bytes(s.firstHtml.gzipBytes)} | raw ${bytes(s.firstHtml.bytes)} | |`,
     );
+    if (s.slots) {
+      const enc = (e: { raw: number; gzip: number; br: number }) => `${bytes(e.raw)} raw, ${bytes(e.gzip)} gzip, ${bytes(e.br)} br`;
+      rows.push(
+        `| One month of \`demo\` slots as sent, compact v2 (what the page reads) | ${enc(s.slots.v2)} | v1 \`{start, end}\` pairs: ${enc(s.slots.v1)} | ${(s.slots.v2.raw / s.slots.v1.raw).toFixed(2)} of v1 raw (target ≤ 8 KB raw: ${verdict(s.slots.v2.raw <= 8 * 1024)}) |`,
+      );
+    }
+    if (s.appJs) {
+      rows.push(
+        `| Provider app JS (${s.appJs.files} file${s.appJs.files === 1 ? '' : 's'}), gzip -9 | ${bytes(s.appJs.gzipBytes)} | raw ${bytes(s.appJs.bytes)} | budget 80 KB: ${verdict(s.appJs.gzipBytes <= 80 * 1024)} |`,
+      );
+    }
   } else {
     rows.push(`| Transfer sizes | ${missing(r.errors.sizes)} | | |`);
   }

@@ -154,6 +154,23 @@ export const slotsResponseSchema = z.strictObject({
 });
 export type SlotsResponse = z.infer<typeof slotsResponseSchema>;
 
+/**
+ * `GET /api/v2/providers/:slug/slots` (same query and problems as v1): the same free times in about a tenth of the
+ * bytes. Per local day of `timezone`, the instant the day starts and each free start as elapsed minutes from it
+ * (elapsed, so a DST change inside the day needs no rule); every slot lasts `durationMinutes`. Decode with
+ * `decodeSlots` (`contract/slots.ts`, no zod).
+ * @example { timezone: 'Asia/Dubai', durationMinutes: 30, calendar: { stale: false, failing: false },
+ *   days: { '2026-12-02': { start: '2026-12-01T20:00:00.000Z', minutes: [540, 570] } } }
+ */
+export const compactSlotsResponseSchema = z.strictObject({
+  timezone: z.string(),
+  durationMinutes: z.number().int().positive(),
+  /** Local date (`YYYY-MM-DD`) → that day's first instant and its free starts, ascending, in minutes from it. */
+  days: z.record(z.string(), z.strictObject({ start: z.string(), minutes: z.array(z.number().int().nonnegative()) })),
+  calendar: z.strictObject({ stale: z.boolean(), failing: z.boolean() }),
+});
+export type CompactSlotsResponse = z.infer<typeof compactSlotsResponseSchema>;
+
 export const bookingStatusSchema = z.enum(['pending', 'confirmed', 'cancelled', 'declined', 'completed', 'expired']);
 export type BookingStatus = z.infer<typeof bookingStatusSchema>;
 
@@ -348,11 +365,11 @@ export type Problem = z.infer<typeof problemSchema>;
 
 /**
  * The first data the server inlines into a page (`<script type="application/json" id="slotline-data">`), so the
- * first paint needs no request: the provider, slots of one service covering `[from, to)`, and on the manage page
+ * first paint needs no request: the provider, the compact slots answer (v2) of one service covering `[from, to)`, and on the manage page
  * (`/b/:token`) the booking as `GET /api/bookings/:token` answers it.
  */
 export interface InitialData {
   provider: Provider | null;
-  slots: { service: string; from: string; to: string; slots: Slot[] } | null;
+  slots: { service: string; from: string; to: string; answer: CompactSlotsResponse } | null;
   manage?: ManageView | null;
 }

@@ -10,8 +10,8 @@ import type {
   SeriesView,
   ShareMessage,
   ShareMessageQuery,
+  CompactSlotsResponse,
   SlotsQuery,
-  SlotsResponse,
   WhatsappLink,
   WhatsappLinkQuery,
 } from '../../contract/api';
@@ -60,9 +60,9 @@ export function getProvider(fetchFn: Fetch, slug: string): Promise<Provider> {
   return call(fetchFn, providerPath(slug));
 }
 
-/** `GET /api/providers/:slug/slots` for whole local days `from`…`to` in `tz`. */
-export function getSlots(fetchFn: Fetch, slug: string, q: SlotsQuery): Promise<SlotsResponse> {
-  return call(fetchFn, `${providerPath(slug)}/slots?${query(q)}`);
+/** `GET /api/v2/providers/:slug/slots` (the compact shape) for whole local days `from`…`to` in `tz`. */
+export function getSlots(fetchFn: Fetch, slug: string, q: SlotsQuery): Promise<CompactSlotsResponse> {
+  return call(fetchFn, `/api/v2${providerPath(slug).slice(4)}/slots?${query(q)}`);
 }
 
 /** `POST /api/bookings`. */

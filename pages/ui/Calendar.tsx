@@ -29,7 +29,7 @@ export function Calendar({ asStep }: { asStep: boolean }) {
   const available = (d: string) => !!days?.get(d)?.length;
   const pickDefault = () => {
     if (selected?.startsWith(month)) return selected;
-    const first = days && [...days.keys()].sort()[0];
+    const first = days && [...days.keys()][0]; // ascending (picker.ts)
     if (first) return first;
     return today.startsWith(month) ? today : `${month}-01`;
   };

@@ -1,7 +1,8 @@
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { Provider, Service, Slot } from '../../contract/api';
+import type { CompactSlotsResponse, Provider, Service, Slot } from '../../contract/api';
+import { decodeSlots } from '../../contract/slots';
 import type { MessageKey } from '../../contract/i18n';
 import { getProvider, getSlots } from '../lib/api';
 import { uses12Hour } from '../lib/format';
@@ -170,16 +171,13 @@ export function forgetMonth(p: Picker, m: string) {
   p.months.delete(monthKey(p, p.state.service.value?.slug ?? '', m));
 }
 
-function group(slots: Slot[], m: string, zone: string): Map<string, Slot[]> {
+/** A compact answer's free times by date in `zone` (which may differ from the answer's), month `m` only, ascending. */
+function group(answer: CompactSlotsResponse, m: string, zone: string): Map<string, Slot[]> {
   const days = new Map<string, Slot[]>();
-  for (const s of slots) {
+  for (const s of decodeSlots(answer)) {
     const d = dateInZone(Date.parse(s.start), zone);
-    if (d.slice(0, 7) !== m) continue;
-    let list = days.get(d);
-    if (!list) days.set(d, (list = []));
-    list.push(s);
+    if (d.startsWith(m)) days.set(d, [...(days.get(d) ?? []), s]);
   }
-  for (const list of days.values()) list.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
   return days;
 }
 
@@ -191,7 +189,7 @@ function inlined(p: Picker, serviceSlug: string, m: string): Map<string, Slot[]>
   const from = Math.max(startOfDay(`${m}-01`, zone), p.page.now());
   const to = startOfDay(`${addMonths(m, 1)}-01`, zone);
   if (Date.parse(s.from) > from || Date.parse(s.to) < to) return null;
-  return group(s.slots, m, zone);
+  return group(s.answer, m, zone);
 }
 
 /**
@@ -214,7 +212,7 @@ export function monthSlots(p: Picker, m: string, force = false): ReadonlySignal<
   if (target.value.status !== 'ready') target.value = { status: 'loading' };
   getSlots(p.page.env.fetch, p.state.route.value.slug, { service: svc, from: `${m}-01`, to: `${m}-${daysInMonth(m)}`, tz: zone })
     .then((res) => {
-      target.value = { status: 'ready', days: group(res.slots, m, zone) };
+      target.value = { status: 'ready', days: group(res, m, zone) };
     })
     .catch(() => {
       target.value = { status: 'error' };

@@ -4,5 +4,5 @@
  */
 export { computeSlots, type Instant, type Slot, type SlotQuery } from './slots.ts';
 export { checkStart } from './check.ts';
-export { countByLocalDay, localDayOf, startOfLocalDay } from './local-day.ts';
+export { compactByLocalDay, countByLocalDay, localDayOf, startOfLocalDay } from './local-day.ts';
 export { workingHoursSchema, weeklyRanges, type WorkingHours } from './working-hours.ts';

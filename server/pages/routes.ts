@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dirOf, pickLang, translator, type Lang } from '../../contract/i18n/index.ts';
-import type { InitialData, ManageView, Provider } from '../../contract/api.ts';
+import type { CompactSlotsResponse, InitialData, ManageView, Provider } from '../../contract/api.ts';
 import { validOrigin } from '../../contract/embed.ts';
 import { isSlug, looksLikeToken } from '../../contract/rules.ts';
 import { htmlText, jsonForScript } from './escape.ts';
@@ -166,8 +166,8 @@ export function pageRoutes(options: PageRouteOptions): Hono {
       const asked = c.req.query('tz');
       const tz = asked && isTimeZone(asked) ? asked : p.timezone;
       const q = new URLSearchParams({ service: service.slug, from, to, tz });
-      const res = await apiJson<{ slots: NonNullable<InitialData['slots']>['slots'] }>(`/api/providers/${slug}/slots?${q}`);
-      if (res.body) slots = { service: service.slug, from, to, slots: res.body.slots };
+      const res = await apiJson<CompactSlotsResponse>(`/api/v2/providers/${slug}/slots?${q}`);
+      if (res.body) slots = { service: service.slug, from, to, answer: res.body };
     }
 
     const t = translator(lang);

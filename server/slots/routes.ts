@@ -1,46 +1,55 @@
 import { Hono, type Context } from 'hono';
-import { createHash } from 'node:crypto';
-import { countByLocalDay } from '../availability/index.ts';
+import { compactByLocalDay, countByLocalDay } from '../availability/index.ts';
 import { ResponseCache } from './cache.ts';
 import { calendarHealth } from './calendar-busy.ts';
 import type { CalendarsConfig } from '../config.ts';
 import type { Db } from '../db/port.ts';
+import { encodeBody, sendEncoded, type EncodedBody } from '../http/encoded.ts';
 import { invalid, notFound } from '../http/problem.ts';
 import { isTimeZone } from '../http/validate.ts';
 import { loadProvider, type Provider, type ProviderService } from '../providers/public.ts';
 import { offeredSlots } from './offered.ts';
 import { readWindow } from './window.ts';
-import type { SlotsResponse } from '../../contract/api.ts';
+import type { CompactSlotsResponse, Slot, SlotsResponse } from '../../contract/api.ts';
 
-export type { SlotsResponse };
+export type { CompactSlotsResponse, SlotsResponse };
+
+const CACHE_CONTROL = { 'cache-control': 'public, max-age=15, stale-while-revalidate=30' };
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
- * `GET /api/providers/:slug/slots?service=&from=&to=&tz=` — free slot starts, counted per day
- * of the visitor's zone. Public and cacheable for a few seconds.
+ * `GET /api/providers/:slug/slots?service=&from=&to=&tz=` — free slots as `{start, end}` pairs counted per day of the
+ * visitor's zone (v1, documented for API clients), and `GET /api/v2/providers/:slug/slots` (same query, same
+ * problems) — the same free times compact: per local day its start and minute offsets (`compactSlotsResponseSchema`),
+ * what the booking page reads. Both come from one computation (`computeOffered`); public and cacheable for a few
+ * seconds, kept encoded and precompressed (gzip, brotli).
  *
  * @example
- * GET /api/providers/demo/slots?service=intro&from=2026-12-01&to=2026-12-07&tz=Europe/Berlin
+ * GET /api/v2/providers/demo/slots?service=intro&from=2026-12-01&to=2026-12-31&tz=Europe/Berlin
  */
 export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCache<CachedSlots>(), calendars }: {
   db: Db;
   now?: () => Date;
   /** The secrets key and Google client calendar refreshes use (`config.calendars`). */
   calendars: CalendarsConfig;
-  /** Recent answers by query; cleared by the app after every write. */
+  /** Recent answers by URL; cleared by the app after every write. */
   cache?: ResponseCache<CachedSlots>;
 }) {
   const app = new Hono();
-  app.get('/api/providers/:slug/slots', async (c) => {
-    const q = c.req.query();
-    const key = JSON.stringify([c.req.param('slug'), q.service, q.from, q.to, q.tz]);
-    const hit = cache.get(key) ?? (await answer(c, q, key));
-    if (hit instanceof Response) return hit;
-    const headers = { 'cache-control': 'public, max-age=15, stale-while-revalidate=30', etag: hit.etag };
-    if (c.req.header('if-none-match') === hit.etag) return c.body(null, 304, headers);
-    return c.body(hit.body as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-type': 'application/json; charset=utf-8' });
-  });
+  const route = (shape: 'v1' | 'v2') => (c: Context) => {
+    // The path and query as sent: the answer depends on nothing else (the shape is in the path).
+    const url = c.req.url;
+    const key = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+    const hit = cache.get(key);
+    // A hit answers synchronously: no promise on the path most requests take.
+    if (hit) return sendEncoded(c, hit, JSON_TYPE, CACHE_CONTROL);
+    return answer(c, shape, key).then((made) => (made instanceof Response ? made : sendEncoded(c, made, JSON_TYPE, CACHE_CONTROL)));
+  };
+  app.get('/api/providers/:slug/slots', route('v1'));
+  app.get('/api/v2/providers/:slug/slots', route('v2'));
 
-  async function answer(c: Context, q: Record<string, string>, key: string): Promise<CachedSlots | Response> {
+  async function answer(c: Context, shape: 'v1' | 'v2', key: string): Promise<CachedSlots | Response> {
+    const q = c.req.query();
     const provider = await loadProvider(db, c.req.param('slug') ?? '');
     if (!provider) return notFound(c, 'Provider');
 
@@ -53,23 +62,27 @@ export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCac
     const window = readWindow(q.from, q.to, zone, now());
     if ('errors' in window) return invalid(c, window.errors);
 
-    const response = await computeSlotsResponse(db, provider, service, window, zone, now(), calendars);
-    // Kept encoded, so a cache hit writes bytes without serializing or encoding again.
-    const body = new TextEncoder().encode(JSON.stringify(response));
-    const entry = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+    const offered = await computeOffered(db, provider, service, window, zone, now(), calendars);
+    // Kept encoded, so a cache hit writes bytes without serializing, encoding or compressing again.
+    const entry = encodeBody(JSON.stringify(shape === 'v1' ? slotsResponse(offered) : compactSlotsResponse(offered)));
     cache.set(key, entry);
     return entry;
   }
   return app;
 }
 
-export interface CachedSlots {
-  body: Uint8Array<ArrayBuffer>;
-  etag: string;
+export type CachedSlots = EncodedBody;
+
+/** The free slots of one service and window, in the zone they are grouped by, with the calendars' health. */
+export interface Offered {
+  zone: string;
+  durationMinutes: number;
+  slots: Slot[];
+  calendar: { stale: boolean; failing: boolean };
 }
 
-/** The slots answer for one service and window: also the owner's preview (server/app-api/preview.ts). */
-export async function computeSlotsResponse(
+/** The one computation behind both shapes: calendar health first, then the engine over busy time. */
+export async function computeOffered(
   db: Db,
   provider: Provider,
   service: ProviderService,
@@ -77,14 +90,29 @@ export async function computeSlotsResponse(
   zone: string,
   at: Date,
   calendars: CalendarsConfig,
-): Promise<SlotsResponse> {
+): Promise<Offered> {
   // Health first: it may fetch a calendar that has no data yet, and the slots must see that busy time.
   const health = await calendarHealth(db, provider.id, window, { calendars, at });
-  const offered = health.hide ? [] : await offeredSlots(db, provider, service, window, at);
+  const slots = health.hide ? [] : await offeredSlots(db, provider, service, window, at);
+  return { zone, durationMinutes: service.durationMinutes, slots, calendar: { stale: health.stale, failing: health.failing } };
+}
+
+/** v1: `{start, end}` pairs and counts per local day. */
+export function slotsResponse(o: Offered): SlotsResponse {
+  return { timezone: o.zone, slots: o.slots, days: countByLocalDay(o.slots.map((s) => s.start), o.zone), calendar: o.calendar };
+}
+
+/** v2: per local day its first instant and the starts as minutes from it; the duration once. */
+export function compactSlotsResponse(o: Offered): CompactSlotsResponse {
   return {
-    timezone: zone,
-    slots: offered,
-    days: countByLocalDay(offered.map((s) => s.start), zone),
-    calendar: { stale: health.stale, failing: health.failing },
+    timezone: o.zone,
+    durationMinutes: o.durationMinutes,
+    days: compactByLocalDay(o.slots.map((s) => s.start), o.zone),
+    calendar: o.calendar,
   };
+}
+
+/** The v1 answer for one service and window: also the owner's preview (server/app-api/preview.ts). */
+export async function computeSlotsResponse(...args: Parameters<typeof computeOffered>): Promise<SlotsResponse> {
+  return slotsResponse(await computeOffered(...args));
 }

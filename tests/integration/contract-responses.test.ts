@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
   bookingResponseSchema,
+  compactSlotsResponseSchema,
   manageViewSchema,
   providerSchema,
   shareMessageSchema,
@@ -50,6 +51,12 @@ describe('the server answers exactly what contract/api.ts says', () => {
     expect(slots.calendar).toEqual({ stale: false, failing: false });
     expect(slots.slots.length).toBeGreaterThan(0);
     first = slots.slots[0];
+  });
+
+  it('GET /api/v2/providers/:slug/slots (what the page reads)', async () => {
+    const slots = await json(compactSlotsResponseSchema, await get('/api/v2/providers/demo/slots?service=intro&from=2026-11-23&to=2026-11-24&tz=Asia/Dubai'));
+    expect(slots.calendar).toEqual({ stale: false, failing: false });
+    expect(Object.keys(slots.days).length).toBeGreaterThan(0);
   });
 
   it('POST /api/bookings: the .ics link, a confirmed next step, no calendarLinks', async () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeSlots, countByLocalDay, localDayOf, type SlotQuery } from '../../server/availability/index.ts';
+import { compactByLocalDay, computeSlots, countByLocalDay, localDayOf, startOfLocalDay, type SlotQuery } from '../../server/availability/index.ts';
+import { decodeSlots } from '../../contract/slots.ts';
 import { createIsoFormatter } from '../../server/availability/iso.ts';
 import { instant } from '../../server/availability/slots.ts';
 import { DAY as ENGINE_DAY, LocalClock, wallToInstant, zoneOf } from '../../server/availability/zone.ts';
@@ -207,6 +208,26 @@ describe('availability properties', () => {
         }
         expect(countByLocalDay(instants, tz)).toEqual(one);
         expect(one).toEqual(ref);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the compact answer (per local day its start and minute offsets) decodes to the same instants, each on its own local day', () => {
+    fc.assert(
+      fc.property(zoneAndAnchor, fc.uniqueArray(fc.integer({ min: -3 * 24 * 60, max: 3 * 24 * 60 }), { maxLength: 40 }), ([tz, anchor], offsets) => {
+        const base = Date.parse(`${anchor}T00:00:00Z`);
+        const instants = offsets.sort((a, b) => a - b).map((m) => new Date(base + m * MIN).toISOString());
+        const days = compactByLocalDay(instants, tz);
+        expect(decodeSlots({ days, durationMinutes: 45 })).toEqual(
+          instants.map((start) => ({ start, end: new Date(Date.parse(start) + 45 * MIN).toISOString() })),
+        );
+        for (const [date, day] of Object.entries(days)) {
+          expect(day.start).toBe(startOfLocalDay(date, tz));
+          expect(day.start).toBe(new Date(refInstantOf(tz, Date.parse(`${date}T00:00:00Z`))).toISOString());
+          expect(day.minutes.length).toBe(countByLocalDay(instants, tz)[date]);
+          for (const m of day.minutes) expect(refLocalDate(tz, Date.parse(day.start) + m * MIN)).toBe(date);
+        }
       }),
       { numRuns: 200 },
     );

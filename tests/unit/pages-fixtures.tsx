@@ -2,7 +2,8 @@ import { cleanup, render } from '@testing-library/preact';
 import { afterEach } from 'vitest';
 import { App } from '../../pages/booking/App';
 import { createBookingApp as createStore } from '../../pages/booking/state';
-import type { BookingResponse, InitialData, Provider, Slot } from '../../contract/api';
+import type { BookingResponse, CompactSlotsResponse, InitialData, Provider, Slot } from '../../contract/api';
+import { compactByLocalDay } from '../../server/availability/index';
 
 /**
  * Shared set-up for the booking page's component tests: a provider, its free slots, and a fake `fetch` that
@@ -45,6 +46,13 @@ export function freeSlots(): Slot[] {
   ];
 }
 
+/** Slots as `GET /api/v2/providers/:slug/slots` answers them (the server's own encoder), grouped in `zone`. */
+export function compactAnswer(slots: Slot[], zone: string): CompactSlotsResponse {
+  const sorted = [...slots].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  const durationMinutes = sorted.length ? (Date.parse(sorted[0].end) - Date.parse(sorted[0].start)) / 60_000 : 30;
+  return { timezone: zone, durationMinutes, days: compactByLocalDay(sorted.map((s) => s.start), zone), calendar: { stale: false, failing: false } };
+}
+
 export interface Call {
   method: string;
   path: string;
@@ -70,8 +78,8 @@ export function fakeApi(options: { slots?: Slot[]; book?: (body: Record<string, 
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
     calls.push({ method, path: url.pathname, query: url.searchParams, body });
     if (method === 'GET' && url.pathname === `/api/providers/${provider.slug}`) return json(200, provider);
-    if (method === 'GET' && url.pathname === `/api/providers/${provider.slug}/slots`) {
-      return json(200, { timezone: url.searchParams.get('tz'), slots: [...slots] });
+    if (method === 'GET' && url.pathname === `/api/v2/providers/${provider.slug}/slots`) {
+      return json(200, compactAnswer(slots, url.searchParams.get('tz') ?? provider.timezone));
     }
     if (method === 'POST' && url.pathname === '/api/bookings') {
       if (options.book) return options.book(body, slots);

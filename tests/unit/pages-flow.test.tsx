@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { fakeApi, freeSlots, mount, provider, query } from './pages-fixtures';
+import { compactAnswer, fakeApi, freeSlots, mount, provider, query } from './pages-fixtures';
 
 /** The booking page step by step: service → calendar → times → details → confirmation, and its error states. */
 
@@ -62,7 +62,7 @@ describe('booking page flow', () => {
 
   it('uses the inlined first data without asking the API again', async () => {
     const { api } = mount('/c/kim/intro?tz=Asia/Dubai', {
-      data: { provider, slots: { service: 'intro', from: '2026-11-21T06:00:00Z', to: '2026-12-25T06:00:00Z', slots: freeSlots() } },
+      data: { provider, slots: { service: 'intro', from: '2026-11-21T06:00:00Z', to: '2026-12-25T06:00:00Z', answer: compactAnswer(freeSlots(), 'Asia/Dubai') } },
     });
     expect(screen.getByRole('button', { name: /November 23, 2026, 3 times/ })).toBeTruthy();
     expect(api.calls).toHaveLength(0);
