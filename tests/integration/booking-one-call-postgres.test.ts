@@ -8,6 +8,9 @@ import { countingDb } from '../support/counting-db.ts';
 import { makeProvider } from '../support/fixtures.ts';
 import { clockFrom, midNextMonth } from '../support/clock.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
+import { startIcsServer, type IcsServer } from '../support/ics-server.ts';
+import { encryptSecret } from '../../server/secrets/crypto.ts';
+import { randomBytes } from 'node:crypto';
 
 /**
  * Issue 16: a visitor's booking of a free service without calendars is ONE database round trip (`book_visitor`),
@@ -18,6 +21,8 @@ let pg: PostgresServer;
 let raw: Db & { sql: postgres.Sql };
 let db: ReturnType<typeof countingDb<Db & { sql: postgres.Sql }>>;
 let app: ReturnType<typeof createApp>;
+let ics: IcsServer;
+const KEY = randomBytes(32);
 
 const NOW = midNextMonth();
 /** `hour`:00 UTC, `days` after NOW's day. */
@@ -27,22 +32,25 @@ beforeAll(async () => {
   pg = await startPostgres();
   raw = await openPostgresDb({ url: await pg.createDatabase('slotline_one_call') });
   db = countingDb(raw);
-  const config = readConfig({ HOST: '127.0.0.1', RATE_LIMIT_BOOKINGS_PER_IP: '0', RATE_LIMIT_BOOKINGS_PER_PROVIDER: '0' });
+  const config = readConfig({ HOST: '127.0.0.1', RATE_LIMIT_BOOKINGS_PER_IP: '0', RATE_LIMIT_BOOKINGS_PER_PROVIDER: '0', SECRETS_KEY: KEY.toString('base64') });
   app = createApp({ db, config, now: clockFrom(NOW), log: () => {} });
   await makeProvider(raw, { slug: 'kim', settings: { booking: { slotStepMinutes: 60, horizonDays: 30 } } });
 }, 120_000);
 afterAll(async () => {
+  await ics?.stop();
   await raw?.close();
   await pg?.stop();
 });
 
-function book(start: string, email = `v-${Date.parse(start)}@example.com`) {
+function book(start: string, email = `v-${Date.parse(start)}@example.com`, provider = 'kim') {
   return app.request('/api/bookings', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ provider: 'kim', service: 'call', start, name: 'Visitor', email }),
+    body: JSON.stringify({ provider, service: 'call', start, name: 'Visitor', email }),
   });
 }
+
+const icsTime = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 describe('a visitor booking in one round trip', () => {
   it('a free service without calendars: the second booking of a process calls book_visitor and nothing else', async () => {
@@ -111,5 +119,40 @@ describe('a visitor booking in one round trip', () => {
     await expect(call(p.v, at(7, 14), 'c'.repeat(64))).rejects.toMatchObject({ code: 'SL409' });
     const copies = await raw.sql<{ token_hash: string }[]>`select token_hash from booking_link_copies where token_hash in (${'a'.repeat(64)}, ${'b'.repeat(64)}, ${'c'.repeat(64)}) order by 1`;
     expect(copies.map((c) => c.token_hash)).toEqual(['b'.repeat(64)]);
+  });
+
+  it('connected calendars: their health is checked (a missing one fetched) before the one booking call; a busy event is taken, an unreadable calendar hides the time', async () => {
+    ics = await startIcsServer(['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:busy@x', 'DTSTAMP:20260101T000000Z',
+      `DTSTART:${icsTime(at(8, 10))}`, `DTEND:${icsTime(at(8, 11))}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'));
+    for (const [slug, url] of [['cal', ics.url], ['cal-broken', 'http://127.0.0.1:9/nothing.ics']]) {
+      await makeProvider(raw, { slug, settings: { booking: { slotStepMinutes: 60, horizonDays: 30 } } });
+      await raw.rpc('connect_calendar', {
+        p_provider_slug: slug, p_kind: 'ics', p_label: 'Feed', p_external_username: null, p_external_email: null,
+        p_secret: encryptSecret({ url }, KEY), p_selected_calendar_ids: null,
+      });
+    }
+    db.reset();
+    const taken = await book(at(8, 10), 'c1@example.com', 'cal');
+    expect(taken.status).toBe(409);
+    expect((await taken.json()).type).toMatch(/\/slot-taken$/);
+    // Refused unchecked (SL428), the calendar fetched, then the booking call again, which finds the busy time.
+    expect(db.calls[0]).toBe('get_booking_provider');
+    expect(db.calls[1]).toBe('book_visitor');
+    expect(db.calls).toContain('save_calendar_busy');
+    expect(db.calls.at(-1)).toBe('book_visitor');
+
+    db.reset();
+    expect((await book(at(8, 12), 'c2@example.com', 'cal')).status).toBe(201);
+    // Known to have calendars now: health first (fresh data, nothing fetched), then one booking call.
+    expect(db.calls.filter((c) => c === 'book_visitor')).toHaveLength(1);
+    expect(db.calls.at(-1)).toBe('book_visitor');
+    expect(db.calls).toContain('get_calendar_cache');
+    expect(db.calls).not.toContain('save_calendar_busy');
+
+    const hidden = await book(at(8, 12), 'c3@example.com', 'cal-broken');
+    expect(hidden.status).toBe(409);
+    expect((await hidden.json()).type).toMatch(/\/slot-unavailable$/);
+    const [{ n }] = await raw.sql<{ n: number }[]>`select count(*)::int as n from bookings b join providers p on p.id = b.provider_id where p.public_slug = 'cal-broken'`;
+    expect(n).toBe(0);
   });
 });
