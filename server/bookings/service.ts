@@ -145,8 +145,10 @@ function withDetails(row: BookingRow, provider: Provider, service: ProviderServi
 }
 
 /**
- * Books a start. A visitor: calendars must be readable (a stale one is refreshed first), the engine must offer the
- * start now, then `create_booking_if_free` decides atomically; a paid service becomes a hold with a Stripe Checkout,
+ * Books a start. A visitor: the engine must offer the start now by the provider's rules, then `book_visitor` checks
+ * that the provider did not change since it was read (else `provider-changed`: the caller reloads and calls again),
+ * that connected calendars were checked (a stale one is refreshed first, an unreadable one hides the time) and
+ * decides atomically (`create_booking_if_free`) — one database call in the common case; a paid service becomes a hold with a Stripe Checkout,
  * and when Checkout cannot be made the hold is released at once (and its idempotency key freed). An owner: the
  * engine's check unless `outsideHours`, then `app_create_booking` (confirmed, no payment, a fresh manage link).
  */
