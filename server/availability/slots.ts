@@ -1,7 +1,7 @@
 import { workingHoursSchema, type WorkingHours } from './working-hours.ts';
 import { mergeSpans, WeekPlan, workingSpans, type Span } from './ranges.ts';
 import { createIsoFormatter } from './iso.ts';
-import { LocalClock, localDayNumber, MINUTE, zoneOf } from './zone.ts';
+import { clockOf, LocalClock, localDayNumber, MINUTE } from './zone.ts';
 
 /** An instant: an ISO 8601 date-time string with a time part (`Z` or an offset), or a `Date`. */
 export type Instant = string | Date;
@@ -75,7 +75,7 @@ export interface Slot {
  */
 export function computeSlots(query: SlotQuery): Slot[] {
   const q = normalize(query);
-  const clock = new LocalClock(zoneOf(query.timezone));
+  const clock = clockOf(query.timezone);
 
   const today = localDayNumber(clock.zone, q.now);
   const horizonEnd = clock.startOfDay(today + q.horizonDays + 1);
