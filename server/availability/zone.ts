@@ -109,6 +109,22 @@ export class LocalClock {
     return early; // valid with the earlier offset, or in the gap: offset before the gap
   }
 
+  /**
+   * The UTC offset (ms) in force at `instant`, from the samples: between two samples there is at most one transition
+   * (see SPACING), found once. Same answer as `offsetAt(zone, instant)` without a luxon lookup per call.
+   */
+  offsetAt(instant: number): number {
+    const k = Math.floor((instant + EARLIEST) / (SPACING * DAY)) * SPACING;
+    const before = this.sample(k);
+    if (before === this.sample(k + SPACING)) return before;
+    return instant >= this.transition(k) ? this.sample(k + SPACING) : before;
+  }
+
+  /** Days since 1970-01-01 of the local date `instant` falls on (as `localDayNumber`). */
+  localDay(instant: number): number {
+    return Math.floor((instant + this.offsetAt(instant)) / DAY);
+  }
+
   /** First instant of the local date `day` (its midnight, RFC 5545 rules as above). */
   startOfDay(day: number): number {
     return this.at(day, 0);
