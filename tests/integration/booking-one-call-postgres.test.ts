@@ -67,6 +67,19 @@ describe('a visitor booking in one round trip', () => {
     expect(db.calls).toEqual(['book_visitor']);
   });
 
+  it('with the default rate limits on, the limiter adds its two counts and no provider read', async () => {
+    const limited = createApp({ db, config: readConfig({ HOST: '127.0.0.1', TRUST_PROXY: 'true' }), now: clockFrom(NOW), log: () => {} });
+    const post = (start: string) => limited.request('/api/bookings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
+      body: JSON.stringify({ provider: 'kim', service: 'call', start, name: 'Visitor', email: `l-${Date.parse(start)}@example.com` }),
+    });
+    expect((await post(at(3, 14))).status).toBe(201);
+    db.reset();
+    expect((await post(at(3, 15))).status).toBe(201);
+    expect(db.calls).toEqual(['check_rate_limit', 'check_rate_limit', 'book_visitor']);
+  });
+
   it('hours changed after the provider was cached: the old judgement is refused, re-judged on the new hours, nothing booked', async () => {
     expect((await book(at(4, 9))).status).toBe(201); // cached with hours 00:00–24:00
     // Now only 12:00–17:00: 10:00 is outside the hours. The cache still says 10:00 is offered.
