@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from '../tests/support/postgres.ts';
 import { benchBookings, type BookingFigures } from './bookings.ts';
+import { benchRoundTrips, type RoundTripFigures } from './round-trips.ts';
 import { benchEngine } from './engine.ts';
 import { benchSlotsVsHello, type SlotsVsHello } from './http.ts';
 import { CHROME_PATH, runLighthouse, type LighthouseFigures } from './lighthouse.ts';
@@ -36,6 +37,8 @@ export interface Results {
   bookings: BookingFigures | null;
   sizes: SizeFigures | null;
   lighthouse: LighthouseFigures | null;
+  /** Database round trips per visitor booking, counted through the real port (`bench/round-trips.ts`). */
+  roundTrips?: RoundTripFigures | null;
   /** True when `dist/` was older than its sources (see `ensureBuild`). */
   distStale: boolean;
   errors: Record<string, string>;
@@ -163,6 +166,7 @@ async function main() {
       results.http.postgres = await section('slots vs hello (PostgreSQL)', results, () => benchSlotsVsHello(server.url));
       log('bookings: HTTP API vs plain INSERT');
       results.bookings = await section('bookings vs INSERT', results, () => benchBookings(server.url, databaseUrl));
+      results.roundTrips = await section('round trips per booking', results, () => benchRoundTrips(databaseUrl));
       results.sizes = await section('sizes', results, () => benchSizes(server.url));
       log('Lighthouse (mobile) on /c/demo');
       results.lighthouse = await section('lighthouse', results, () => runLighthouse(`${server.url}/c/demo`));

@@ -45,6 +45,12 @@ export function markdownTable(r: Results): string {
   } else {
     rows.push(`| Bookings via \`POST /api/bookings\` | ${missing(r.errors['bookings vs INSERT'])} | | |`);
   }
+  const t = r.roundTrips;
+  rows.push(
+    t
+      ? `| Database round trips per visitor booking (free service, no calendars; ${t.bookings} bookings counted through the port) | ${t.perBooking} (${t.calls.map((c) => `\`${c}\``).join(', ')}) | 6 before issue 16 | target 1: ${verdict(t.perBooking <= 1)} |`
+      : `| Database round trips per booking | ${missing(r.errors['round trips per booking'])} | | |`,
+  );
   const s = r.sizes;
   if (s) {
     rows.push(

@@ -1,7 +1,7 @@
 import { workingHoursSchema, type WorkingHours } from './working-hours.ts';
 import { mergeSpans, WeekPlan, workingSpans, type Span } from './ranges.ts';
 import { createIsoFormatter } from './iso.ts';
-import { LocalClock, localDayNumber, MINUTE, zoneOf } from './zone.ts';
+import { clockOf, LocalClock, MINUTE } from './zone.ts';
 
 /** An instant: an ISO 8601 date-time string with a time part (`Z` or an offset), or a `Date`. */
 export type Instant = string | Date;
@@ -75,17 +75,17 @@ export interface Slot {
  */
 export function computeSlots(query: SlotQuery): Slot[] {
   const q = normalize(query);
-  const clock = new LocalClock(zoneOf(query.timezone));
+  const clock = clockOf(query.timezone);
 
-  const today = localDayNumber(clock.zone, q.now);
+  const today = clock.localDay(q.now);
   const horizonEnd = clock.startOfDay(today + q.horizonDays + 1);
   const lower = Math.max(q.from, q.now + q.minNotice);
   const upper = Math.min(q.to, horizonEnd);
   if (lower >= upper) return [];
 
   // Days whose ranges can hold a slot starting in [lower, upper) and ending by upper + duration.
-  const firstDay = localDayNumber(clock.zone, lower);
-  const lastDay = localDayNumber(clock.zone, upper + q.duration);
+  const firstDay = clock.localDay(lower);
+  const lastDay = clock.localDay(upper + q.duration);
   const ranges = workingSpans(new WeekPlan(query.workingHours), clock, firstDay, lastDay);
   // An interval with end ≤ start is empty: like an empty PostgreSQL range, it overlaps nothing.
   const busy = mergeSpans(q.busy.filter((b) => b.end > b.start));
@@ -131,7 +131,7 @@ function fullDaySpans(clock: LocalClock, bookedStarts: number[], maxPerDay: numb
   if (maxPerDay === 0) return [{ start: -Infinity, end: Infinity }];
   const perDay = new Map<number, number>();
   for (const t of bookedStarts) {
-    const day = localDayNumber(clock.zone, t);
+    const day = clock.localDay(t);
     perDay.set(day, (perDay.get(day) ?? 0) + 1);
   }
   const full: Span[] = [];

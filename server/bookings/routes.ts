@@ -6,9 +6,10 @@ import type { Db } from '../db/port.ts';
 import { notFound, problem } from '../http/problem.ts';
 import { readJson } from '../http/validate.ts';
 import type { StripeSetup } from '../payments/stripe.ts';
-import { loadProvider } from '../providers/public.ts';
+import { loadProvider, type Provider, type ProviderService } from '../providers/public.ts';
+import { bookingProvider, forgetBookingProvider } from './provider-cache.ts';
 import { bookingRequestSchema } from './schema.ts';
-import { createBooking } from './service.ts';
+import { createBooking, type CreateOutcome } from './service.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -40,18 +41,35 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
     if (!parsed.ok) return parsed.response;
     const request = parsed.value;
 
-    const provider = await loadProvider(db, request.provider);
-    if (!provider) return notFound(c, 'Provider');
-    const service = provider.services.find((s) => s.slug === request.service);
-    if (!service) return notFound(c, 'Service');
-
-    const outcome = await createBooking(
-      { db, publicUrl: config.publicUrl, payments, now, wake, calendars: config.calendars, stripeApiBase: config.stripeApiBase },
-      { kind: 'visitor' },
-      { provider, service, holdMinutes: config.holdMinutes },
-      { ...request, start: new Date(request.start) },
-    );
+    // The provider as this process keeps it (read once; the booking refuses it if it changed since: then read it
+    // again and judge the start once more). A wallet booking reads it fresh, as it reads busy time (book_with_credit).
+    const load = (fresh: boolean) => {
+      if (request.walletToken) return loadProvider(db, request.provider);
+      if (fresh) forgetBookingProvider(db, request.provider);
+      return bookingProvider(db, request.provider);
+    };
+    let provider: Provider | null = null;
+    let service: ProviderService | undefined;
+    let outcome: CreateOutcome = { kind: 'provider-changed' };
+    for (let attempt = 0; attempt < 3 && outcome.kind === 'provider-changed'; attempt++) {
+      provider = await load(attempt > 0);
+      if (!provider) return notFound(c, 'Provider');
+      service = provider.services.find((s) => s.slug === request.service);
+      if (!service) return notFound(c, 'Service');
+      outcome = await createBooking(
+        { db, publicUrl: config.publicUrl, payments, now, wake, calendars: config.calendars, stripeApiBase: config.stripeApiBase },
+        { kind: 'visitor' },
+        { provider, service, holdMinutes: config.holdMinutes },
+        { ...request, start: new Date(request.start) },
+      );
+    }
+    if (!provider || !service) return notFound(c, 'Provider');
     switch (outcome.kind) {
+      case 'provider-changed':
+        // Changed under three attempts in a row: the provider is being edited right now.
+        return problem(c, 503, 'provider-changing', 'This provider is changing their settings', {
+          detail: 'Please try again in a moment.',
+        }, { 'retry-after': '1' });
       case 'payments-unavailable':
         return outcome.stage === 'before'
           ? problem(c, 503, 'payments-unavailable', 'This provider cannot take payments right now', {

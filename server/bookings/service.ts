@@ -14,7 +14,7 @@ import { isLive, toBooking, type Booking, type BookingRow } from './booking.ts';
 import { bookingLinks, manageTokenFor } from './links.ts';
 import { policyState, refundDecision } from './policy.ts';
 import { hashToken, looksLikeToken, newManageToken } from './tokens.ts';
-import { saveLinkCopy } from '../notify/link-copy.ts';
+import { saveLinkCopy, sealLinkCopy } from '../notify/link-copy.ts';
 import { confirmationWhatsapp } from './view.ts';
 import type { BookingCredit } from '../../contract/credit-line.ts';
 
@@ -94,7 +94,9 @@ export type CreateOutcome =
   /** A paid service without Stripe (`before`: nothing written), or Checkout failed and the hold was released (`checkout`). */
   | { kind: 'payments-unavailable'; stage: 'before' | 'checkout' }
   /** Booking with a wallet: the link is unknown, no credit of this service is left, or those left have expired. */
-  | { kind: 'wallet-not-found' | 'no-credit' | 'credit-expired' };
+  | { kind: 'wallet-not-found' | 'no-credit' | 'credit-expired' }
+  /** Visitor: the provider (settings, hours, services) changed since the caller read it; nothing was written. Read it again and retry. */
+  | { kind: 'provider-changed' };
 
 export type CancelOutcome =
   | { kind: 'cancelled'; booking: Booking; refund: { pending: boolean; issued: boolean; byPolicy: boolean } }
@@ -115,6 +117,10 @@ export type RescheduleOutcome =
 
 const SQL_KEY_REUSED = 'SL422';
 const SQL_TOO_MANY_HOLDS = 'SL429';
+/** `book_visitor`: the provider changed since it was read (settings, hours, services): read it again and retry. */
+const SQL_PROVIDER_CHANGED = 'SL412';
+/** `book_visitor`: the provider has connected calendars whose health was not checked for this booking. */
+const SQL_CALENDARS_UNCHECKED = 'SL428';
 
 /** Reads one booking as the actor may see it; null for an unknown/expired link. An owner's unknown id throws SL404. */
 export async function findBooking(deps: Pick<BookingServiceDeps, 'db'>, access: BookingAccess): Promise<Booking | null> {
@@ -139,8 +145,10 @@ function withDetails(row: BookingRow, provider: Provider, service: ProviderServi
 }
 
 /**
- * Books a start. A visitor: calendars must be readable (a stale one is refreshed first), the engine must offer the
- * start now, then `create_booking_if_free` decides atomically; a paid service becomes a hold with a Stripe Checkout,
+ * Books a start. A visitor: the engine must offer the start now by the provider's rules, then `book_visitor` checks
+ * that the provider did not change since it was read (else `provider-changed`: the caller reloads and calls again),
+ * that connected calendars were checked (a stale one is refreshed first, an unreadable one hides the time) and
+ * decides atomically (`create_booking_if_free`) — one database call in the common case; a paid service becomes a hold with a Stripe Checkout,
  * and when Checkout cannot be made the hold is released at once (and its idempotency key freed). An owner: the
  * engine's check unless `outsideHours`, then `app_create_booking` (confirmed, no payment, a fresh manage link).
  */
@@ -177,28 +185,32 @@ export async function createBooking(
   // The provider's own Stripe when they connected one in the app, else the server's.
   const payments = paid ? await stripeForProvider(db, paymentAccounts(deps), provider.id) : null;
   if (paid && !payments) return { kind: 'payments-unavailable', stage: 'before' };
-  // A stale calendar is refreshed before booking; a calendar we cannot read blocks ("hide").
-  const health = await calendarHealth(db, provider.id, { from: input.start, to: input.start }, { forBooking: true, calendars: deps.calendars, at: now() });
-  if (health.hide) return { kind: 'unavailable' };
-  const offered = await checkOffered(db, provider, service, input.start, now());
-  if (offered === 'unavailable') return { kind: 'unavailable' };
-  // Taken, yet with a key: maybe the idempotent retry of a booking that went through; the database answers with it.
-  if (offered === 'taken' && !input.idempotencyKey) return { kind: 'taken' };
-
-  const token = await manageTokenFor(db, provider.id, input.idempotencyKey);
-  // Before the booking exists, so its outbox rows (same transaction as the booking) always find the link.
-  await saveLinkCopy(db, token, input.lang);
+  const holdMinutes = paid ? (provider.settings.booking?.holdMinutes ?? target.holdMinutes ?? null) : null;
   let result: { booking: BookingRow; replayed: boolean; manageTokenMatches: boolean; credit?: BookingCredit };
+  let token: string;
   try {
-    // With a wallet: the same booking insert and one credit spent, in one SQL transaction (book_with_credit).
-    result = input.walletToken ? await bookWithCredit(deps, provider, service, input, token) : await db.rpc('create_booking_if_free', {
-      p_provider_id: provider.id,
-      p_service_id: service.id,
-      p_starts_at: input.start,
-      ...visitorArgs(input, token),
-      p_hold_minutes: paid ? (provider.settings.booking?.holdMinutes ?? target.holdMinutes ?? null) : null,
-    });
+    if (input.walletToken) {
+      // With a wallet: checked as before, then the same booking insert and one credit spent, in one SQL
+      // transaction (book_with_credit).
+      const health = await calendarHealth(db, provider.id, { from: input.start, to: input.start }, { forBooking: true, calendars: deps.calendars, at: now() });
+      if (health.hide) return { kind: 'unavailable' };
+      const offered = await checkOffered(db, provider, service, input.start, now());
+      if (offered === 'unavailable') return { kind: 'unavailable' };
+      if (offered === 'taken' && !input.idempotencyKey) return { kind: 'taken' };
+      token = await manageTokenFor(db, provider.id, input.idempotencyKey);
+      // Before the booking exists, so its outbox rows (same transaction as the booking) always find the link.
+      await saveLinkCopy(db, token, input.lang);
+      result = await bookWithCredit(deps, provider, service, input, token);
+    } else {
+      const verdict = await offeredByRules(db, provider, service, input, now());
+      if (verdict !== 'available') return { kind: verdict };
+      token = await manageTokenFor(db, provider.id, input.idempotencyKey);
+      const booked = await bookVisitor(deps, provider, service, input, token, holdMinutes);
+      if (!booked) return { kind: 'unavailable' };
+      result = booked;
+    }
   } catch (error) {
+    if (error instanceof DbError && error.code === SQL_PROVIDER_CHANGED) return { kind: 'provider-changed' };
     // book_with_credit's own refusals (SL404 / SL409 with their reason) before the booking's.
     if (isNotFound(error) && (error as DbError).message === 'wallet_not_found') return { kind: 'wallet-not-found' };
     if (error instanceof DbError && error.code === 'SL409' && error.message === 'no_credit') return { kind: 'no-credit' };
@@ -245,6 +257,62 @@ export async function createBooking(
     ? confirmationWhatsapp(provider, service, booking, links.manageUrl, { name: input.name, lang: input.lang, credit: result.credit })
     : null;
   return { kind: 'created', booking, manageToken, links, next, whatsappUrl, replayed: result.replayed };
+}
+
+/**
+ * The engine's verdict on a visitor's start before booking it. Hours, grid, notice and horizon are judged from the
+ * provider's settings alone: whether the time is free is the database's answer anyway (overlaps, buffers, holds:
+ * SL409), so no busy time is read. Only a daily limit needs the day's bookings (the engine's rule 8), and only then
+ * is busy time read: a full day answers 'unavailable' as the slots never offered it.
+ */
+async function offeredByRules(db: Db, provider: Provider, service: ProviderService, input: BookingInput, now: Date): Promise<'available' | Verdict> {
+  if (service.maxPerDay != null || provider.settings.booking?.maxPerDay != null) {
+    const offered = await checkOffered(db, provider, service, input.start, now);
+    // Taken, yet with a key: maybe the idempotent retry of a booking that went through; the database answers with it.
+    return offered === 'taken' && input.idempotencyKey ? 'available' : offered;
+  }
+  return checkStart(slotQuery(provider, service, { busy: [], bookings: [] }, now), input.start) === 'available' ? 'available' : 'unavailable';
+}
+
+/** Providers whose connected calendars `book_visitor` asked about: their health is checked before the call. */
+const withCalendars = new WeakSet<Provider>();
+
+/**
+ * The visitor's booking in one call (`book_visitor`): it refuses a provider whose settings changed since `provider`
+ * was read (SL412, thrown: the caller reloads), stores the link's sealed copy and books, in one transaction. A provider
+ * with connected calendars gets their health checked first — a stale one refreshed (`calendarHealth` forBooking) —
+ * and null answers "unreadable calendar, time hidden".
+ */
+async function bookVisitor(
+  deps: BookingServiceDeps, provider: Provider, service: ProviderService, input: BookingInput, token: string,
+  holdMinutes: number | null,
+) {
+  const { db, now } = deps;
+  const link = await sealLinkCopy(db, token, input.lang);
+  let calendarsChecked = false;
+  for (;;) {
+    if (withCalendars.has(provider) && !calendarsChecked) {
+      const health = await calendarHealth(db, provider.id, { from: input.start, to: input.start }, { forBooking: true, calendars: deps.calendars, at: now() });
+      if (health.hide) return null;
+      calendarsChecked = true;
+    }
+    try {
+      return await db.rpc('book_visitor', {
+        p_provider_id: provider.id,
+        p_service_id: service.id,
+        p_starts_at: input.start,
+        ...visitorArgs(input, token),
+        p_hold_minutes: holdMinutes,
+        p_version: provider.version ?? null,
+        p_calendars_checked: calendarsChecked,
+        p_link_sealed: link.p_sealed,
+        p_link_lang: link.p_lang,
+      });
+    } catch (error) {
+      if (!(error instanceof DbError && error.code === SQL_CALENDARS_UNCHECKED) || calendarsChecked) throw error;
+      withCalendars.add(provider);
+    }
+  }
 }
 
 /**

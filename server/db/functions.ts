@@ -294,6 +294,15 @@ const SQL_FUNCTIONS = {
   app_cancel_series: fn({ ...OWNER, p_booking_id: uuid, p_and_later: bool, p_reason: orNull(text) }, as<SeriesRow & { index: number }>()),
   // The calendar cache's health without its busy rows, for the slots and booking paths (20261201001000_slots_read_path.sql)
   get_calendar_health: fn({ p_provider_id: uuid }, as<HealthRow | null>()),
+  // A visitor's booking in one call (supabase/migrations/20261201000900_booking_one_call.sql, server/bookings/provider-cache.ts)
+  get_booking_provider: fn({ p_slug: text }, as<(Provider & { version: number }) | null>()),
+  book_visitor: fn({
+    p_provider_id: uuid, p_service_id: uuid, p_starts_at: instant, p_customer_name: text, p_customer_email: orNull(text),
+    p_customer_phone: orNull(text), p_notes: text, p_customer_timezone: orNull(text), p_idempotency_key: orNull(text),
+    p_manage_token_hash: text, p_hold_minutes: orNull(int), p_version: orNull(int), p_calendars_checked: bool,
+    p_link_sealed: json<EncryptedSecret>(), p_link_lang: text,
+  }, as<{ booking: BookingRow; replayed: boolean; manageTokenMatches: boolean }>()),
+  prune_link_copies: fn({ p_limit: int }, as<number>()),
 };
 
 type Table = typeof SQL_FUNCTIONS;

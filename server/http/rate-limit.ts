@@ -5,6 +5,7 @@ import { DbUnavailableError, type Db } from '../db/port.ts';
 import { bookingRequestSchema } from '../bookings/schema.ts';
 import { hashToken, looksLikeToken } from '../bookings/tokens.ts';
 import { problem } from './problem.ts';
+import { bookingProvider } from '../bookings/provider-cache.ts';
 
 /** One limit: at most `max` writes per `windowSeconds`, counted per client address or per provider. */
 export interface RateLimitRule {
@@ -195,7 +196,8 @@ async function providerOf(c: Context, db: Db, log: (message: string) => void): P
     }
   };
   const exists = (slug: string) =>
-    lookup(async () => ((await db.rpc('get_public_provider', { p_slug: slug })) ? slug : undefined));
+    // The booking path's kept provider (server/bookings/provider-cache.ts): no read per booking to count it.
+    lookup(async () => ((await bookingProvider(db, slug)) ? slug : undefined));
 
   const token = /^\/api\/bookings\/([^/]+)\/[^/]+\/?$/.exec(c.req.path)?.[1];
   if (token !== undefined) {

@@ -27,11 +27,19 @@ function sealingKey(db: Db): Promise<Buffer> {
 
 /** Stores the sealed copy of a manage token and the visitor's language (idempotent: a replay keeps the first). */
 export async function saveLinkCopy(db: Db, token: string, lang: string | null | undefined): Promise<void> {
-  await db.rpc('save_booking_link_copy', {
+  await db.rpc('save_booking_link_copy', await sealLinkCopy(db, token, lang));
+}
+
+/**
+ * The arguments `save_booking_link_copy` takes, for a SQL function that stores the copy in its own transaction
+ * (`book_visitor`). The sealing key is read once per database, so this is no round trip after the first.
+ */
+export async function sealLinkCopy(db: Db, token: string, lang: string | null | undefined) {
+  return {
     p_token_hash: hashToken(token),
     p_sealed: encryptSecret(token, await sealingKey(db)),
     p_lang: lang === 'ar' ? 'ar' : 'en',
-  });
+  };
 }
 
 /** Opens a sealed copy; null when it cannot be opened (damaged, or sealed under another key). */

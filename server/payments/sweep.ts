@@ -14,6 +14,8 @@ type ProviderKeys = Omit<PaymentAccountsOptions, 'server'>;
  */
 export async function sweepHolds(db: Db, stripe: Stripe | null, keys?: ProviderKeys): Promise<{ released: number; sessionsClosed: number }> {
   const released = await db.rpc('expire_holds', { p_provider_id: null });
+  // Sealed manage-link copies nobody needs any more (off the booking request since issue 16).
+  await db.rpc('prune_link_copies', { p_limit: 1000 });
   let sessionsClosed = 0;
   if (stripe || keys?.secretsKey) {
     const stale = await db.rpc('list_stale_checkout_sessions', { p_limit: 50 });

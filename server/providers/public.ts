@@ -54,6 +54,11 @@ export interface Provider {
     personName?: string;
   };
   services: ProviderService[];
+  /**
+   * `providers.booking_version` when read for the booking path (`get_booking_provider`): `book_visitor` refuses a
+   * booking judged with an older version (server/bookings/provider-cache.ts).
+   */
+  version?: number;
 }
 
 /** The public, bookable provider by slug, or null when unknown or not public. */

@@ -119,3 +119,23 @@ describe.each(['override', 'weekly'] as const)('zones (range as %s)', (shape) =>
     expect(slots).toEqual(referenceSlots(q));
   });
 });
+
+describe('the shared LocalClock answers offsets as luxon does (issue 16: no luxon lookup per engine call)', () => {
+  it('offsetAt and localDay equal the direct lookup at any instant, around every kind of transition', async () => {
+    const fc = (await import('fast-check')).default;
+    const { clockOf, offsetAt, localDayNumber, zoneOf } = await import('../../server/availability/zone.ts');
+    const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'America/Sao_Paulo', 'Asia/Dubai', 'Pacific/Apia', 'America/Santiago', 'UTC'];
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.integer({ min: 0, max: Date.UTC(2040, 0, 1) / 1000 }), (name, seconds) => {
+        const t = seconds * 1000;
+        expect(clockOf(name).offsetAt(t)).toBe(offsetAt(zoneOf(name), t));
+        expect(clockOf(name).localDay(t)).toBe(localDayNumber(zoneOf(name), t));
+      }),
+      { numRuns: 3000 },
+    );
+    // Exactly at and one second before a transition (Berlin, 2026-03-29 01:00Z and 2026-10-25 01:00Z).
+    for (const t of [Date.UTC(2026, 2, 29, 1), Date.UTC(2026, 9, 25, 1)]) {
+      for (const at of [t - 1000, t, t + 1000]) expect(clockOf('Europe/Berlin').offsetAt(at)).toBe(offsetAt(zoneOf('Europe/Berlin'), at));
+    }
+  });
+});
