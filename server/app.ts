@@ -50,11 +50,8 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   app.post('/api/providers/:slug/packages/*', limiter);
   // Public reads are cached for a few seconds; any write through this server clears them.
   const readCache = new ResponseCache<CachedSlots>(config.readCacheMs);
-  let changes = 0;
-  const changed = () => {
-    changes++;
-    readCache.clear();
-  };
+  // A slots answer still computing when a change arrives is not stored (ResponseCache's `generation`).
+  const changed = () => readCache.clear();
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/api/*', async (_c, next) => {
     await next();
     changed();
@@ -64,13 +61,6 @@ export function createApp({ db, config, payments = null, now, log = console.erro
   db.listenForChanges?.(changed).catch((error: Error) => {
     log(`[slotline] not told of database changes (cached answers may be ${config.readCacheMs} ms stale): ${error.message}`);
   });
-  // A read that was already computing when a change arrived may have cached an answer from before it: drop that too.
-  app.use('/api/providers/*', async (_c, next) => {
-    const seen = changes;
-    await next();
-    if (changes !== seen) readCache.clear();
-  });
-
   app.get('/healthz', async (c) => {
     await db.rpc('get_public_provider', { p_slug: 'healthz' });
     return c.json({ ok: true, database: db.kind }, 200, { 'cache-control': 'no-store' });

@@ -49,6 +49,7 @@ export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCac
   app.get('/api/v2/providers/:slug/slots', route('v2'));
 
   async function answer(c: Context, shape: 'v1' | 'v2', key: string): Promise<CachedSlots | Response> {
+    const since = cache.generation;
     const q = c.req.query();
     const provider = await loadProvider(db, c.req.param('slug') ?? '');
     if (!provider) return notFound(c, 'Provider');
@@ -65,7 +66,7 @@ export function slotRoutes({ db, now = () => new Date(), cache = new ResponseCac
     const offered = await computeOffered(db, provider, service, window, zone, now(), calendars);
     // Kept encoded, so a cache hit writes bytes without serializing, encoding or compressing again.
     const entry = encodeBody(JSON.stringify(shape === 'v1' ? slotsResponse(offered) : compactSlotsResponse(offered)));
-    cache.set(key, entry);
+    cache.set(key, entry, since);
     return entry;
   }
   return app;
