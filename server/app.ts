@@ -21,7 +21,7 @@ import { packageRoutes } from './packages/routes.ts';
 import { packagePageRoutes } from './packages/pages.ts';
 import { providerRoutes } from './providers/routes.ts';
 import { ResponseCache } from './slots/cache.ts';
-import { slotRoutes, type CachedSlots } from './slots/routes.ts';
+import { cachedSlots, slotRoutes, type CachedSlots } from './slots/routes.ts';
 import { widgetRoutes } from './widget/routes.ts';
 import { whatsappRoutes } from './whatsapp/routes.ts';
 
@@ -43,13 +43,15 @@ export interface AppOptions {
 export function createApp({ db, config, payments = null, now, log = console.error, jobs = null }: AppOptions) {
   const wake = () => jobs?.wake();
   const app = new Hono();
+  // Public reads are cached for a few seconds; any write through this server clears them.
+  const readCache = new ResponseCache<CachedSlots>(config.readCacheMs);
+  // A cached slots answer is sent before any middleware (with the same security headers): the hottest path stays short.
+  for (const path of ['/api/providers/:slug/slots', '/api/v2/providers/:slug/slots']) app.get(path, cachedSlots(readCache, config.trustProxy));
   app.use('*', securityHeaders({ trustProxy: config.trustProxy }));
   // Only writes are limited; reads never pay for the check.
   const limiter = rateLimit({ db, rules: config.rateLimits, trustProxy: config.trustProxy, log });
   app.post('/api/bookings/*', limiter); // also matches /api/bookings itself
   app.post('/api/providers/:slug/packages/*', limiter);
-  // Public reads are cached for a few seconds; any write through this server clears them.
-  const readCache = new ResponseCache<CachedSlots>(config.readCacheMs);
   // A slots answer still computing when a change arrives is not stored (ResponseCache's `generation`).
   const changed = () => readCache.clear();
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/api/*', async (_c, next) => {

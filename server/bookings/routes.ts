@@ -55,6 +55,8 @@ export function bookingRoutes({ db, config, payments = null, now = () => new Dat
       provider = await load(attempt > 0);
       if (!provider) return notFound(c, 'Provider');
       service = provider.services.find((s) => s.slug === request.service);
+      // A service added since the provider was kept is not in the kept copy: read it fresh before saying 404.
+      if (!service && attempt === 0 && !request.walletToken) continue;
       if (!service) return notFound(c, 'Service');
       outcome = await createBooking(
         { db, publicUrl: config.publicUrl, payments, now, wake, calendars: config.calendars, stripeApiBase: config.stripeApiBase },

@@ -72,6 +72,18 @@ export function pickCoding(header: string | undefined): Coding {
   return best;
 }
 
+/**
+ * One request header, read from Node's own parsed headers when served by `@hono/node-server` (its `incoming`), else
+ * from the Fetch request (`app.request()` in tests, other runtimes). On Node, the first `c.req.header()` call builds a
+ * whole Fetch `Headers` object from the raw headers: measurable on a path that otherwise does almost nothing.
+ */
+function requestHeader(c: Context, name: string): string | undefined {
+  const incoming = (c.env as { incoming?: { headers: Record<string, string | string[] | undefined> } } | undefined)?.incoming;
+  if (!incoming) return c.req.header(name);
+  const value = incoming.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
 const ETAG_SUFFIX: Record<Coding, string> = { br: '-br', gzip: '-gz', identity: '' };
 
 /**
@@ -79,14 +91,16 @@ const ETAG_SUFFIX: Record<Coding, string> = { br: '-br', gzip: '-gz', identity: 
  * RFC 9110 §13.1.2). `Vary: Accept-Encoding` on both, so shared caches keep the representations apart.
  */
 export function sendEncoded(c: Context, body: EncodedBody, contentType: string, headers: Record<string, string>): Response {
-  const coding = pickCoding(c.req.header('accept-encoding'));
+  const coding = pickCoding(requestHeader(c, 'accept-encoding'));
   const etag = `"${body.hash}${ETAG_SUFFIX[coding]}"`;
   const common: Record<string, string> = { ...headers, etag, vary: 'accept-encoding' };
-  const match = c.req.header('if-none-match');
+  const match = requestHeader(c, 'if-none-match');
   if (match && (match.trim() === '*' || match.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))) {
-    return c.body(null, 304, common);
+    return new Response(null, { status: 304, headers: common });
   }
   if (coding !== 'identity') common['content-encoding'] = coding;
   common['content-type'] = contentType;
-  return c.body(body[coding], 200, common);
+  // A Response with a plain header object (not `c.body`, which builds a Headers object for more than one header):
+  // on Node the server writes it as it is, which is most of what a cached answer costs.
+  return new Response(body[coding], { status: 200, headers: common });
 }

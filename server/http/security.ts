@@ -38,21 +38,33 @@ export function requestScheme(c: Context, trustProxy: boolean | number = false):
  */
 export function securityHeaders({ trustProxy = false }: SecurityHeaderOptions = {}): MiddlewareHandler {
   return async (c, next) => {
+    const values = securityHeaderValues(c, trustProxy);
     // Set before the route runs, so a route's own values (a page's CSP and Referrer-Policy) win,
     // and the response is never rebuilt just to add headers.
-    c.header('x-content-type-options', 'nosniff');
-    c.header('referrer-policy', 'strict-origin-when-cross-origin');
-    c.header('content-security-policy', DEFAULT_CSP);
-    const https = requestScheme(c, trustProxy) === 'https';
-    if (https) c.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    for (const name in values) c.header(name, values[name]);
     await next();
     // A handler that returned a Response of its own skipped the headers above: add them there.
     if (c.res.headers.get('x-content-type-options') !== 'nosniff') {
       const h = c.res.headers;
-      h.set('x-content-type-options', 'nosniff');
-      if (!h.has('referrer-policy')) h.set('referrer-policy', 'strict-origin-when-cross-origin');
-      if (!h.has('content-security-policy')) h.set('content-security-policy', DEFAULT_CSP);
-      if (https) h.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+      for (const name in values) if (name === 'x-content-type-options' || !h.has(name)) h.set(name, values[name]);
     }
   };
+}
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'content-security-policy': DEFAULT_CSP,
+};
+const SECURITY_HEADERS_HTTPS: Readonly<Record<string, string>> = {
+  ...SECURITY_HEADERS,
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+};
+
+/**
+ * The headers `securityHeaders` gives a response, as a plain object: also for an answer sent ahead of that
+ * middleware (cached slots, `server/slots/routes.ts`), which must carry the same ones.
+ */
+export function securityHeaderValues(c: Context, trustProxy: boolean | number = false): Readonly<Record<string, string>> {
+  return requestScheme(c, trustProxy) === 'https' ? SECURITY_HEADERS_HTTPS : SECURITY_HEADERS;
 }

@@ -109,6 +109,27 @@ describe('a visitor booking in one round trip', () => {
     expect(db.calls).toEqual(['book_visitor', 'get_booking_provider', 'book_visitor']);
   });
 
+  it('a service added after caching is found (read fresh once) instead of a 404 from the kept copy', async () => {
+    expect((await book(at(9, 13))).status).toBe(201); // kim is kept (hours 12:00–17:00 by now), with 'call' only
+    await raw.sql`insert into services (provider_id, slug, title, duration_minutes)
+                  select id, 'walk', 'Walk', 30 from providers where public_slug = 'kim'`;
+    db.reset();
+    const res = await app.request('/api/bookings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'kim', service: 'walk', start: at(9, 15), name: 'Visitor', email: 'walker@example.com' }),
+    });
+    expect(res.status).toBe(201);
+    expect(db.calls).toEqual(['get_booking_provider', 'book_visitor']);
+    // An unknown service is still a 404 (after that one fresh read).
+    const missing = await app.request('/api/bookings', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'kim', service: 'swim', start: at(9, 16), name: 'Visitor', email: 'swimmer@example.com' }),
+    });
+    expect(missing.status).toBe(404);
+  });
+
   it('a provider made private after caching: 404, nothing booked', async () => {
     await raw.sql`update providers set is_public = false where public_slug = 'kim'`;
     const res = await book(at(6, 14));
@@ -120,7 +141,7 @@ describe('a visitor booking in one round trip', () => {
 
   it('book_visitor refuses a wrong version and stores no link copy for a refused booking', async () => {
     const [p] = await raw.sql<{ id: string; v: number; s: string }[]>`
-      select p.id, p.booking_version::int as v, s.id as s from providers p join services s on s.provider_id = p.id where p.public_slug = 'kim'`;
+      select p.id, p.booking_version::int as v, s.id as s from providers p join services s on s.provider_id = p.id where p.public_slug = 'kim' and s.slug = 'call'`;
     const call = (version: number, start: string, hash: string) => raw.rpc('book_visitor', {
       p_provider_id: p.id, p_service_id: p.s, p_starts_at: start, p_customer_name: 'V', p_customer_email: `${hash.slice(0, 4)}@example.com`,
       p_customer_phone: null, p_notes: '', p_customer_timezone: null, p_idempotency_key: null, p_manage_token_hash: hash,
@@ -159,7 +180,7 @@ describe('a visitor booking in one round trip', () => {
     // Known to have calendars now: health first (fresh data, nothing fetched), then one booking call.
     expect(db.calls.filter((c) => c === 'book_visitor')).toHaveLength(1);
     expect(db.calls.at(-1)).toBe('book_visitor');
-    expect(db.calls).toContain('get_calendar_cache');
+    expect(db.calls).toContain('get_calendar_health');
     expect(db.calls).not.toContain('save_calendar_busy');
 
     const hidden = await book(at(8, 12), 'c3@example.com', 'cal-broken');

@@ -11,7 +11,7 @@ import { createApp } from '../../server/app.ts';
 import { hashToken, newManageToken } from '../../server/bookings/tokens.ts';
 import { readConfig } from '../../server/config.ts';
 import { openPostgresDb } from '../../server/db/postgres.ts';
-import { securityHeaders } from '../../server/http/security.ts';
+import { DEFAULT_CSP, securityHeaders } from '../../server/http/security.ts';
 import { examplePolicy } from '../../server/widget/routes.ts';
 import { makeProvider } from '../support/fixtures.ts';
 import { freePort } from '../support/postgres.ts';
@@ -215,6 +215,19 @@ describe('HSTS only over https', () => {
       expect(plain.headers.get('strict-transport-security')).toBeNull();
       const none = await fetch(`${trusted.url}/healthz`);
       expect(none.headers.get('strict-transport-security')).toBeNull();
+      // A slots answer served from the cache (ahead of the middleware) carries the same headers as the first one.
+      await makeProvider(trusted.db, { slug: 'cached' });
+      const slots = `${trusted.url}/api/v2/providers/cached/slots?service=call`;
+      for (const round of ['first round', 'second round']) {
+        for (const proto of ['https', 'http']) {
+          const res = await fetch(slots, { headers: { 'x-forwarded-proto': proto } });
+          expect(res.status, round).toBe(200);
+          expect(res.headers.get('x-content-type-options'), round).toBe('nosniff');
+          expect(res.headers.get('referrer-policy'), round).toBe('strict-origin-when-cross-origin');
+          expect(res.headers.get('content-security-policy'), round).toBe(DEFAULT_CSP);
+          expect(res.headers.has('strict-transport-security'), `${round} ${proto}`).toBe(proto === 'https');
+        }
+      }
     } finally {
       await trusted.close();
     }
