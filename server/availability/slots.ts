@@ -158,12 +158,23 @@ interface Normalized {
   to: number;
 }
 
+/**
+ * Working-hours objects that passed the schema. A provider kept in process (the booking path) is judged again and
+ * again with the very same object, and the schema check was the largest part of judging one start; settings are
+ * never changed in place (a change is a new object read from the database), so a checked object stays valid.
+ */
+const checkedHours = new WeakSet<object>();
+
 /** Checks the query and turns it into milliseconds; throws naming the field. */
 function normalize(query: SlotQuery): Normalized {
-  const checked = workingHoursSchema.safeParse(query.workingHours);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
-    throw new TypeError(`workingHours.${issue.path.join('.')}: ${issue.message}`);
+  const hours = query.workingHours as unknown;
+  if (!(typeof hours === 'object' && hours !== null && checkedHours.has(hours))) {
+    const checked = workingHoursSchema.safeParse(hours);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new TypeError(`workingHours.${issue.path.join('.')}: ${issue.message}`);
+    }
+    checkedHours.add(hours as object);
   }
   if (!Array.isArray(query.busy)) throw new TypeError('busy: must be an array');
   const duration = minutes('durationMinutes', query.durationMinutes, 1);
