@@ -38,7 +38,7 @@ export function markdownTable(r: Results): string {
   if (b) {
     const other = Object.entries(b.httpStatuses).filter(([s]) => s !== '201');
     rows.push(
-      `| Bookings via \`POST /api/bookings\` (${int(b.rows)} rows, ${b.providers} providers, ${b.concurrency} concurrent) | ${int(b.httpPerSec)} bookings/s${other.length ? ` (non-201: ${other.map(([s, n]) => `${n}× ${s}`).join(', ')})` : ''} | plain \`INSERT\` of the same rows: ${int(b.insertPerSec)} rows/s | ${b.ratio.toFixed(2)} |`,
+      `| Bookings via \`POST /api/bookings\` (${int(b.rows)} rows, ${b.providers} providers, ${b.concurrency} concurrent) | ${int(b.httpPerSec)} bookings/s${other.length ? ` (non-201: ${other.map(([s, n]) => `${n}× ${s}`).join(', ')})` : ''} | plain \`INSERT\` of the same rows: ${int(b.insertPerSec)} rows/s | ${b.ratio.toFixed(2)} (target ≥ 0.3: ${verdict(b.ratio >= 0.3)}) |`,
       `| Race: ${b.contended.requests} concurrent bookings for ${b.contended.slots} slots | ${b.contended.created} × 201, ${b.contended.conflicts} × 409${b.contended.other ? `, ${b.contended.other} other` : ''} | one 201 per slot | ${verdict(b.contended.created === b.contended.slots && b.contended.other === 0)} |`,
       `| Double bookings (self-join on \`occupied &&\` over all live bookings) | ${b.doubleBookings} | acknowledged (201) bookings missing: ${b.acknowledgedMissing} | must be 0: ${verdict(b.doubleBookings === 0 && b.acknowledgedMissing === 0)} |`,
     );
