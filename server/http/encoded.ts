@@ -52,6 +52,18 @@ export type Coding = 'br' | 'gzip' | 'identity';
  */
 export function pickCoding(header: string | undefined): Coding {
   if (!header) return 'identity';
+  // Clients send a handful of distinct headers (one per browser): remember the answer for each.
+  const known = codingByHeader.get(header);
+  if (known) return known;
+  const coding = parseCoding(header);
+  if (codingByHeader.size >= 100) codingByHeader.clear();
+  codingByHeader.set(header, coding);
+  return coding;
+}
+
+const codingByHeader = new Map<string, Coding>();
+
+function parseCoding(header: string): Coding {
   const q: Partial<Record<Coding | '*', number>> = {};
   for (const part of header.split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');

@@ -87,10 +87,15 @@ function slotsCacheKey(c: Context): string {
  * the usual chain to the route.
  */
 export function cachedSlots(cache: ResponseCache<CachedSlots>, trustProxy: boolean | number): MiddlewareHandler {
+  // The headers every hit shares, merged once per set of security headers (with or without HSTS).
+  const merged = new Map<Readonly<Record<string, string>>, Record<string, string>>();
   return (c, next) => {
     const hit = cache.get(slotsCacheKey(c));
     if (!hit) return next();
-    return Promise.resolve(sendEncoded(c, hit, JSON_TYPE, { ...CACHE_CONTROL, ...securityHeaderValues(c, trustProxy) }));
+    const security = securityHeaderValues(c, trustProxy);
+    let headers = merged.get(security);
+    if (!headers) merged.set(security, (headers = { ...CACHE_CONTROL, ...security }));
+    return Promise.resolve(sendEncoded(c, hit, JSON_TYPE, headers));
   };
 }
 
