@@ -26,7 +26,7 @@ import { benchFreshness, type FreshnessFigures } from './freshness.ts';
 import { benchScale, type ScaleFigures } from './scale.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-/** The whole run is cut off after this long (it normally takes about two minutes, plus about six for the scale run). */
+/** The whole run is cut off after this long (it normally takes about five minutes, two of them seeding the scale run). */
 const TIME_LIMIT_MS = 14 * 60_000;
 
 export interface Results {
