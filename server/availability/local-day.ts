@@ -1,20 +1,5 @@
 import { instant, type Instant } from './slots.ts';
-import { dayNumberOf, DAY, isoDate, LocalClock, localDayNumber, zoneOf } from './zone.ts';
-
-const clocks = new Map<string, LocalClock>();
-
-/**
- * One `LocalClock` per zone for the process: its offset samples stay valid (tzdb does not change while we run), so
- * a month asked for again costs no offset lookup at all. At most a few hundred zones, a sample per 3 days each.
- */
-function clockOf(timezone: string): LocalClock {
-  let clock = clocks.get(timezone);
-  if (!clock) {
-    clock = new LocalClock(zoneOf(timezone));
-    if (clocks.size < 1_000) clocks.set(timezone, clock);
-  }
-  return clock;
-}
+import { clockOf, dayNumberOf, DAY, isoDate, type LocalClock, localDayNumber, zoneOf } from './zone.ts';
 
 /**
  * The local date (`YYYY-MM-DD`) an instant falls on in an IANA zone, e.g. to group slots by

@@ -12,9 +12,10 @@
 --    get_public_provider of 20261201000400_service_limits.sql, busy_between of 20261130000500_provider_app.sql,
 --    get_busy of 20261130000100_booking_rules.sql.
 --
--- 3. busy_between's external-busy condition also says `tstzrange(starts_at, ends_at) && tstzrange(p_from, p_to)`
+-- 3. busy_between's external-busy condition also says `tstzrange(starts_at, ends_at, '[)') && tstzrange(p_from, p_to, '[)')`
 --    (the same rows as the two comparisons beside it): the GiST index on
---    external_busy (provider_id, tstzrange(starts_at, ends_at)) of 20261201000900 serves it as an index condition
+--    external_busy (provider_id, tstzrange(starts_at, ends_at, '[)')) of 20261201000900 serves it as an index condition
+--    (the very expression: the planner does not match the two-argument tstzrange to it)
 --    with provider_id, instead of the (provider_id, starts_at) b-tree reading every row of the provider that starts
 --    before the window's end (years of history). Until that index exists the b-tree still serves the comparisons.
 
@@ -104,7 +105,7 @@ begin
       select starts_at as s, ends_at as e
       from public.external_busy
       where provider_id = p_provider_id and starts_at < p_to and ends_at > p_from
-        and tstzrange(starts_at, ends_at) && tstzrange(p_from, p_to)
+        and tstzrange(starts_at, ends_at, '[)') && tstzrange(p_from, p_to, '[)')
     )
     select jsonb_build_object(
       'busy', coalesce((select jsonb_agg(jsonb_build_object('start', s, 'end', e) order by s)
